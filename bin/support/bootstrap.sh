@@ -1,0 +1,121 @@
+# Sourced by the bin/ shims: find uv and a Python 3.9+, nothing else.
+# All build logic lives in lib/pybuildpack.
+
+PYBUILDPACK_UV_VERSION="0.13.9"
+PYBUILDPACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+pybuildpack_fail() {
+    printf '\n !     Error: %s\n !\n' "$1"
+    shift
+    for line in "$@"; do printf ' !     %s\n' "$line"; done
+    printf '\n'
+    exit 1
+}
+
+# The uv wheel on PyPI for this machine: URL and sha256 (uv's own release, pinned).
+pybuildpack_uv_wheel() {
+    case "$(uname -m)" in
+        x86_64|amd64)
+            echo "https://files.pythonhosted.org/packages/3d/aa/26d64642d808de4a652579ef950d7cd2d37f080a8babf9c67c6b75fc4c3f/uv-0.13.9-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl d7f459fe4fd247d830351c75686d3996ace3c6f3f728eb0e85a30b7ada0cef19" ;;
+        aarch64|arm64)
+            echo "https://files.pythonhosted.org/packages/fe/2f/51a5de367c602592c018a42a23d57fba5f2689fe6c3bf025dcf043b39c61/uv-0.13.9-py3-none-manylinux_2_28_aarch64.whl ecb6028d79dc96fbeafffe5c8af62a7099487ebc05a701e76714eebcffd06375" ;;
+        *)
+            pybuildpack_fail "Unsupported architecture $(uname -m)" \
+                "pybuildpack runs on x86_64 and aarch64 Linux." ;;
+    esac
+}
+
+# pybuildpack_find_uv CACHE_ROOT: sets PYBUILDPACK_UV_BIN.
+pybuildpack_find_uv() {
+    local cache_root="$1"
+    if [ -n "${PYBUILDPACK_UV:-}" ]; then
+        [ -x "$PYBUILDPACK_UV" ] || pybuildpack_fail "PYBUILDPACK_UV is not an executable file" \
+            "PYBUILDPACK_UV=$PYBUILDPACK_UV" "Point it at a uv binary, or unset it to let pybuildpack download uv."
+        PYBUILDPACK_UV_BIN="$PYBUILDPACK_UV"
+        export PYBUILDPACK_UV_BIN
+        return
+    fi
+    local dir="$cache_root/uv/$PYBUILDPACK_UV_VERSION-$(uname -m)"
+    if [ -x "$dir/uv" ]; then
+        PYBUILDPACK_UV_BIN="$dir/uv"
+        export PYBUILDPACK_UV_BIN
+        return
+    fi
+    local url sha
+    read -r url sha <<<"$(pybuildpack_uv_wheel)"
+    echo "-----> Downloading uv $PYBUILDPACK_UV_VERSION"
+    local scratch
+    scratch="$(mktemp -d "${TMPDIR:-/tmp}/pybuildpack-uv.XXXXXX")"
+    if ! curl --fail --silent --show-error --location --retry 3 --connect-timeout 10 -o "$scratch/uv.whl" "$url" 2>"$scratch/err"; then
+        pybuildpack_fail "Could not download uv" "$(cat "$scratch/err")" \
+            "pybuildpack needs uv from the Python Package Index (files.pythonhosted.org)." \
+            "Allow access to it, or set PYBUILDPACK_UV to a uv binary on the build machine."
+    fi
+    if [ "$(sha256sum "$scratch/uv.whl" | cut -d' ' -f1)" != "$sha" ]; then
+        rm -rf "$scratch"
+        pybuildpack_fail "The uv download does not match its checksum" \
+            "The file from $url is not the uv $PYBUILDPACK_UV_VERSION release pybuildpack pins." \
+            "Retry the build; if it keeps failing, something between you and PyPI alters downloads."
+    fi
+    local member="uv-$PYBUILDPACK_UV_VERSION.data/scripts/uv"
+    if command -v unzip >/dev/null 2>&1; then
+        unzip -q -o "$scratch/uv.whl" "$member" -d "$scratch"
+    elif command -v python3 >/dev/null 2>&1; then
+        python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract(sys.argv[2], sys.argv[3])' \
+            "$scratch/uv.whl" "$member" "$scratch"
+    else
+        pybuildpack_fail "Cannot unpack uv" "The build machine has neither unzip nor python3."
+    fi
+    chmod +x "$scratch/$member"
+    mkdir -p "$dir"
+    # Rename into place: a concurrent or interrupted build never sees half a binary.
+    mv "$scratch/$member" "$dir/uv.tmp.$$" && mv -f "$dir/uv.tmp.$$" "$dir/uv"
+    rm -rf "$scratch"
+    PYBUILDPACK_UV_BIN="$dir/uv"
+    export PYBUILDPACK_UV_BIN
+}
+
+# pybuildpack_find_python CACHE_ROOT: sets PYBUILDPACK_BOOT_PYTHON to a Python 3.9+,
+# the machine's own when it has one, else one installed by uv into the cache.
+pybuildpack_find_python() {
+    local cache_root="$1" candidate
+    for candidate in python3 python3.13 python3.12 python3.11 python3.10 python3.9; do
+        if command -v "$candidate" >/dev/null 2>&1 \
+            && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 9))' 2>/dev/null; then
+            PYBUILDPACK_BOOT_PYTHON="$(command -v "$candidate")"
+            export PYBUILDPACK_BOOT_PYTHON
+            return
+        fi
+    done
+    [ -n "${PYBUILDPACK_UV_BIN:-}" ] || pybuildpack_find_uv "$cache_root"
+    local found
+    if ! found="$(UV_PYTHON_INSTALL_DIR="$cache_root/python" UV_PYTHON_INSTALL_BIN=0 \
+        UV_CACHE_DIR="$cache_root/installer-cache/uv" "$PYBUILDPACK_UV_BIN" python find --managed-python '>=3.9' 2>/dev/null)"; then
+        UV_PYTHON_INSTALL_DIR="$cache_root/python" UV_PYTHON_INSTALL_BIN=0 UV_CACHE_DIR="$cache_root/installer-cache/uv" \
+            "$PYBUILDPACK_UV_BIN" python install --no-bin 3.12 >/dev/null 2>&1 \
+            || pybuildpack_fail "Could not install a Python for pybuildpack" \
+                "The build machine has no python3 (3.9 or newer), and uv could not download one."
+        found="$(UV_PYTHON_INSTALL_DIR="$cache_root/python" "$PYBUILDPACK_UV_BIN" python find --managed-python '>=3.9')"
+    fi
+    PYBUILDPACK_BOOT_PYTHON="$found"
+    export PYBUILDPACK_BOOT_PYTHON
+}
+
+# pybuildpack_run_stdlib COMMAND ARGS...: run a command that needs only the
+# standard library (detect, release) on the machine's Python.
+pybuildpack_run_stdlib() {
+    local scratch="${TMPDIR:-/tmp}/pybuildpack-bootstrap"
+    pybuildpack_find_python "$scratch"
+    PYTHONPATH="$PYBUILDPACK_DIR/lib" exec "$PYBUILDPACK_BOOT_PYTHON" -m pybuildpack "$@"
+}
+
+# pybuildpack_run_tools CACHE_ROOT COMMAND ARGS...: run a command inside the
+# cached tool environment, creating it first when needed.
+pybuildpack_run_tools() {
+    local cache_root="$1"
+    shift
+    mkdir -p "$cache_root"
+    pybuildpack_find_uv "$cache_root"
+    pybuildpack_find_python "$cache_root"
+    PYTHONPATH="$PYBUILDPACK_DIR/lib" exec "$PYBUILDPACK_BOOT_PYTHON" -m pybuildpack.bootstrap "$cache_root" "$@"
+}

@@ -1,0 +1,87 @@
+"""Set up pybuildpack's own tool environment, then run the CLI inside it.
+
+    python3 -m pybuildpack.bootstrap CACHE_ROOT COMMAND [ARGS...]
+
+Standard library only: it runs on whatever python3 the build machine has. The
+tool environment is a virtualenv built by uv from requirements/tools.txt
+(hash-pinned), cached under CACHE_ROOT/tools/<key>, where the key covers the
+lock, the Python and uv. A second build finds it and touches no network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+LIB_DIR = Path(__file__).resolve().parents[1]
+LOCK = LIB_DIR.parent / "requirements" / "tools.txt"
+
+
+def tool_env_key(uv: str) -> str:
+    digest = hashlib.sha256(LOCK.read_bytes())
+    digest.update(sys.version.encode())
+    digest.update(os.path.realpath(sys.executable).encode())
+    digest.update(uv.encode())
+    return digest.hexdigest()[:16]
+
+
+def ensure_tool_env(cache_root: Path, uv: str) -> Path:
+    tools = cache_root / "tools"
+    target = tools / tool_env_key(uv)
+    if (target / ".complete").is_file():
+        return target
+    tools.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    print("-----> Preparing pybuildpack's tools", flush=True)
+    temporary = tools / f"{target.name}.tmp-{os.getpid()}"
+    shutil.rmtree(temporary, ignore_errors=True)
+    env = dict(os.environ, UV_CACHE_DIR=str(cache_root / "installer-cache" / "uv"), UV_NO_CONFIG="1",
+               UV_NO_PROGRESS="1", UV_PYTHON_DOWNLOADS="never")
+    env.pop("VIRTUAL_ENV", None)
+    commands = [
+        [uv, "venv", "--quiet", "--relocatable", "--python", sys.executable, str(temporary)],
+        [uv, "pip", "install", "--quiet", "--python", str(temporary / "bin" / "python"),
+         "--require-hashes", "-r", str(LOCK)],
+    ]
+    for command in commands:
+        result = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if result.returncode != 0:
+            shutil.rmtree(temporary, ignore_errors=True)
+            print("\n !     Error: Internal error in pybuildpack\n !", flush=True)
+            for line in ("Could not set up pybuildpack's own tools:\n" + result.output).splitlines():
+                print(" !     " + line, flush=True)
+            print(" !\n !     This is a problem on the build machine or its network, not in your app.\n"
+                  " !     Retrying the build may help.\n", flush=True)
+            raise SystemExit(1)
+    (temporary / ".complete").write_text("")
+    if target.exists():
+        shutil.rmtree(target)
+    os.rename(temporary, target)
+    # Older tool environments (another lock or Python) are no longer used.
+    for entry in tools.iterdir():
+        if entry != target:
+            shutil.rmtree(entry, ignore_errors=True)
+    print(f"       Done ({time.monotonic() - started:.1f}s)", flush=True)
+    return target
+
+
+def main() -> None:
+    if len(sys.argv) < 3:
+        raise SystemExit("usage: python3 -m pybuildpack.bootstrap CACHE_ROOT COMMAND [ARGS...]")
+    cache_root = Path(sys.argv[1])
+    uv = os.environ.get("PYBUILDPACK_UV_BIN", "uv")
+    env_dir = ensure_tool_env(cache_root, uv)
+    python = env_dir / "bin" / "python"
+    environ = dict(os.environ)
+    environ["PYTHONPATH"] = str(LIB_DIR)
+    environ.pop("PYTHONHOME", None)
+    os.execve(str(python), [str(python), "-m", "pybuildpack", *sys.argv[2:]], environ)
+
+
+if __name__ == "__main__":
+    main()

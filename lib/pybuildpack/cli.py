@@ -1,0 +1,55 @@
+"""Command-line entry point behind the bin/ shims.
+
+    python -m pybuildpack heroku-detect BUILD_DIR
+    python -m pybuildpack heroku-compile BUILD_DIR CACHE_DIR [ENV_DIR]
+    python -m pybuildpack heroku-release BUILD_DIR
+
+A UserError becomes a ` !     ` block and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from . import errors
+from .output import Log
+
+
+def _guarded(log: Log, action: Callable[[], Optional[int]]) -> int:
+    try:
+        result = action()
+        return 0 if result is None else result
+    except errors.UserError as error:
+        error.render(log)
+        return 1
+    except KeyboardInterrupt:
+        log.error("Interrupted", "The build was interrupted.")
+        return 130
+    except Exception:  # an internal failure: say so, with the traceback for the report
+        errors.InternalError("An unexpected error stopped the build.",
+                             traceback.format_exc().rstrip()).render(log)
+        return 1
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        print(__doc__, file=sys.stderr)
+        return 2
+    command, rest = args[0], args[1:]
+    log = Log()
+    if command == "heroku-detect" and len(rest) == 1:
+        from .platforms import heroku
+        return _guarded(log, lambda: heroku.detect(Path(rest[0])))
+    if command == "heroku-compile" and len(rest) in (2, 3):
+        from .platforms import heroku
+        env_dir = Path(rest[2]) if len(rest) == 3 else None
+        return _guarded(log, lambda: heroku.compile(Path(rest[0]).resolve(), Path(rest[1]).resolve(), env_dir, log))
+    if command == "heroku-release" and len(rest) == 1:
+        from .platforms import heroku
+        return _guarded(log, lambda: sys.stdout.write(heroku.release(Path(rest[0]))) and None)
+    print(f"pybuildpack: unknown command or wrong arguments: {' '.join(args)}\n\n{__doc__}", file=sys.stderr)
+    return 2

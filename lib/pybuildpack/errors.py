@@ -1,0 +1,375 @@
+"""Every message pybuildpack shows a user: errors, warnings and notices.
+
+A `UserError` is a mistake the user can fix: it renders as a Heroku-style
+` !     ` block saying what happened, why, and how to fix it, and the build
+exits 1 without a traceback. `InternalError` is our own failure and is worded
+as such. Warnings are functions returning `(title, body)` so the platform code
+decides where they go, and unit tests can check their text.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional, Sequence
+
+from .output import Log, mask_url
+
+DOCS = "https://github.com/pybuildpack/pybuildpack#readme"
+
+
+class UserError(Exception):
+    """A problem with the app or its configuration; never shown with a traceback."""
+
+    title: str = "The build failed"
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__(title)
+        self.title = title
+        self.body = body
+
+    def render(self, log: Log) -> None:
+        log.error(self.title, self.body)
+
+
+class InternalError(UserError):
+    """Something failed inside pybuildpack itself, not in the app."""
+
+    def __init__(self, what: str, detail: str = "") -> None:
+        body = (
+            f"{what}\n"
+            + (f"\n{detail}\n" if detail else "")
+            + "\nThis is a problem in pybuildpack or on the build machine, not in your app.\n"
+            "Retrying the build may help; if it keeps failing, please report it\n"
+            f"with this log at {DOCS}."
+        )
+        super().__init__("Internal error in pybuildpack", body)
+
+
+def _bullets(items: Iterable[str]) -> str:
+    return "\n".join(f"  - {item}" for item in items)
+
+
+def _tail(output: str, lines: int = 25) -> str:
+    kept = output.rstrip("\n").splitlines()[-lines:]
+    return "\n".join(kept)
+
+
+# --- detect ------------------------------------------------------------------
+
+def detect_failed(looked_for: Sequence[str], found: Sequence[str]) -> str:
+    """The text bin/detect prints when the directory is not a Python app."""
+    listing = _bullets(found) if found else "  (the directory is empty)"
+    return (
+        "pybuildpack: this does not look like a Python app.\n"
+        "It looked for any of these files at the top of the app:\n"
+        + _bullets(looked_for)
+        + "\nThe app directory holds:\n"
+        + listing
+        + "\nAdd a requirements.txt (or pyproject.toml) listing your dependencies,\n"
+        "or pick another buildpack for this app."
+    )
+
+
+# --- Python version ------------------------------------------------------------
+
+class PythonVersionInvalid(UserError):
+    def __init__(self, origin: str, value: str, reason: str) -> None:
+        super().__init__(
+            f"Invalid Python version in {origin}",
+            f"{origin} asks for Python {value!r}, which pybuildpack cannot read:\n"
+            f"{reason}\n"
+            "\n"
+            "Write a CPython version as MAJOR.MINOR, for example 3.12, to get its\n"
+            "newest patch release, or MAJOR.MINOR.PATCH, for example 3.12.4, to pin it.",
+        )
+
+
+class PythonVersionConflict(UserError):
+    def __init__(self, first_origin: str, first: str, second_origin: str, second: str) -> None:
+        super().__init__(
+            "Conflicting Python versions",
+            f"{first_origin} asks for Python {first}, but\n"
+            f"{second_origin} asks for Python {second}.\n"
+            "\n"
+            "pybuildpack will not guess which one you meant. Make them agree, or\n"
+            "keep the version in one file only (.python-version is the usual place).",
+        )
+
+
+class PythonVersionUnavailable(UserError):
+    def __init__(self, origin: str, requested: str, available: Sequence[str], source: str) -> None:
+        shown = ", ".join(available) if available else "(none)"
+        super().__init__(
+            f"Python {requested} is not available",
+            f"{origin} asks for Python {requested}, but no CPython release in the\n"
+            f"download list matches it (list: {source}).\n"
+            f"Versions available: {shown}\n"
+            "\n"
+            "Change the requested version to one of those, or point\n"
+            "PYBUILDPACK_PYTHON_DOWNLOADS_JSON at a list that has it.",
+        )
+
+
+class PythonDownloadsUnreadable(UserError):
+    def __init__(self, source: str, detail: str) -> None:
+        super().__init__(
+            "Could not read the Python download list",
+            f"pybuildpack asked uv for the CPython versions in {mask_url(source)}\n"
+            "and it failed:\n"
+            f"{_tail(detail, 10)}\n"
+            "\n"
+            "Check that PYBUILDPACK_PYTHON_DOWNLOADS_JSON names a readable file or URL\n"
+            "in uv's python-downloads JSON format, or unset it to use uv's own list.",
+        )
+
+
+class PythonInstallFailed(UserError):
+    def __init__(self, version: str, detail: str) -> None:
+        super().__init__(
+            f"Could not install Python {version}",
+            f"uv failed to download or unpack CPython {version}:\n"
+            f"{_tail(detail, 15)}\n"
+            "\n"
+            "If the download list is a mirror (PYBUILDPACK_PYTHON_DOWNLOADS_JSON), check\n"
+            "that its URLs and sha256 checksums are right. Otherwise retry the build.",
+        )
+
+
+def python_version_not_pinned(version: str) -> tuple:
+    return (
+        "No Python version was requested",
+        f"pybuildpack used Python {version}, the newest stable release it knows.\n"
+        "A later build may pick a newer version, which can break your app.\n"
+        "Pin the version in a .python-version file at the top of the app:\n"
+        f"    echo {version.rsplit('.', 1)[0]} > .python-version",
+    )
+
+
+def runtime_txt_deprecated() -> tuple:
+    return (
+        "runtime.txt is deprecated",
+        "runtime.txt still works, but the .python-version file is the format\n"
+        "that pyenv, uv and the other Python buildpacks share. Replace it with:\n"
+        "    echo 3.X > .python-version",
+    )
+
+
+# --- files -------------------------------------------------------------------
+
+class FileUnreadable(UserError):
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(
+            f"Could not read {path}",
+            f"{path} could not be read:\n{detail}\n"
+            "\n"
+            "Fix the file's syntax (or its encoding: pybuildpack reads UTF-8) and push again.",
+        )
+
+
+class ProcfileInvalid(UserError):
+    def __init__(self, line_number: int, line: str) -> None:
+        super().__init__(
+            "Invalid line in Procfile",
+            f"Procfile line {line_number} is not of the form `name: command`:\n"
+            f"    {line}\n"
+            "\n"
+            "Each line names a process type (letters, digits, - and _) and its command,\n"
+            "for example:\n"
+            "    web: gunicorn myapp.wsgi",
+        )
+
+
+# --- config vars ---------------------------------------------------------------
+
+class ConfigVarInvalid(UserError):
+    def __init__(self, name: str, value_hint: str, allowed: str) -> None:
+        super().__init__(
+            f"Invalid value for {name}",
+            f"The config var {name} is set to {value_hint}, but it must be {allowed}.\n"
+            "\n"
+            f"Change it with `heroku config:set {name}=...` (or in your platform's env),\n"
+            "or unset it to use the default.",
+        )
+
+
+def config_var_ignored(names: Sequence[str]) -> tuple:
+    return (
+        "Some config vars are not used during the build",
+        "These config vars would change how the build machine itself behaves,\n"
+        "so they are not exported to the build steps (they still apply at runtime):\n"
+        + _bullets(names),
+    )
+
+
+# --- dependencies --------------------------------------------------------------
+
+class DependencyInstallFailed(UserError):
+    def __init__(self, requirements: str, installer: str, command: str, output: str) -> None:
+        super().__init__(
+            f"Could not install the packages in {requirements}",
+            f"{installer} failed while installing {requirements}:\n"
+            f"{_tail(output)}\n"
+            "\n"
+            f"Command: {command}\n"
+            "\n"
+            f"Check {requirements} for a misspelled name, a version that does not exist,\n"
+            "or a package that does not support this Python version. To reproduce it\n"
+            "locally, run the command above in a fresh virtualenv.",
+        )
+
+
+class RequirementsCompileFailed(UserError):
+    def __init__(self, requirements: str, output: str) -> None:
+        super().__init__(
+            f"Could not resolve the packages in {requirements}",
+            f"pip-compile could not turn {requirements} into a list of pinned versions:\n"
+            f"{_tail(output)}\n"
+            "\n"
+            f"Check {requirements} for conflicting or misspelled requirements. You can\n"
+            "run `pip-compile requirements.in` locally and commit the resulting\n"
+            "requirements.txt to skip this step.",
+        )
+
+
+def no_requirements_file() -> tuple:
+    return (
+        "No requirements file found",
+        "The app has no requirements.txt or requirements.in, so pybuildpack installs\n"
+        "only what it needs to run the app. List your dependencies in requirements.txt.",
+    )
+
+
+def unsupported_package_manager(files: Sequence[str]) -> tuple:
+    return (
+        "Dependency files that pybuildpack does not install from yet",
+        "Found: " + ", ".join(files) + "\n"
+        "pybuildpack installs from requirements.txt (or requirements.in). Export your\n"
+        "lock to requirements.txt, for example `uv export -o requirements.txt` or\n"
+        "`poetry export -o requirements.txt`, and commit it.",
+    )
+
+
+def server_added(name: str, version: str, why: str) -> str:
+    return f"Added {name}=={version} to the install: {why}"
+
+
+# --- Django ----------------------------------------------------------------------
+
+class CollectstaticFailed(UserError):
+    def __init__(self, command: str, output: str) -> None:
+        super().__init__(
+            "collectstatic failed",
+            "Django's collectstatic command failed while collecting static files:\n"
+            f"{_tail(output)}\n"
+            "\n"
+            f"Command: {command}\n"
+            "\n"
+            "Fix the error above (run the same command locally to see it in full), or\n"
+            "skip the step by setting the config var DISABLE_COLLECTSTATIC=1.",
+        )
+
+
+class DjangoProbeFailed(UserError):
+    def __init__(self, settings: str, output: str) -> None:
+        super().__init__(
+            "Could not load your Django settings",
+            f"pybuildpack imports {settings} to find STATIC_ROOT and WSGI_APPLICATION,\n"
+            "and that failed:\n"
+            f"{_tail(output)}\n"
+            "\n"
+            "Make sure the settings import without a database or secrets being present\n"
+            "at build time (read them from os.environ with a default), or set\n"
+            "DISABLE_COLLECTSTATIC=1 and a Procfile to skip Django's build steps.",
+        )
+
+
+def static_root_supplied(path: str) -> tuple:
+    return (
+        "STATIC_ROOT is not set in your Django settings",
+        f"pybuildpack collects static files into {path} and serves them from there.\n"
+        "Your settings are unchanged: a wrapper settings module adds STATIC_ROOT at\n"
+        "build time and at runtime. To choose the location yourself, set STATIC_ROOT.",
+    )
+
+
+def collectstatic_disabled() -> str:
+    return "Skipping collectstatic: DISABLE_COLLECTSTATIC is set"
+
+
+# --- hooks -------------------------------------------------------------------------
+
+class HookFailed(UserError):
+    def __init__(self, hook: str, exit_code: int) -> None:
+        super().__init__(
+            f"{hook} failed",
+            f"The hook {hook} exited with status {exit_code}, so the build stops here.\n"
+            "\n"
+            f"Its output is above. Fix the script, or remove {hook} to skip it.",
+        )
+
+
+class HookNotRunnable(UserError):
+    def __init__(self, hook: str, detail: str) -> None:
+        super().__init__(
+            f"{hook} could not be started",
+            f"{hook} could not be run: {detail}\n"
+            "\n"
+            "A hook needs a shebang line such as `#!/usr/bin/env bash` (or it is run\n"
+            "with bash), and must be a regular file.",
+        )
+
+
+# --- processes -----------------------------------------------------------------------
+
+def no_web_process(looked_for: Sequence[str]) -> tuple:
+    return (
+        "No web process",
+        "The app has no Procfile with a `web:` line, and pybuildpack found nothing it\n"
+        "knows how to serve. It looked for, in order:\n"
+        + _bullets(looked_for)
+        + "\nAdd a Procfile with a web process, for example:\n"
+        "    web: gunicorn myapp.wsgi",
+    )
+
+
+def app_sh_not_executable() -> tuple:
+    return (
+        "app.sh is not executable",
+        "app.sh would be the web process, but it is not marked executable, so it is\n"
+        "skipped. Run `chmod +x app.sh` and commit the change (git keeps the mode).",
+    )
+
+
+def wsgi_callable_missing(path: str) -> tuple:
+    return (
+        f"{path} defines no `application`",
+        f"{path} was found, but it assigns neither `application` nor `app`, so pybuildpack\n"
+        "cannot tell gunicorn what to serve. Name your WSGI callable `application`.",
+    )
+
+
+# --- cache ---------------------------------------------------------------------------
+
+def cache_discarded(what: str, reasons: Sequence[str]) -> str:
+    return f"Discarding cached {what}: " + "; ".join(reasons)
+
+
+# --- bootstrap ------------------------------------------------------------------------
+
+class ToolEnvFailed(InternalError):
+    def __init__(self, detail: str) -> None:
+        super().__init__("Could not set up pybuildpack's own tools.", _tail(detail, 15))
+
+
+def unknown_setting(path: str, key: str, known: Iterable[str]) -> tuple:
+    return (
+        f"Unknown setting {key} in {path}",
+        f"[tool.pybuildpack] in {path} has {key!r}, which pybuildpack does not know,\n"
+        "so it is ignored. Known settings: " + ", ".join(sorted(known)),
+    )
+
+
+def describe_value(value: Optional[str]) -> str:
+    """How to mention a config var value without printing it."""
+    if value is None:
+        return "nothing"
+    return f"a value of {len(value)} characters"

@@ -1,0 +1,95 @@
+"""Which dependency file the app uses, and which packages it names.
+
+The names are read leniently (a line we cannot parse is skipped): they only
+decide whether pybuildpack must add a server; the installer itself reads the
+file with its full syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from .. import errors
+
+UNSUPPORTED = ("Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock")
+_EGG = re.compile(r"#egg=([A-Za-z0-9_.\-]+)")
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """`kind` is `requirements` (install requirements.txt), `requirements-in`
+    (compile requirements.in first) or `none`."""
+
+    kind: str
+    file: Optional[str]
+    names: frozenset = field(default_factory=frozenset)
+    unsupported: tuple = ()
+
+    def names_any(self, *candidates: str) -> bool:
+        return any(canonicalize_name(c) in self.names for c in candidates)
+
+
+def requirement_names(path: Path, base: Path, seen: Optional[set] = None) -> set[str]:
+    """Canonical names in a requirements file, following -r and -c includes."""
+    seen = seen if seen is not None else set()
+    resolved = path.resolve()
+    if resolved in seen or not path.is_file():
+        return set()
+    seen.add(resolved)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise errors.FileUnreadable(str(path.relative_to(base)) if path.is_relative_to(base) else str(path), str(exc))
+    names: set[str] = set()
+    for raw in _logical_lines(text):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = re.sub(r"\s+#.*$", "", line)
+        if line.startswith(("-r", "--requirement")):
+            target = line.split(None, 1)[1] if " " in line else line[2:]
+            names |= requirement_names(path.parent / target.strip(), base, seen)
+            continue
+        if line.startswith(("-e", "--editable")) or "://" in line or line.startswith("git+"):
+            egg = _EGG.search(line)
+            if egg:
+                names.add(canonicalize_name(egg.group(1)))
+            continue
+        if line.startswith("-"):
+            continue
+        # Drop pip's per-requirement options (--hash=...).
+        line = re.split(r"\s--", line, maxsplit=1)[0]
+        try:
+            names.add(canonicalize_name(Requirement(line).name))
+        except InvalidRequirement:
+            continue
+    return names
+
+
+def _logical_lines(text: str) -> list[str]:
+    """Lines with backslash continuations joined, as pip reads them."""
+    joined, current = [], ""
+    for line in text.splitlines():
+        if line.endswith("\\"):
+            current += line[:-1] + " "
+            continue
+        joined.append(current + line)
+        current = ""
+    if current:
+        joined.append(current)
+    return joined
+
+
+def find_dependencies(app_dir: Path) -> Dependencies:
+    unsupported = tuple(name for name in UNSUPPORTED if (app_dir / name).is_file())
+    for kind, name in (("requirements", "requirements.txt"), ("requirements-in", "requirements.in")):
+        path = app_dir / name
+        if path.is_file():
+            return Dependencies(kind, name, frozenset(requirement_names(path, app_dir)), unsupported)
+    return Dependencies("none", None, frozenset(), unsupported)

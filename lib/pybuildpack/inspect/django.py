@@ -1,0 +1,119 @@
+"""Whether the app is a Django project, and where its settings are.
+
+Read statically (no import): manage.py is searched at the top of the app and
+up to three levels down; the settings module comes from DJANGO_SETTINGS_MODULE
+(a config var) or from manage.py's `setdefault(...)`; WSGI_APPLICATION and
+STATIC_ROOT are read from the settings file's assignments. The build confirms
+these by importing the settings once dependencies are installed.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+_SKIP_DIRS = {".git", ".heroku", ".pybuildpack", "node_modules", "venv", ".venv", "env", "__pycache__",
+              "site-packages", "staticfiles", ".profile.d"}
+_SETDEFAULT = re.compile(r"""setdefault\(\s*['"]DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]""")
+
+
+@dataclass(frozen=True)
+class DjangoProject:
+    manage_dir: str            # relative to the app root, "" for the top
+    settings_module: str       # e.g. "mysite.settings"
+    settings_origin: str       # "manage.py" or "config var DJANGO_SETTINGS_MODULE"
+    settings_file: Optional[str]  # relative to the app root, when found
+    wsgi_application: Optional[str]  # "mysite.wsgi.application", when found
+    static_root_assigned: bool
+
+    @property
+    def manage_py(self) -> str:
+        return os.path.join(self.manage_dir, "manage.py") if self.manage_dir else "manage.py"
+
+
+def find_manage_py(app_dir: Path, max_depth: int = 3) -> Optional[Path]:
+    """The shallowest manage.py, breadth first, alphabetical within a level."""
+    level = [app_dir]
+    for _ in range(max_depth + 1):
+        for directory in level:
+            candidate = directory / "manage.py"
+            if candidate.is_file():
+                return candidate
+        next_level = []
+        for directory in level:
+            try:
+                children = sorted(p for p in directory.iterdir() if p.is_dir() and not p.is_symlink())
+            except OSError:
+                continue
+            next_level.extend(p for p in children if p.name not in _SKIP_DIRS and not p.name.startswith("."))
+        level = next_level
+    return None
+
+
+def _module_file(root: Path, module: str) -> Optional[Path]:
+    base = root.joinpath(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _string_assignments(path: Path) -> dict[str, object]:
+    """Top-level NAME = <value> assignments; the value is the literal string,
+    or True when the value is not a plain string (it is assigned, somehow)."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return {}
+    found: dict[str, object] = {}
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = [t for t in node.targets if isinstance(t, ast.Name)]
+            value = node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            targets = [node.target]
+            value = node.value
+        for target in targets:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                found[target.id] = value.value
+            elif isinstance(value, ast.Constant) and value.value is None:
+                found.setdefault(target.id, None)
+            else:
+                found[target.id] = True
+    return found
+
+
+def find_django(app_dir: Path, config: dict[str, str]) -> Optional[DjangoProject]:
+    manage = find_manage_py(app_dir)
+    if manage is None:
+        return None
+    manage_dir = manage.parent
+    relative_dir = "" if manage_dir == app_dir else str(manage_dir.relative_to(app_dir))
+    module, origin = None, None
+    if config.get("DJANGO_SETTINGS_MODULE"):
+        module, origin = config["DJANGO_SETTINGS_MODULE"], "config var DJANGO_SETTINGS_MODULE"
+    else:
+        try:
+            match = _SETDEFAULT.search(manage.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            match = None
+        if match:
+            module, origin = match.group(1), os.path.join(relative_dir, "manage.py") if relative_dir else "manage.py"
+    if module is None:
+        return None
+    settings = _module_file(manage_dir, module)
+    assigned = _string_assignments(settings) if settings else {}
+    wsgi = assigned.get("WSGI_APPLICATION")
+    return DjangoProject(
+        manage_dir=relative_dir,
+        settings_module=module,
+        settings_origin=origin or "manage.py",
+        settings_file=str(settings.relative_to(app_dir)) if settings else None,
+        wsgi_application=wsgi if isinstance(wsgi, str) else None,
+        static_root_assigned=bool(assigned.get("STATIC_ROOT")),
+    )

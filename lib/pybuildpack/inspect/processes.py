@@ -1,0 +1,148 @@
+"""The app's processes: its Procfile, and the web process we would run without one.
+
+Default web detection order (the first that applies wins):
+an executable app.sh, app.py, a Django project's WSGI_APPLICATION, wsgi.py or
+a wsgi package's `application`.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from .. import errors
+from .django import DjangoProject
+
+_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+GUNICORN_CONFIG = "python:pybuildpack_launch.gunicorn_config"
+
+DEFAULT_WEB_ORDER = (
+    "an executable app.sh",
+    "app.py",
+    "a Django project (manage.py)",
+    "wsgi.py or a wsgi/ package",
+)
+
+
+@dataclass(frozen=True)
+class Process:
+    """A process type. `argv` is set for the processes we generate (so CNB can
+    exec them without a shell); Procfile commands are shell text only."""
+
+    name: str
+    command: str
+    origin: str
+    argv: tuple = ()
+    server: Optional[str] = None
+    wsgi_target: Optional[str] = None
+
+    @property
+    def needs_shell(self) -> bool:
+        return not self.argv
+
+
+@dataclass(frozen=True)
+class Processes:
+    procfile: dict = field(default_factory=dict)   # name -> Process, in file order
+    default_web: Optional[Process] = None
+    warnings: tuple = ()
+
+    @property
+    def all(self) -> dict:
+        """Procfile processes, plus the default web when the Procfile has none."""
+        merged = dict(self.procfile)
+        if "web" not in merged and self.default_web is not None:
+            merged = {"web": self.default_web, **merged}
+        return merged
+
+    @property
+    def web(self) -> Optional[Process]:
+        return self.all.get("web")
+
+
+def parse_procfile(app_dir: Path) -> dict:
+    path = app_dir / "Procfile"
+    if not path.is_file():
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise errors.FileUnreadable("Procfile", str(exc))
+    processes: dict = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        name, sep, command = stripped.partition(":")
+        if not sep or not _NAME.match(name.strip()) or not command.strip():
+            raise errors.ProcfileInvalid(number, stripped)
+        processes[name.strip()] = Process(name.strip(), command.strip(), f"Procfile line {number}")
+    return processes
+
+
+def wsgi_callable(path: Path) -> Optional[str]:
+    """`application` if the module assigns or defines it, else `app`, else None."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return None
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    for candidate in ("application", "app"):
+        if candidate in names:
+            return candidate
+    return None
+
+
+def gunicorn_process(target: str, origin: str, chdir: str = "") -> Process:
+    argv = ["gunicorn", "--config", GUNICORN_CONFIG]
+    if chdir:
+        argv += ["--chdir", chdir]
+    argv.append(target)
+    return Process("web", " ".join(argv), origin, tuple(argv), server="gunicorn", wsgi_target=target)
+
+
+def detect_default_web(app_dir: Path, django: Optional[DjangoProject]) -> tuple:
+    """(Process or None, warnings) following DEFAULT_WEB_ORDER."""
+    warnings = []
+    app_sh = app_dir / "app.sh"
+    if app_sh.is_file():
+        if os.access(app_sh, os.X_OK):
+            return Process("web", "./app.sh", "app.sh", ("./app.sh",)), tuple(warnings)
+        warnings.append(errors.app_sh_not_executable())
+    if (app_dir / "app.py").is_file():
+        return Process("web", "python app.py", "app.py", ("python", "app.py")), tuple(warnings)
+    if django is not None:
+        wsgi = django.wsgi_application or django.settings_module.rsplit(".", 1)[0] + ".wsgi.application"
+        module, _, attr = wsgi.rpartition(".")
+        origin = (f"WSGI_APPLICATION in {django.settings_file}" if django.wsgi_application
+                  else f"Django project at {django.manage_py}")
+        return gunicorn_process(f"{module}:{attr}", origin, django.manage_dir), tuple(warnings)
+    for path, module in ((app_dir / "wsgi.py", "wsgi"), (app_dir / "wsgi" / "__init__.py", "wsgi")):
+        if path.is_file():
+            attr = wsgi_callable(path)
+            relative = str(path.relative_to(app_dir))
+            if attr is None:
+                warnings.append(errors.wsgi_callable_missing(relative))
+                attr = "application"
+            return gunicorn_process(f"{module}:{attr}", relative), tuple(warnings)
+    return None, tuple(warnings)
+
+
+def find_processes(app_dir: Path, django: Optional[DjangoProject]) -> Processes:
+    procfile = parse_procfile(app_dir)
+    default_web, warnings = detect_default_web(app_dir, django)
+    return Processes(procfile, default_web, warnings)

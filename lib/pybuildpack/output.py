@@ -1,0 +1,100 @@
+"""Build log in Heroku's conventions, with secrets masked on every line.
+
+`-----> ` starts a step, detail lines are indented seven spaces, and warnings
+and errors are blocks whose lines start with ` !     `. Every line written here
+passes through `mask()`, so a config var value or an index password that
+reaches the log through a subprocess is replaced before it is printed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sys
+import time
+from typing import IO, Iterable, Iterator, Optional
+
+STEP = "-----> "
+DETAIL = "       "
+BANG = " !     "
+
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<cred>[^/@\s:]+(?::[^/@\s]*)?)@")
+MASK = "****"
+
+
+class Log:
+    """Writes the build log; holds the secrets to mask."""
+
+    def __init__(self, stream: Optional[IO[str]] = None) -> None:
+        self.stream = stream if stream is not None else sys.stdout
+        self._secrets: list[str] = []
+
+    # -- masking -------------------------------------------------------------
+    def add_secrets(self, values: Iterable[str]) -> None:
+        """Remember values that must never be printed (longest first, so that
+        a secret containing another is masked whole)."""
+        for value in values:
+            if value and value not in self._secrets:
+                self._secrets.append(value)
+        self._secrets.sort(key=len, reverse=True)
+
+    def mask(self, text: str) -> str:
+        text = _URL_CREDENTIALS.sub(lambda m: m.group("scheme") + MASK + "@", text)
+        for secret in self._secrets:
+            text = text.replace(secret, MASK)
+        return text
+
+    # -- lines ---------------------------------------------------------------
+    def _write(self, line: str) -> None:
+        self.stream.write(self.mask(line) + "\n")
+        self.stream.flush()
+
+    def step(self, message: str) -> None:
+        self._write(STEP + message)
+
+    def detail(self, message: str = "") -> None:
+        for line in message.splitlines() or [""]:
+            self._write((DETAIL + line).rstrip())
+
+    def raw(self, line: str) -> None:
+        """A line of subprocess output, indented as detail."""
+        self._write((DETAIL + line.rstrip("\n")).rstrip())
+
+    def _block(self, title: str, body: str) -> None:
+        self._write("")
+        self._write((BANG + title).rstrip())
+        if body:
+            self._write(BANG.rstrip())
+            for line in body.rstrip("\n").splitlines():
+                self._write((BANG + line).rstrip())
+        self._write("")
+
+    def warning(self, title: str, body: str = "") -> None:
+        self._block("Warning: " + title, body)
+
+    def error(self, title: str, body: str = "") -> None:
+        self._block("Error: " + title, body)
+
+    @contextlib.contextmanager
+    def timed(self, message: str, threshold: float = 0.0) -> Iterator[None]:
+        """A step header now, and a 'Done (N.Ns)' detail when the step took
+        longer than `threshold` seconds."""
+        self.step(message)
+        started = time.monotonic()
+        yield
+        elapsed = time.monotonic() - started
+        if elapsed >= threshold:
+            self.detail(f"Done ({format_duration(elapsed)})")
+
+
+def format_duration(seconds: float) -> str:
+    """`0.4s`, `12.3s`, `2m 05s`."""
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{minutes}m {rest:02d}s"
+
+
+def mask_url(url: str) -> str:
+    """A URL with any user:password part replaced, for messages built outside a Log."""
+    return _URL_CREDENTIALS.sub(lambda m: m.group("scheme") + MASK + "@", url)

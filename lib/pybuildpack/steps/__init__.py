@@ -1,0 +1,1 @@
+"""The steps a build runs: runtime, dependencies, Django, hooks, relocation."""

@@ -1,0 +1,222 @@
+"""Installing the app's packages so the environment matches its requirements exactly.
+
+uv (the default) resolves and syncs in one command: `uv pip install --exact`.
+pip (PYBUILDPACK_INSTALLER=pip) resolves with pip-compile and syncs with
+pip-sync, as pip-tools intends. Both remove what the requirements no longer
+name, and keep the packages the runtime shipped with (pip, setuptools).
+requirements.in is compiled with pip-compile first, into a lock kept in the build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional, Sequence
+
+from .. import errors, pins
+from ..output import Log
+from ..plan import BuildPlan
+from ..tools import Tools, command_text, run
+
+# Config vars pip reads for its index; uv gets the same as flags.
+INDEX_VARS = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_TRUSTED_HOST", "PIP_NO_INDEX")
+_VAR_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_LOCAL_SOURCE = re.compile(r"^\s*(-e|--editable)\b|^\s*(\.{1,2}/|/|file:)", re.M)
+TOOLS_LOCK = Path(__file__).resolve().parents[3] / "requirements" / "tools.txt"
+SEED_FILE = "pybuildpack-seed.txt"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What an install depends on. `key` changes whenever a reinstall is needed."""
+
+    files: tuple          # requirement files read, relative to the app
+    key: str
+    local_sources: bool   # paths or editables: their contents can change under the same key
+
+
+def referenced_files(app_dir: Path, first: str) -> list:
+    """`first` and every file it includes with -r/-c, relative to the app."""
+    found, queue = [], [app_dir / first]
+    while queue:
+        path = queue.pop()
+        if not path.is_file() or path in found:
+            continue
+        found.append(path)
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for match in re.finditer(r"^\s*(?:-r|-c|--requirement|--constraint)[\s=]+(\S+)", text, re.M):
+            queue.append(path.parent / match.group(1))
+    return [str(p.relative_to(app_dir)) if p.is_relative_to(app_dir) else str(p) for p in found]
+
+
+def install_inputs(app_dir: Path, requirement_files: Sequence[str], added: Sequence[str], installer: str,
+                   config: Mapping[str, str]) -> Inputs:
+    files = []
+    for name in requirement_files:
+        for f in referenced_files(app_dir, name):
+            if f not in files:
+                files.append(f)
+    digest = hashlib.sha256()
+    digest.update(f"installer={installer}\n".encode())
+    texts = []
+    for name in sorted(files):
+        data = (app_dir / name).read_bytes() if (app_dir / name).is_file() else b""
+        texts.append(data.decode("utf-8", "replace"))
+        digest.update(f"file {name}\n".encode() + hashlib.sha256(data).hexdigest().encode())
+    for line in added:
+        digest.update(f"added {line}\n".encode())
+    # Values that change what gets installed, hashed and never stored in clear.
+    referenced = {m for text in texts for m in _VAR_REFERENCE.findall(text)}
+    for name in sorted(set(INDEX_VARS) | referenced):
+        if name in config:
+            digest.update(f"var {name}={hashlib.sha256(config[name].encode()).hexdigest()}\n".encode())
+    local = any(_LOCAL_SOURCE.search(text) for text in texts)
+    return Inputs(tuple(files), digest.hexdigest(), local)
+
+
+def added_requirements(plan: BuildPlan) -> list:
+    lines = []
+    for package in plan.added_packages:
+        lines.extend(pins.requirement_lines(package.name))
+    return lines
+
+
+def uv_index_flags(config: Mapping[str, str]) -> list:
+    """pip's index config vars as uv flags (uv does not read PIP_*)."""
+    flags = []
+    if config.get("PIP_INDEX_URL"):
+        flags += ["--index-url", config["PIP_INDEX_URL"].strip()]
+    for url in (config.get("PIP_EXTRA_INDEX_URL") or "").split():
+        flags += ["--extra-index-url", url]
+    for link in (config.get("PIP_FIND_LINKS") or "").split():
+        flags += ["--find-links", link]
+    for host in (config.get("PIP_TRUSTED_HOST") or "").split():
+        flags += ["--allow-insecure-host", host]
+    if (config.get("PIP_NO_INDEX") or "").strip().lower() in ("1", "true", "yes", "on"):
+        flags.append("--no-index")
+    return flags
+
+
+def seed_packages(prefix: Path) -> list:
+    path = prefix / SEED_FILE
+    if not path.is_file():
+        return []
+    return [line.strip() for line in path.read_text().splitlines() if line.strip()]
+
+
+def record_seed_packages(prefix: Path) -> None:
+    """Remember the distributions the runtime shipped with, so syncs keep them."""
+    names = set()
+    for dist_info in prefix.glob("lib/python3*/site-packages/*.dist-info"):
+        names.add(dist_info.name.split("-")[0].lower().replace("_", "-"))
+    (prefix / SEED_FILE).write_text("".join(f"{n}\n" for n in sorted(names)))
+
+
+def _is_pin(line: str) -> bool:
+    return bool(line) and not line.startswith(("#", " ", "-")) and ("==" in line or " @ " in line)
+
+
+def _pip_tools_env(tools: Tools, python: Path, env: Mapping[str, str], log: Log, scratch: Path) -> Path:
+    """A throwaway venv on the app's own Python with pip-tools, so pip-compile
+    evaluates markers for the Python the app runs on."""
+    venv = scratch / "pip-tools"
+    uv_env = tools.uv_env(env)
+    result = run([str(tools.uv), "venv", "--quiet", "--python", str(python), str(venv)], log, env=uv_env, show=False)
+    if result.returncode == 0:
+        result = run([str(tools.uv), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"),
+                      "--require-hashes", "-r", str(TOOLS_LOCK)], log, env=uv_env, show=False)
+    if result.returncode != 0:
+        raise errors.ToolEnvFailed(result.output)
+    return venv
+
+
+def compile_lock(tools: Tools, python: Path, app_dir: Path, sources: Sequence[str], lock: Path,
+                 previous_lock: Optional[Path], env: Mapping[str, str], log: Log, label: str) -> None:
+    """pip-compile `sources` into `lock`, starting from the previous lock so
+    unchanged pins stay as they were."""
+    with tempfile.TemporaryDirectory(prefix="pybuildpack-compile-") as scratch:
+        venv = _pip_tools_env(tools, python, env, log, Path(scratch))
+        output = Path(scratch) / "requirements.lock.txt"
+        if previous_lock is not None and previous_lock.is_file():
+            shutil.copyfile(previous_lock, output)
+        child_env = dict(env)
+        child_env["PIP_CACHE_DIR"] = str(tools.pip_cache)
+        child_env["CUSTOM_COMPILE_COMMAND"] = "pybuildpack (from " + label + ")"
+        argv = [str(venv / "bin" / "python"), "-m", "piptools", "compile", "--quiet", "--no-header",
+                "--allow-unsafe", "--strip-extras", "--no-emit-index-url", "--output-file", str(output), *sources]
+        result = run(argv, log, env=child_env, cwd=app_dir, show=False)
+        if result.returncode != 0:
+            raise errors.RequirementsCompileFailed(label, result.output)
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(output, lock)
+    pinned = [line for line in lock.read_text().splitlines() if _is_pin(line)]
+    log.detail(f"Resolved {len(pinned)} packages from {label}:")
+    for line in pinned:
+        log.detail("  " + line.split(" ;")[0].split(";")[0].strip())
+
+
+def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files: Sequence[str],
+                    added_file: Optional[Path], prefix: Path, env: Mapping[str, str],
+                    config: Mapping[str, str], log: Log) -> str:
+    argv = [str(tools.uv), "pip", "install", "--exact", "--python", str(python), "--break-system-packages"]
+    for name in requirement_files:
+        argv += ["-r", name]
+    if added_file is not None:
+        argv += ["-r", str(added_file)]
+    argv += seed_packages(prefix)
+    argv += uv_index_flags(config)
+    result = run(argv, log, env=tools.uv_env(env), cwd=app_dir, filter_line=_interesting_uv_line)
+    if result.returncode != 0:
+        raise errors.DependencyInstallFailed(
+            ", ".join(requirement_files) or "the added packages", "uv", command_text(argv, app_dir), result.output)
+    return result.output
+
+
+def _interesting_uv_line(line: str) -> bool:
+    # uv's per-package +/- lines and errors are worth showing; its progress chatter is not.
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith(("Using Python", "Resolved", "Prepared", "Audited",
+                                                        "Uninstalled", "Installed", "Checked"))
+
+
+def ensure_pip(python: Path, env: Mapping[str, str], log: Log) -> None:
+    check = run([str(python), "-m", "pip", "--version"], None, env=env, show=False)
+    if check.returncode == 0:
+        return
+    result = run([str(python), "-m", "ensurepip", "--default-pip"], log, env=env, show=False)
+    if result.returncode != 0:
+        raise errors.InternalError("The Python runtime has no pip, and ensurepip failed.", result.output)
+
+
+def install_with_pip(tools: Tools, python: Path, app_dir: Path, lock: Path, env: Mapping[str, str],
+                     log: Log) -> str:
+    ensure_pip(python, env, log)
+    child_env = dict(env)
+    child_env["PIP_CACHE_DIR"] = str(tools.pip_cache)
+    child_env.setdefault("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+    argv = [str(tools.tool_python), "-m", "piptools", "sync", "--python-executable", str(python), str(lock)]
+    result = run(argv, log, env=child_env, cwd=app_dir,
+                 filter_line=lambda line: line.startswith(("Successfully", "ERROR", "Found existing", "Everything")))
+    if result.returncode != 0:
+        raise errors.DependencyInstallFailed(lock.name, "pip-sync", command_text(argv, app_dir), result.output)
+    return result.output
+
+
+def installed_packages(python: Path, env: Mapping[str, str]) -> list:
+    """(name, version) of every distribution in the environment, sorted."""
+    script = ("import importlib.metadata as m, json;"
+              "print(json.dumps(sorted({(d.metadata['Name'], d.version) for d in m.distributions()"
+              " if d.metadata['Name']})))")
+    result = run([str(python), "-c", script], None, env=env, show=False)
+    if result.returncode != 0:
+        return []
+    import json
+    try:
+        return [tuple(item) for item in json.loads(result.output.strip().splitlines()[-1])]
+    except (ValueError, IndexError):
+        return []

@@ -1,0 +1,126 @@
+"""Installing the app's CPython with uv (python-build-standalone builds).
+
+uv reads the download list (its own, or the one PYBUILDPACK_PYTHON_DOWNLOADS_JSON
+names), verifies each archive's sha256 and unpacks it; we move the result to
+where the platform wants the runtime. These builds are relocatable, so the
+same tree works from the build directory and from /app.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional
+
+from .. import errors
+from ..inspect.python_version import PythonRequests, choose, stable_versions
+from ..output import Log
+from ..tools import Tools, run
+
+DOWNLOADS_VAR = "PYBUILDPACK_PYTHON_DOWNLOADS_JSON"
+
+
+@dataclass(frozen=True)
+class ChosenPython:
+    version: str
+    origin: str          # "from .python-version", "newest available (not pinned)", ...
+    pinned: bool
+
+
+def machine_arch() -> str:
+    arch = platform.machine().lower()
+    return {"amd64": "x86_64", "arm64": "aarch64"}.get(arch, arch)
+
+
+def downloads_source(config: Mapping[str, str]) -> Optional[str]:
+    """The download list to use: a config var wins over the build machine's env."""
+    return config.get(DOWNLOADS_VAR) or os.environ.get(DOWNLOADS_VAR) or None
+
+
+def runtime_env(tools: Tools, base: Mapping[str, str], source: Optional[str]) -> dict:
+    env = tools.uv_env(base)
+    env.pop("UV_PYTHON_DOWNLOADS_JSON_URL", None)
+    if source:
+        env["UV_PYTHON_DOWNLOADS_JSON_URL"] = source
+    env["UV_PYTHON_DOWNLOADS"] = "automatic"
+    return env
+
+
+def available_versions(tools: Tools, env: Mapping[str, str], source: Optional[str]) -> list:
+    """Stable CPython versions in the download list for this machine, newest first."""
+    result = run([str(tools.uv), "python", "list", "--only-downloads", "--all-versions",
+                  "--output-format", "json"], None, env=env, show=False)
+    if result.returncode != 0:
+        raise errors.PythonDownloadsUnreadable(source or "uv's built-in list", result.output)
+    try:
+        entries = json.loads(result.output)
+    except ValueError:
+        raise errors.PythonDownloadsUnreadable(source or "uv's built-in list", result.output)
+    arch = machine_arch()
+    versions = [
+        e["version"] for e in entries
+        if e.get("implementation") == "cpython" and e.get("os") == "linux"
+        and e.get("arch") == arch and e.get("libc", "gnu") == "gnu"
+        and e.get("variant", "default") == "default"
+    ]
+    return stable_versions(versions)
+
+
+def choose_python(requests: PythonRequests, available: list, source: Optional[str]) -> ChosenPython:
+    listed = source or "uv's built-in list"
+    if requests.primary is None:
+        if not available:
+            raise errors.PythonVersionUnavailable("The build", "3 (any)", available, listed)
+        return ChosenPython(available[0], "newest available, not pinned", pinned=False)
+    version = choose(requests, available)
+    if version is not None:
+        return ChosenPython(version, f"from {requests.primary.origin}", pinned=True)
+    exact, constraint = requests.exact, requests.constraint
+    if exact and constraint and choose(PythonRequests(exact, None), available):
+        raise errors.PythonVersionConflict(exact.origin, exact.value, constraint.origin, constraint.value)
+    request = exact or constraint
+    shown = sorted({".".join(v.split(".")[:2]) for v in available}, key=lambda s: [int(x) for x in s.split(".")],
+                   reverse=True)
+    newest_per_minor = [choose(PythonRequests(None, None), [v for v in available if v.startswith(m + ".")])
+                        for m in shown]
+    raise errors.PythonVersionUnavailable(request.origin, request.value, newest_per_minor, listed)
+
+
+def install_python(tools: Tools, env: Mapping[str, str], version: str, dest: Path, log: Log) -> None:
+    """Install CPython `version` at `dest` (which must not exist)."""
+    with tempfile.TemporaryDirectory(prefix="pybuildpack-python-", dir=dest.parent) as scratch:
+        install_dir = Path(scratch) / "installs"
+        child_env = dict(env)
+        child_env["UV_PYTHON_INSTALL_DIR"] = str(install_dir)
+        request = f"cpython-{version}-linux-{machine_arch()}-gnu"
+        result = run([str(tools.uv), "python", "install", "--no-bin", request], log, env=child_env, show=False)
+        if result.returncode != 0:
+            raise errors.PythonInstallFailed(version, result.output)
+        candidates = [p for p in install_dir.glob(f"cpython-{version}-*") if p.is_dir() and not p.is_symlink()]
+        if len(candidates) != 1:
+            raise errors.InternalError(f"uv installed Python {version}, but its directory was not found.",
+                                       result.output)
+        # The runtime belongs to the app: let installers write into it.
+        for marker in candidates[0].glob("lib/python*/EXTERNALLY-MANAGED"):
+            marker.unlink()
+        shutil.move(str(candidates[0]), str(dest))
+
+
+def runtime_python(prefix: Path) -> Path:
+    return prefix / "bin" / "python3"
+
+
+def runtime_version(prefix: Path) -> Optional[str]:
+    """The X.Y.Z of the CPython at `prefix`, read without running it."""
+    for lib in sorted(prefix.glob("lib/python3.*")):
+        patchlevel = prefix / "include" / lib.name / "patchlevel.h"
+        if patchlevel.is_file():
+            for line in patchlevel.read_text(errors="replace").splitlines():
+                if line.startswith("#define PY_VERSION "):
+                    return line.split('"')[1].split("+")[0]
+    return None

@@ -1,0 +1,104 @@
+"""Running the tools a build needs (uv, pip-tools, the app's Python).
+
+`run()` streams a command's output into the build log as detail lines (masked
+like every log line) and keeps it, so a failure can show the end of it.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Mapping, Optional, Sequence
+
+from .output import Log
+
+
+@dataclass
+class Result:
+    returncode: int
+    output: str
+
+
+def run(
+    argv: Sequence[str],
+    log: Optional[Log],
+    env: Optional[Mapping[str, str]] = None,
+    cwd: Optional[Path] = None,
+    show: bool = True,
+    filter_line: Optional[Callable[[str], bool]] = None,
+) -> Result:
+    """Run `argv`, streaming its output (stdout and stderr merged) as detail
+    lines when `show`; return its exit code and output. Never raises for a
+    non-zero exit: the caller turns that into the right UserError."""
+    try:
+        process = subprocess.Popen(
+            list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=dict(env) if env is not None else None, cwd=str(cwd) if cwd else None,
+            text=True, errors="replace", bufsize=1,
+        )
+    except OSError as exc:
+        return Result(127, f"{argv[0]}: {exc.strerror or exc}")
+    captured = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        captured.append(line)
+        if show and log is not None and (filter_line is None or filter_line(line)):
+            log.raw(line)
+    process.wait()
+    return Result(process.returncode, "".join(captured))
+
+
+def command_text(argv: Sequence[str], app_dir: Optional[Path] = None) -> str:
+    """A command as a user would type it, with long build paths shortened."""
+    parts = []
+    for arg in argv:
+        text = str(arg)
+        if app_dir is not None:
+            text = text.replace(str(app_dir) + "/", "")
+        parts.append(text)
+    return shlex.join(parts)
+
+
+@dataclass
+class Tools:
+    """The build machine's tools: uv, the tool environment's Python, and where
+    the installers keep their caches."""
+
+    uv: Path
+    tool_python: Path
+    uv_cache: Path
+    pip_cache: Path
+
+    @classmethod
+    def from_environment(cls, cache_root: Path) -> "Tools":
+        """Read what bin/support/bootstrap.sh set up. PYBUILDPACK_INSTALLER_CACHE_DIR
+        (a build-machine variable) moves the installer caches outside CACHE_DIR,
+        so several apps on one host can share downloads."""
+        uv = os.environ.get("PYBUILDPACK_UV_BIN") or os.environ.get("PYBUILDPACK_UV") or "uv"
+        shared = os.environ.get("PYBUILDPACK_INSTALLER_CACHE_DIR")
+        installer_cache = Path(shared) if shared else cache_root / "installer-cache"
+        return cls(
+            uv=Path(uv),
+            tool_python=Path(sys.executable),
+            uv_cache=installer_cache / "uv",
+            pip_cache=installer_cache / "pip",
+        )
+
+    def uv_env(self, base: Mapping[str, str]) -> dict:
+        env = dict(base)
+        env["UV_CACHE_DIR"] = str(self.uv_cache)
+        env.setdefault("UV_NO_PROGRESS", "1")
+        env["UV_PYTHON_INSTALL_BIN"] = "0"
+        env["UV_PYTHON_INSTALL_REGISTRY"] = "0"
+        # A uv.toml or pyproject [tool.uv] in the app must not redirect our installs.
+        env["UV_NO_CONFIG"] = "1"
+        env.pop("VIRTUAL_ENV", None)
+        return env
+
+    def uv_version(self) -> str:
+        result = run([str(self.uv), "--version"], None, show=False)
+        return result.output.split()[1] if result.returncode == 0 and len(result.output.split()) > 1 else "unknown"
