@@ -42,6 +42,7 @@ def ensure_tool_env(cache_root: Path, uv: str) -> Path:
     shutil.rmtree(temporary, ignore_errors=True)
     env = dict(os.environ, UV_CACHE_DIR=str(cache_root / "installer-cache" / "uv"), UV_NO_CONFIG="1",
                UV_NO_PROGRESS="1", UV_PYTHON_DOWNLOADS="never")
+    env.setdefault("UV_SYSTEM_CERTS", "1")
     env.pop("VIRTUAL_ENV", None)
     commands = [
         [uv, "venv", "--quiet", "--relocatable", "--python", sys.executable, str(temporary)],
@@ -53,7 +54,7 @@ def ensure_tool_env(cache_root: Path, uv: str) -> Path:
         if result.returncode != 0:
             shutil.rmtree(temporary, ignore_errors=True)
             print("\n !     Error: Internal error in pybuildpack\n !", flush=True)
-            for line in ("Could not set up pybuildpack's own tools:\n" + result.output).splitlines():
+            for line in ("Could not set up pybuildpack's own tools:\n" + result.stdout).splitlines():
                 print(" !     " + line, flush=True)
             print(" !\n !     This is a problem on the build machine or its network, not in your app.\n"
                   " !     Retrying the build may help.\n", flush=True)

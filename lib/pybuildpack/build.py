@@ -152,11 +152,10 @@ class Build:
             for package in plan.added_packages:
                 version = pins.version_for(package.name, self.outcome.python.version)
                 log.detail(errors.server_added(package.name, version, package.reason))
-            added_file = None
-            if added:
-                added_file = layout.state_dir / "added-requirements.txt"
-                added_file.parent.mkdir(parents=True, exist_ok=True)
-                added_file.write_text("".join(line + "\n" for line in added))
+            # Written even when empty: an exact sync from nothing clears the environment.
+            added_file = layout.state_dir / "added-requirements.txt"
+            added_file.parent.mkdir(parents=True, exist_ok=True)
+            added_file.write_text("".join(line + "\n" for line in added))
             install_files = list(files)
             if lock is not None:
                 compile_sources = [plan.dependencies.file]
@@ -170,7 +169,7 @@ class Build:
                                      self.env, self.config.exported, log)
             else:
                 pip_lock = lock or (layout.state_dir / "requirements.lock.txt")
-                sources = list(files) + ([str(added_file)] if added_file else [])
+                sources = list(files) + [str(added_file)]
                 deps.compile_lock(self.tools, layout.python, layout.app_dir, sources, pip_lock,
                                   previous_lock, self.env, log, ", ".join(files) or "the added packages")
                 deps.install_with_pip(self.tools, layout.python, layout.app_dir, pip_lock, self.env, log)

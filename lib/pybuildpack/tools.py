@@ -92,6 +92,9 @@ class Tools:
         env = dict(base)
         env["UV_CACHE_DIR"] = str(self.uv_cache)
         env.setdefault("UV_NO_PROGRESS", "1")
+        # Trust the build machine's certificate store, where hosts and corporate
+        # builders add their own CAs (uv otherwise ships its own roots).
+        env.setdefault("UV_SYSTEM_CERTS", "1")
         env["UV_PYTHON_INSTALL_BIN"] = "0"
         env["UV_PYTHON_INSTALL_REGISTRY"] = "0"
         # A uv.toml or pyproject [tool.uv] in the app must not redirect our installs.

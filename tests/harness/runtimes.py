@@ -97,9 +97,18 @@ def entry(version: str, archive: Path) -> tuple:
 
 
 def downloads_json(cache_dir: Path = DEFAULT_CACHE, minors=MINORS) -> Path:
-    """Build (or reuse) the archives and return the path of their downloads JSON."""
+    """Build (or reuse) the archives and return the path of their downloads JSON.
+    Safe to call from parallel test workers: they take turns on a lock file."""
+    import fcntl
+
     out_dir = cache_dir / "runtimes"
     out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _downloads_json(out_dir, minors)
+
+
+def _downloads_json(out_dir: Path, minors) -> Path:
     available = pyenv_versions()
     listing = {}
     for minor in minors:

@@ -161,13 +161,12 @@ def compile_lock(tools: Tools, python: Path, app_dir: Path, sources: Sequence[st
 
 
 def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files: Sequence[str],
-                    added_file: Optional[Path], prefix: Path, env: Mapping[str, str],
+                    added_file: Path, prefix: Path, env: Mapping[str, str],
                     config: Mapping[str, str], log: Log) -> str:
     argv = [str(tools.uv), "pip", "install", "--exact", "--python", str(python), "--break-system-packages"]
     for name in requirement_files:
         argv += ["-r", name]
-    if added_file is not None:
-        argv += ["-r", str(added_file)]
+    argv += ["-r", str(added_file)]
     argv += seed_packages(prefix)
     argv += uv_index_flags(config)
     result = run(argv, log, env=tools.uv_env(env), cwd=app_dir, filter_line=_interesting_uv_line)
@@ -181,7 +180,8 @@ def _interesting_uv_line(line: str) -> bool:
     # uv's per-package +/- lines and errors are worth showing; its progress chatter is not.
     stripped = line.strip()
     return bool(stripped) and not stripped.startswith(("Using Python", "Resolved", "Prepared", "Audited",
-                                                        "Uninstalled", "Installed", "Checked"))
+                                                        "Uninstalled", "Installed", "Checked")) \
+        and "does not contain any dependencies" not in stripped
 
 
 def ensure_pip(python: Path, env: Mapping[str, str], log: Log) -> None:

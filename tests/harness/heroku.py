@@ -1,0 +1,249 @@
+"""A Heroku classic platform for tests, following the buildpack API contract.
+
+- The app is copied to a `/tmp/build_<hex>`-style directory, and the shipped
+  `bin/detect BUILD_DIR`, `bin/compile BUILD_DIR CACHE_DIR ENV_DIR` and
+  `bin/release BUILD_DIR` run with a clean environment (config vars only in
+  ENV_DIR, as on Heroku).
+- The slug is then moved to another directory that plays `/app` (HOME points
+  there), `.profile.d/*.sh` is sourced, and the process command (Procfile
+  entry, else the release's default_process_types) runs under `bash -c` with
+  PORT set and the config vars in the environment, as a dyno does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Optional
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = REPO / "bin"
+SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def parse_release(yaml_text: str) -> dict:
+    """default_process_types from bin/release's YAML (our output is a small,
+    fixed shape: `name: "json string"` lines under the key)."""
+    processes, inside = {}, False
+    for line in yaml_text.splitlines():
+        if line.startswith("default_process_types:"):
+            inside = line.split(":", 1)[1].strip() != "{}"
+            continue
+        if inside and line.startswith("  ") and ":" in line:
+            name, value = line.strip().split(":", 1)
+            value = value.strip()
+            processes[name] = json.loads(value) if value.startswith('"') else value
+    return processes
+
+
+def parse_procfile(path: Path) -> dict:
+    processes = {}
+    if path.is_file():
+        for line in path.read_text().splitlines():
+            if line.strip() and not line.strip().startswith("#") and ":" in line:
+                name, command = line.split(":", 1)
+                processes[name.strip()] = command.strip()
+    return processes
+
+
+@dataclass
+class BuildResult:
+    build_dir: Path
+    detect_returncode: int
+    detect_output: str
+    returncode: int
+    output: str
+    release: str = ""
+    duration: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    @property
+    def default_processes(self) -> dict:
+        return parse_release(self.release)
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+@dataclass
+class Dyno:
+    """A running process of a slug."""
+
+    process: subprocess.Popen
+    port: int
+    log_path: Path
+
+    def get(self, path: str, timeout: float = 10.0) -> Response:
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as reply:
+                return Response(reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.read())
+        except urllib.error.HTTPError as error:
+            return Response(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def wait_until_serving(self, path: str = "/", timeout: float = 45.0) -> Response:
+        deadline = time.monotonic() + timeout
+        last_error: Optional[Exception] = None
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"process exited with {self.process.returncode} before serving:\n{self.log}")
+            try:
+                return self.get(path, timeout=5)
+            except (urllib.error.URLError, ConnectionError, socket.timeout, OSError) as error:
+                last_error = error
+                time.sleep(0.2)
+        raise AssertionError(f"nothing served {path} within {timeout}s ({last_error}):\n{self.log}")
+
+    def terminate(self, timeout: float = 30.0) -> int:
+        """SIGTERM the process group, as the dyno manager does; SIGKILL after `timeout`."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+                raise AssertionError(f"process ignored SIGTERM for {timeout}s:\n{self.log}")
+        return self.process.returncode
+
+    def stops_on_sigterm(self) -> bool:
+        """True when SIGTERM ended the process without a SIGKILL: it exited 0
+        (it handled the signal) or died of SIGTERM itself (no handler)."""
+        return self.terminate() in (0, -signal.SIGTERM)
+
+
+@dataclass
+class Slug:
+    """A compiled app moved to the directory that plays /app."""
+
+    app_dir: Path
+    config: dict
+    default_processes: dict
+    dynos: list = field(default_factory=list)
+
+    def command(self, process_type: str) -> str:
+        procfile = parse_procfile(self.app_dir / "Procfile")
+        if process_type in procfile:
+            return procfile[process_type]
+        if process_type in self.default_processes:
+            return self.default_processes[process_type]
+        raise KeyError(f"no {process_type} process (Procfile: {procfile}, defaults: {self.default_processes})")
+
+    def environment(self, port: Optional[int] = None, extra: Optional[Mapping[str, str]] = None) -> dict:
+        env = {"HOME": str(self.app_dir), "PATH": SYSTEM_PATH, "DYNO": "web.1", **self.config}
+        if port is not None:
+            env["PORT"] = str(port)
+        env.update(extra or {})
+        return env
+
+    def run(self, command: str, extra_env: Optional[Mapping[str, str]] = None, timeout: float = 120) -> subprocess.CompletedProcess:
+        """A one-off command, as `heroku run` runs it (profile sourced, in /app)."""
+        script = 'cd "$HOME"; for f in .profile.d/*.sh; do [ -f "$f" ] && . "$f"; done; ' + command
+        return subprocess.run(["bash", "-c", script], env=self.environment(extra=extra_env), cwd=self.app_dir,
+                              capture_output=True, text=True, timeout=timeout)
+
+    def start(self, process_type: str = "web", extra_env: Optional[Mapping[str, str]] = None) -> Dyno:
+        port = free_port()
+        command = self.command(process_type)
+        script = 'cd "$HOME"; for f in .profile.d/*.sh; do [ -f "$f" ] && . "$f"; done; ' + command
+        log_path = self.app_dir.parent / f"{self.app_dir.name}.{process_type}.{port}.log"
+        handle = log_path.open("w")
+        process = subprocess.Popen(["bash", "-c", script], env=self.environment(port, extra_env), cwd=self.app_dir,
+                                   stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+        handle.close()
+        dyno = Dyno(process, port, log_path)
+        self.dynos.append(dyno)
+        return dyno
+
+    def stop_all(self) -> None:
+        for dyno in self.dynos:
+            if dyno.process.poll() is None:
+                try:
+                    os.killpg(dyno.process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                dyno.process.wait()
+
+
+class HerokuPlatform:
+    """Builds fixture apps the way Heroku's build system does."""
+
+    def __init__(self, root: Path, base_env: Mapping[str, str]) -> None:
+        self.root = root
+        self.base_env = dict(base_env)
+        self.slugs: list = []
+
+    def new_cache(self) -> Path:
+        path = self.root / f"cache_{secrets.token_hex(4)}"
+        path.mkdir(parents=True)
+        return path
+
+    def build(self, source: Path, config: Optional[Mapping[str, str]] = None, cache_dir: Optional[Path] = None,
+              env: Optional[Mapping[str, str]] = None, timeout: float = 600) -> BuildResult:
+        build_dir = self.root / f"build_{secrets.token_hex(8)}"
+        shutil.copytree(source, build_dir, symlinks=True)
+        env_dir = self.root / f"env_{secrets.token_hex(4)}"
+        env_dir.mkdir()
+        for name, value in (config or {}).items():
+            (env_dir / name).write_text(value)
+        cache_dir = cache_dir or self.new_cache()
+        child_env = {**self.base_env, **(env or {})}
+        detect = subprocess.run([str(BIN / "detect"), str(build_dir)], env=child_env, capture_output=True, text=True)
+        if detect.returncode != 0:
+            return BuildResult(build_dir, detect.returncode, detect.stdout + detect.stderr, detect.returncode, "")
+        started = time.monotonic()
+        compile_ = subprocess.run([str(BIN / "compile"), str(build_dir), str(cache_dir), str(env_dir)],
+                                  env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                  timeout=timeout)
+        duration = time.monotonic() - started
+        result = BuildResult(build_dir, 0, detect.stdout, compile_.returncode, compile_.stdout, duration=duration)
+        if compile_.returncode == 0:
+            release = subprocess.run([str(BIN / "release"), str(build_dir)], env=child_env, capture_output=True,
+                                     text=True, check=True)
+            result.release = release.stdout
+        return result
+
+    def deploy(self, result: BuildResult, config: Optional[Mapping[str, str]] = None) -> Slug:
+        """Move the slug to the directory that plays /app, as the slug compiler
+        and dyno manager do (the build directory no longer exists)."""
+        assert result.ok, result.output
+        app_dir = self.root / f"app_{secrets.token_hex(8)}"
+        shutil.move(str(result.build_dir), app_dir)
+        slug = Slug(app_dir, dict(config or {}), result.default_processes)
+        self.slugs.append(slug)
+        return slug
+
+    def cleanup(self) -> None:
+        for slug in self.slugs:
+            slug.stop_all()

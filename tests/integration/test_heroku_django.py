@@ -1,0 +1,60 @@
+"""An unmodified `django-admin startproject` site, with only Django listed, on Heroku."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def django_build(tmp_path_factory, build_env, request):
+    from harness.heroku import HerokuPlatform
+    from conftest import FIXTURES
+
+    platform = HerokuPlatform(tmp_path_factory.mktemp("heroku-django"), build_env)
+    request.addfinalizer(platform.cleanup)
+    result = platform.build(FIXTURES / "django_startproject")
+    return platform, result
+
+
+def test_startproject_builds_with_gunicorn_and_whitenoise_added(django_build):
+    _, result = django_build
+    assert result.ok, result.output
+    assert "Added gunicorn==" in result.output
+    assert "Added whitenoise==" in result.output
+    assert "Warning: STATIC_ROOT is not set in your Django settings" in result.output
+    assert re.search(r"\d+ static files copied", result.output)
+    assert "Traceback" not in result.output
+
+
+def test_unpinned_python_warns_and_uses_newest(django_build, downloads_json):
+    _, result = django_build
+    assert "Warning: No Python version was requested" in result.output
+    assert re.search(r"Using Python 3\.13\.\d+ \(newest available, not pinned\)", result.output)
+
+
+def test_default_web_process_runs_wsgi_application(django_build):
+    _, result = django_build
+    assert result.default_processes == {
+        "web": "gunicorn --config python:pybuildpack_launch.gunicorn_config mysite.wsgi:application"
+    }
+
+
+def test_admin_login_and_its_css_are_served_from_app_dir(django_build):
+    platform, result = django_build
+    slug = platform.deploy(result)
+    dyno = slug.start("web")
+    page = dyno.wait_until_serving("/admin/login/")
+    assert page.status == 200
+    assert "Django administration" in page.text
+    css_path = re.search(r'href="(/static/admin/css/base\.css)"', page.text).group(1)
+    css = dyno.get(css_path)
+    assert css.status == 200
+    assert css.headers["content-type"].startswith("text/css")
+    assert b"--body-fg" in css.body
+    # The slug works from the directory that plays /app, not the build directory.
+    probe = slug.run('python -c "import sys, django.conf as c; print(sys.base_prefix)"')
+    assert probe.stdout.strip() == str(slug.app_dir / ".heroku" / "python"), probe
+    assert (slug.app_dir / "staticfiles" / "admin" / "css" / "base.css").is_file()
+    assert dyno.terminate() == 0
