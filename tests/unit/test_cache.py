@@ -1,0 +1,149 @@
+"""Cached directories and why they are discarded (pybuildpack.cache)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from pybuildpack.cache import META, CachedDir, describe_changes, write_atomically
+
+from .helpers import write
+
+LABELS = {"stack": "stack", "python_version": "Python version", "installer": "installer"}
+
+
+def source_tree(root, marker="v1"):
+    write(root / "bin" / "python3", "#!/bin/sh\n", executable=True)
+    write(root / "lib" / "marker.txt", marker)
+    (root / "bin" / "python").symlink_to("python3")
+    return root
+
+
+# -- describe_changes ---------------------------------------------------------------------
+
+def test_equal_metadata_gives_no_reasons():
+    same = {"stack": "heroku-24", "python_version": "3.12.4", "installer": "uv"}
+    assert describe_changes(same, dict(same), LABELS) == []
+
+
+def test_each_differing_field_is_listed_with_old_and_new_in_label_order():
+    old = {"stack": "heroku-22", "python_version": "3.12.1", "installer": "uv"}
+    new = {"stack": "heroku-24", "python_version": "3.12.4", "installer": "uv"}
+    assert describe_changes(old, new, LABELS) == [
+        "stack changed (heroku-22 -> heroku-24)",
+        "Python version changed (3.12.1 -> 3.12.4)",
+    ]
+
+
+def test_a_field_missing_from_old_metadata_was_not_recorded():
+    assert describe_changes({"stack": "heroku-24"}, {"stack": "heroku-24", "installer": "pip"},
+                            {"stack": "stack", "installer": "installer"}) == ["installer was not recorded"]
+
+
+def test_fields_without_a_label_are_not_compared():
+    assert describe_changes({"install_key": "a"}, {"install_key": "b"}, LABELS) == []
+
+
+# -- CachedDir -----------------------------------------------------------------------------
+
+def test_store_then_metadata_round_trips_with_the_format(tmp_path):
+    cached = CachedDir(tmp_path / "cache" / "pybuildpack" / "env")
+    cached.store(source_tree(tmp_path / "src"), {"python_version": "3.12.4", "install_key": "abc"})
+    assert cached.exists()
+    assert cached.metadata() == {"format": 1, "python_version": "3.12.4", "install_key": "abc"}
+
+
+def test_store_copies_files_symlinks_and_modes(tmp_path):
+    cached = CachedDir(tmp_path / "cache" / "env")
+    cached.store(source_tree(tmp_path / "src"), {})
+    assert (cached.path / "lib" / "marker.txt").read_text() == "v1"
+    assert os.readlink(cached.path / "bin" / "python") == "python3"
+    assert os.access(cached.path / "bin" / "python3", os.X_OK)
+    assert (tmp_path / "src" / "lib" / "marker.txt").read_text() == "v1"
+
+
+def test_store_replaces_an_existing_entry_whole(tmp_path):
+    cached = CachedDir(tmp_path / "cache" / "env")
+    old = source_tree(tmp_path / "old", "old")
+    write(old / "only-in-old.txt")
+    cached.store(old, {"python_version": "3.11.9"})
+    cached.store(source_tree(tmp_path / "new", "new"), {"python_version": "3.12.4"})
+    assert (cached.path / "lib" / "marker.txt").read_text() == "new"
+    assert not (cached.path / "only-in-old.txt").exists()
+    assert cached.metadata()["python_version"] == "3.12.4"
+    assert sorted(p.name for p in cached.path.parent.iterdir()) == ["env"]
+
+
+def test_take_moves_the_directory_and_drops_the_metadata_file(tmp_path):
+    cached = CachedDir(tmp_path / "cache" / "env")
+    cached.store(source_tree(tmp_path / "src"), {"python_version": "3.12.4"})
+    destination = tmp_path / "build" / ".heroku" / "python"
+    destination.parent.mkdir(parents=True)
+    assert cached.take(destination) == {"format": 1, "python_version": "3.12.4"}
+    assert not cached.exists()
+    assert (destination / "lib" / "marker.txt").read_text() == "v1"
+    assert not (destination / META).exists()
+
+
+def test_missing_entry_has_no_metadata(tmp_path):
+    cached = CachedDir(tmp_path / "env")
+    assert not cached.exists()
+    assert cached.metadata() is None
+
+
+def test_directory_with_unreadable_metadata_gives_none(tmp_path):
+    cached = CachedDir(tmp_path / "env")
+    write(cached.path / META, "{not json")
+    assert cached.metadata() is None
+
+
+def test_directory_without_metadata_gives_none(tmp_path):
+    cached = CachedDir(tmp_path / "env")
+    cached.path.mkdir()
+    assert cached.metadata() is None
+
+
+def test_metadata_that_is_not_an_object_gives_none(tmp_path):
+    cached = CachedDir(tmp_path / "env")
+    write(cached.path / META, json.dumps(["format", 1]))
+    assert cached.metadata() is None
+
+
+def test_discard_removes_the_entry(tmp_path):
+    cached = CachedDir(tmp_path / "env")
+    cached.store(source_tree(tmp_path / "src"), {})
+    cached.discard()
+    assert list(tmp_path.glob("env*")) == []
+
+
+def test_discard_of_a_missing_entry_does_nothing(tmp_path):
+    CachedDir(tmp_path / "env").discard()
+
+
+def test_clean_leftovers_removes_tmp_and_discard_siblings_only(tmp_path):
+    write(tmp_path / "env.tmp-abc123" / "x")
+    write(tmp_path / "env.discard-4242" / "x")
+    write(tmp_path / "env" / "kept")
+    write(tmp_path / "environment.tmp-1" / "kept")
+    write(tmp_path / "requirements.lock.txt")
+    CachedDir(tmp_path / "env").clean_leftovers()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["env", "environment.tmp-1", "requirements.lock.txt"]
+
+
+def test_clean_leftovers_without_a_parent_does_nothing(tmp_path):
+    CachedDir(tmp_path / "missing" / "env").clean_leftovers()
+
+
+# -- write_atomically -------------------------------------------------------------------------
+
+def test_write_atomically_creates_parents_and_writes(tmp_path):
+    target = tmp_path / "a" / "b" / "lock.txt"
+    write_atomically(target, "flask==3.0.0\n")
+    assert target.read_text() == "flask==3.0.0\n"
+
+
+def test_write_atomically_replaces_and_leaves_no_temporary_file(tmp_path):
+    target = write(tmp_path / "lock.txt", "old\n")
+    write_atomically(target, "new\n")
+    assert target.read_text() == "new\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["lock.txt"]

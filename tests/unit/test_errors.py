@@ -1,0 +1,269 @@
+"""The text of every user-facing error, warning and notice (pybuildpack.errors).
+
+Each error must say what happened and how to fix it, render as a ` !     `
+block, and never show a secret once it has gone through the log.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pybuildpack import errors
+
+from .helpers import block, render
+
+SECRET = "s3cr3t-index-password"
+INDEX = f"https://deploy:{SECRET}@pypi.example.com/simple"
+
+# (error, key phrases: what happened ... how to fix it)
+ERRORS = {
+    "PythonVersionInvalid": (
+        errors.PythonVersionInvalid(".python-version", "3.x", "It is not of the form MAJOR.MINOR."),
+        ["Invalid Python version in .python-version", "asks for Python '3.x'", "It is not of the form",
+         "for example 3.12", "MAJOR.MINOR.PATCH"],
+    ),
+    "PythonVersionConflict": (
+        errors.PythonVersionConflict(".python-version", "3.11", "runtime.txt", "3.12"),
+        ["Conflicting Python versions", ".python-version asks for Python 3.11", "runtime.txt asks for Python 3.12",
+         "Make them agree"],
+    ),
+    "PythonVersionUnavailable": (
+        errors.PythonVersionUnavailable(".python-version", "3.99", ["3.13.1", "3.12.8"], "uv's built-in list"),
+        ["Python 3.99 is not available", "no CPython release", "list: uv's built-in list",
+         "Versions available: 3.13.1, 3.12.8", "Change the requested version"],
+    ),
+    "PythonDownloadsUnreadable": (
+        errors.PythonDownloadsUnreadable("https://mirror.example.com/downloads.json", "error: 404 Not Found"),
+        ["Could not read the Python download list", "https://mirror.example.com/downloads.json",
+         "error: 404 Not Found", "Check that PYBUILDPACK_PYTHON_DOWNLOADS_JSON names a readable file"],
+    ),
+    "PythonInstallFailed": (
+        errors.PythonInstallFailed("3.12.4", "error: hash mismatch"),
+        ["Could not install Python 3.12.4", "error: hash mismatch", "sha256 checksums", "retry the build"],
+    ),
+    "FileUnreadable": (
+        errors.FileUnreadable("pyproject.toml", "Expected '=' (at line 1, column 5)"),
+        ["Could not read pyproject.toml", "Expected '='", "Fix the file's syntax"],
+    ),
+    "ProcfileInvalid": (
+        errors.ProcfileInvalid(3, "web gunicorn app:app"),
+        ["Invalid line in Procfile", "Procfile line 3", "    web gunicorn app:app",
+         "    web: gunicorn myapp.wsgi"],
+    ),
+    "ConfigVarInvalid": (
+        errors.ConfigVarInvalid("PYBUILDPACK_INSTALLER", "'poetry'", "`uv` or `pip`"),
+        ["Invalid value for PYBUILDPACK_INSTALLER", "is set to 'poetry'", "must be `uv` or `pip`",
+         "heroku config:set PYBUILDPACK_INSTALLER=", "unset it to use the default"],
+    ),
+    "DependencyInstallFailed": (
+        errors.DependencyInstallFailed("requirements.txt", "uv", "uv pip install -r requirements.txt",
+                                       "error: No solution found\n  flask==99 does not exist"),
+        ["Could not install the packages in requirements.txt", "uv failed while installing requirements.txt",
+         "flask==99 does not exist", "Command: uv pip install -r requirements.txt", "misspelled name"],
+    ),
+    "RequirementsCompileFailed": (
+        errors.RequirementsCompileFailed("requirements.in", "Could not find a version that matches flask==99"),
+        ["Could not resolve the packages in requirements.in", "flask==99",
+         "run `pip-compile requirements.in` locally"],
+    ),
+    "CollectstaticFailed": (
+        errors.CollectstaticFailed("python manage.py collectstatic --noinput", "ImproperlyConfigured: STATIC_ROOT"),
+        ["collectstatic failed", "ImproperlyConfigured", "Command: python manage.py collectstatic --noinput",
+         "DISABLE_COLLECTSTATIC=1"],
+    ),
+    "DjangoProbeFailed": (
+        errors.DjangoProbeFailed("mysite.settings", "KeyError: 'SECRET_KEY'"),
+        ["Could not load your Django settings", "imports mysite.settings", "KeyError: 'SECRET_KEY'",
+         "read them from os.environ with a default"],
+    ),
+    "HookFailed": (
+        errors.HookFailed("bin/post_compile", 3),
+        ["bin/post_compile failed", "exited with status 3", "Fix the script, or remove bin/post_compile"],
+    ),
+    "HookNotRunnable": (
+        errors.HookNotRunnable("bin/pre_compile", "exec format error"),
+        ["bin/pre_compile could not be started", "exec format error", "needs a shebang line"],
+    ),
+    "InternalError": (
+        errors.InternalError("No site-packages directory.", "Traceback ..."),
+        ["Internal error in pybuildpack", "No site-packages directory.", "Traceback ...",
+         "not in your app", "please report it"],
+    ),
+    "ToolEnvFailed": (
+        errors.ToolEnvFailed("uv: network unreachable"),
+        ["Internal error in pybuildpack", "Could not set up pybuildpack's own tools.", "network unreachable",
+         "not in your app"],
+    ),
+}
+
+
+def _all_subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _all_subclasses(sub)
+
+
+def test_every_user_error_subclass_has_a_rendering_case():
+    assert {c.__name__ for c in _all_subclasses(errors.UserError)} == set(ERRORS)
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_error_renders_a_bang_block_saying_what_happened_and_how_to_fix_it(name):
+    error, phrases = ERRORS[name]
+    text = render(error)
+    lines = text.split("\n")
+    assert lines[0] == "" and lines[-2:] == ["", ""]
+    assert lines[1] == f" !     Error: {error.title}"
+    assert all(line.startswith(" !") for line in lines[1:-2])
+    for phrase in phrases:
+        assert phrase in text
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_error_title_is_its_exception_message(name):
+    error, _ = ERRORS[name]
+    assert str(error) == error.title
+
+
+def test_internal_errors_are_user_errors_worded_as_our_fault():
+    error = errors.InternalError("Could not create the app's virtualenv.")
+    assert isinstance(error, errors.UserError)
+    assert "problem in pybuildpack" in error.body
+
+
+def test_long_command_output_is_cut_to_its_last_lines():
+    output = "\n".join(f"line {n}" for n in range(1, 101))
+    body = errors.DependencyInstallFailed("requirements.txt", "uv", "uv pip install", output).body
+    assert "line 100" in body and "line 76" in body
+    assert "line 75\n" not in body
+
+
+def test_python_version_unavailable_with_an_empty_list_says_none():
+    error = errors.PythonVersionUnavailable("The build", "3 (any)", [], "downloads.json")
+    assert "Versions available: (none)" in error.body
+
+
+# -- secrets ----------------------------------------------------------------------
+
+def test_download_list_url_credentials_are_hidden_even_outside_the_log():
+    error = errors.PythonDownloadsUnreadable(f"https://deploy:{SECRET}@mirror.example.com/d.json", "404")
+    assert SECRET not in error.body
+    assert "https://****@mirror.example.com/d.json" in error.body
+
+
+def test_install_failure_output_does_not_leak_an_index_password():
+    error = errors.DependencyInstallFailed(
+        "requirements.txt", "uv", f"uv pip install --index-url {INDEX} -r requirements.txt",
+        f"error: Failed to fetch: {INDEX}/flask/\n  Caused by: 401 Unauthorized",
+    )
+    text = render(error, secrets=[SECRET])
+    assert SECRET not in text
+    assert "https://****@pypi.example.com/simple" in text
+
+
+def test_registered_secret_in_hook_output_is_masked_in_the_error():
+    error = errors.HookNotRunnable("bin/post_compile", f"cannot use token {SECRET}")
+    assert SECRET not in render(error, secrets=[SECRET])
+
+
+# -- warnings ---------------------------------------------------------------------
+
+WARNINGS = {
+    "python_version_not_pinned": (
+        errors.python_version_not_pinned("3.13.1"),
+        ["No Python version was requested", "used Python 3.13.1", "echo 3.13 > .python-version"],
+    ),
+    "runtime_txt_deprecated": (
+        errors.runtime_txt_deprecated(),
+        ["runtime.txt is deprecated", "Replace it with", "> .python-version"],
+    ),
+    "config_var_ignored": (
+        errors.config_var_ignored(["LD_PRELOAD", "PATH"]),
+        ["not used during the build", "  - LD_PRELOAD\n  - PATH", "still apply at runtime"],
+    ),
+    "no_requirements_file": (
+        errors.no_requirements_file(),
+        ["No requirements file found", "List your dependencies in requirements.txt"],
+    ),
+    "unsupported_package_manager": (
+        errors.unsupported_package_manager(["Pipfile", "poetry.lock"]),
+        ["does not install from yet", "Found: Pipfile, poetry.lock", "uv export -o requirements.txt",
+         "poetry export -o requirements.txt"],
+    ),
+    "static_root_supplied": (
+        errors.static_root_supplied("staticfiles/"),
+        ["STATIC_ROOT is not set", "collects static files into staticfiles/", "set STATIC_ROOT"],
+    ),
+    "no_web_process": (
+        errors.no_web_process(["an executable app.sh", "app.py"]),
+        ["No web process", "  - an executable app.sh\n  - app.py", "Add a Procfile", "web: gunicorn myapp.wsgi"],
+    ),
+    "app_sh_not_executable": (
+        errors.app_sh_not_executable(),
+        ["app.sh is not executable", "skipped", "chmod +x app.sh"],
+    ),
+    "wsgi_callable_missing": (
+        errors.wsgi_callable_missing("wsgi.py"),
+        ["wsgi.py defines no `application`", "neither `application` nor `app`",
+         "Name your WSGI callable `application`"],
+    ),
+    "unknown_setting": (
+        errors.unknown_setting("pyproject.toml", "instaler", ["installer", "collectstatic"]),
+        ["Unknown setting instaler in pyproject.toml", "'instaler'", "ignored",
+         "Known settings: collectstatic, installer"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WARNINGS))
+def test_warning_is_a_title_and_body_that_render_as_a_block(name):
+    (title, body), phrases = WARNINGS[name]
+    assert block(title, body).startswith(f"\n !     Warning: {title}\n !\n")
+    for phrase in phrases:
+        assert phrase in f"{title}\n{body}"
+
+
+def test_every_warning_function_has_a_case():
+    # Warnings are the functions annotated to return a (title, body) tuple.
+    warning_functions = {name for name, value in vars(errors).items()
+                         if callable(value) and not isinstance(value, type)
+                         and getattr(value, "__annotations__", {}).get("return") == "tuple"}
+    assert warning_functions == set(WARNINGS)
+
+
+# -- notices ----------------------------------------------------------------------
+
+def test_server_added_names_package_version_and_reason():
+    assert errors.server_added("gunicorn", "27.0.1", "the web process runs under gunicorn") == (
+        "Added gunicorn==27.0.1 to the install: the web process runs under gunicorn"
+    )
+
+
+def test_collectstatic_disabled_names_the_config_var():
+    assert errors.collectstatic_disabled() == "Skipping collectstatic: DISABLE_COLLECTSTATIC is set"
+
+
+def test_cache_discarded_lists_every_reason():
+    assert errors.cache_discarded("environment", ["stack changed (a -> b)", "Python version changed (1 -> 2)"]) == (
+        "Discarding cached environment: stack changed (a -> b); Python version changed (1 -> 2)"
+    )
+
+
+def test_describe_value_gives_the_length_never_the_value():
+    assert errors.describe_value("hunter22") == "a value of 8 characters"
+    assert errors.describe_value(None) == "nothing"
+
+
+# -- detect -----------------------------------------------------------------------
+
+def test_detect_failed_lists_the_looked_for_files_and_the_directory():
+    text = errors.detect_failed(["requirements.txt", "pyproject.toml"], ["README.md", "src/"])
+    assert "does not look like a Python app" in text
+    assert "  - requirements.txt\n  - pyproject.toml\n" in text
+    assert "The app directory holds:\n  - README.md\n  - src/\n" in text
+    assert "Add a requirements.txt" in text
+
+
+def test_detect_failed_on_an_empty_directory_says_so():
+    text = errors.detect_failed(["requirements.txt"], [])
+    assert "The app directory holds:\n  (the directory is empty)\n" in text

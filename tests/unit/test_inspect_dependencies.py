@@ -1,0 +1,154 @@
+"""Which dependency file the app uses and which packages it names (inspect.dependencies)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pybuildpack import errors
+from pybuildpack.inspect.dependencies import Dependencies, find_dependencies, requirement_names
+
+from .helpers import write
+
+
+def names(app, text):
+    """The names requirement_names() reads from a requirements.txt holding `text`."""
+    return requirement_names(write(app / "requirements.txt", text), app)
+
+
+def test_plain_names_are_canonicalized(tmp_path):
+    assert names(tmp_path, "Django==5.0\nFlask_Login>=0.6\nzope.interface\n") == {
+        "django", "flask-login", "zope-interface"}
+
+
+def test_comments_and_blank_lines_are_skipped(tmp_path):
+    assert names(tmp_path, "# web\n\n  # indented comment\nflask  # the framework\n") == {"flask"}
+
+
+def test_markers_are_read(tmp_path):
+    assert names(tmp_path, 'tomli; python_version < "3.11"\nuvloop ; sys_platform == "linux"\n') == {
+        "tomli", "uvloop"}
+
+
+def test_extras_are_read(tmp_path):
+    assert names(tmp_path, "django[argon2,bcrypt]>=5\n") == {"django"}
+
+
+def test_hash_continuation_lines_are_joined(tmp_path):
+    text = ("gunicorn==23.0.0 \\\n"
+            "    --hash=sha256:aaaa \\\n"
+            "    --hash=sha256:bbbb\n"
+            "whitenoise==6.7.0 --hash=sha256:cccc\n")
+    assert names(tmp_path, text) == {"gunicorn", "whitenoise"}
+
+
+def test_editable_vcs_install_is_named_by_its_egg(tmp_path):
+    assert names(tmp_path, "-e git+https://github.com/org/my_lib.git@v1#egg=my_lib\n") == {"my-lib"}
+
+
+def test_vcs_url_with_egg_is_named_by_it(tmp_path):
+    assert names(tmp_path, "git+https://github.com/org/repo.git#egg=repo-pkg&subdirectory=src\n") == {"repo-pkg"}
+
+
+def test_editable_local_path_without_egg_names_nothing(tmp_path):
+    assert names(tmp_path, "-e .\n--editable ./libs/thing\n") == set()
+
+
+def test_options_are_skipped(tmp_path):
+    text = ("--index-url https://pypi.example.com/simple\n--extra-index-url https://x.example.com\n"
+            "--no-binary :all:\n--pre\nflask\n")
+    assert names(tmp_path, text) == {"flask"}
+
+
+def test_unparsable_lines_are_skipped(tmp_path):
+    assert names(tmp_path, "flask\nthis is not a requirement!!\n") == {"flask"}
+
+
+@pytest.mark.xfail(reason="BUG: a PEP 508 direct reference `name @ url` is dropped because the line holds "
+                          "'://' and has no #egg=, so pybuildpack adds a second, conflicting gunicorn",
+                   strict=True)
+def test_direct_reference_is_named(tmp_path):
+    assert names(tmp_path, "gunicorn @ git+https://github.com/benoitc/gunicorn.git@23.0.0\n") == {"gunicorn"}
+
+
+def test_included_requirement_files_are_followed(tmp_path):
+    write(tmp_path / "requirements" / "base.txt", "django\n")
+    write(tmp_path / "requirements" / "prod.txt", "-r base.txt\ngunicorn\n")
+    assert names(tmp_path, "-r requirements/prod.txt\n--requirement requirements/base.txt\nsentry-sdk\n") == {
+        "django", "gunicorn", "sentry-sdk"}
+
+
+def test_include_written_without_a_space_is_followed(tmp_path):
+    write(tmp_path / "base.txt", "django\n")
+    assert names(tmp_path, "-rbase.txt\n") == {"django"}
+
+
+@pytest.mark.xfail(reason="BUG: `--requirement=base.txt` is read as the file 'requirement=base.txt'", strict=True)
+def test_long_include_with_equals_sign_is_followed(tmp_path):
+    write(tmp_path / "base.txt", "django\n")
+    assert names(tmp_path, "--requirement=base.txt\n") == {"django"}
+
+
+def test_include_cycles_do_not_loop(tmp_path):
+    write(tmp_path / "a.txt", "-r b.txt\nalpha\n")
+    write(tmp_path / "b.txt", "-r a.txt\n-r requirements.txt\nbeta\n")
+    assert names(tmp_path, "-r a.txt\nroot\n") == {"alpha", "beta", "root"}
+
+
+def test_missing_include_names_nothing(tmp_path):
+    assert names(tmp_path, "-r missing.txt\nflask\n") == {"flask"}
+
+
+def test_constraints_files_name_nothing_to_install(tmp_path):
+    write(tmp_path / "constraints.txt", "gunicorn==23.0.0\n")
+    assert names(tmp_path, "-c constraints.txt\nflask\n") == {"flask"}
+
+
+def test_requirements_that_are_not_utf8_are_file_unreadable_with_a_relative_name(tmp_path):
+    (tmp_path / "requirements.txt").write_bytes(b"flask\n\xff\n")
+    with pytest.raises(errors.FileUnreadable) as caught:
+        requirement_names(tmp_path / "requirements.txt", tmp_path)
+    assert caught.value.title == "Could not read requirements.txt"
+
+
+# -- find_dependencies ---------------------------------------------------------------
+
+def test_requirements_txt_is_used(tmp_path):
+    write(tmp_path / "requirements.txt", "flask\n")
+    assert find_dependencies(tmp_path) == Dependencies("requirements", "requirements.txt", frozenset({"flask"}))
+
+
+def test_requirements_in_is_used_when_there_is_no_requirements_txt(tmp_path):
+    write(tmp_path / "requirements.in", "django\n")
+    assert find_dependencies(tmp_path) == Dependencies("requirements-in", "requirements.in", frozenset({"django"}))
+
+
+def test_requirements_txt_is_preferred_over_requirements_in(tmp_path):
+    write(tmp_path / "requirements.in", "django\n")
+    write(tmp_path / "requirements.txt", "django==5.0\nasgiref==3.8\n")
+    found = find_dependencies(tmp_path)
+    assert (found.kind, found.file, found.names) == ("requirements", "requirements.txt",
+                                                     frozenset({"django", "asgiref"}))
+
+
+def test_no_dependency_file(tmp_path):
+    assert find_dependencies(tmp_path) == Dependencies("none", None)
+
+
+def test_unsupported_dependency_files_are_reported(tmp_path):
+    for name in ("uv.lock", "Pipfile", "poetry.lock"):
+        write(tmp_path / name)
+    found = find_dependencies(tmp_path)
+    assert found.kind == "none"
+    assert found.unsupported == ("Pipfile", "poetry.lock", "uv.lock")
+
+
+def test_unsupported_files_are_reported_beside_requirements_txt(tmp_path):
+    write(tmp_path / "requirements.txt", "flask\n")
+    write(tmp_path / "Pipfile.lock", "{}")
+    assert find_dependencies(tmp_path).unsupported == ("Pipfile.lock",)
+
+
+def test_names_any_compares_canonical_names(tmp_path):
+    deps = Dependencies("requirements", "requirements.txt", frozenset({"flask-login"}))
+    assert deps.names_any("Flask_Login")
+    assert not deps.names_any("gunicorn", "whitenoise")

@@ -1,0 +1,192 @@
+"""Turning the app's facts and config vars into a BuildPlan (pybuildpack.plan)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pybuildpack import errors
+from pybuildpack.config import ConfigVars
+from pybuildpack.inspect.processes import DEFAULT_WEB_ORDER
+from pybuildpack.plan import AddedPackage, choose_installer, make_plan
+
+from .helpers import write
+
+
+def plan_for(app, **config):
+    return make_plan(app, ConfigVars(config))
+
+
+def added_names(plan):
+    return [package.name for package in plan.added_packages]
+
+
+def wsgi_app(app, requirements="flask\n"):
+    write(app / "requirements.txt", requirements)
+    write(app / "wsgi.py", "from flask import Flask\napp = Flask(__name__)\n")
+    return app
+
+
+def django_app(app, requirements="django\n"):
+    write(app / "requirements.txt", requirements)
+    write(app / "manage.py", 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n')
+    write(app / "mysite" / "settings.py", 'STATIC_URL = "static/"\n')
+    return app
+
+
+# -- installer -----------------------------------------------------------------------
+
+def test_installer_defaults_to_uv():
+    assert choose_installer(ConfigVars({})) == ("uv", "default")
+    assert choose_installer(ConfigVars({"PYBUILDPACK_INSTALLER": "  "})) == ("uv", "default")
+
+
+def test_installer_config_var_is_honoured_case_insensitively():
+    assert choose_installer(ConfigVars({"PYBUILDPACK_INSTALLER": " PIP\n"})) == ("pip", "config var PYBUILDPACK_INSTALLER")
+
+
+def test_invalid_installer_raises_config_var_invalid():
+    with pytest.raises(errors.ConfigVarInvalid) as caught:
+        choose_installer(ConfigVars({"PYBUILDPACK_INSTALLER": "poetry"}))
+    assert caught.value.title == "Invalid value for PYBUILDPACK_INSTALLER"
+    assert "set to 'poetry', but it must be `uv` or `pip`" in caught.value.body
+
+
+def test_make_plan_rejects_an_invalid_installer(tmp_path):
+    wsgi_app(tmp_path)
+    with pytest.raises(errors.ConfigVarInvalid):
+        plan_for(tmp_path, PYBUILDPACK_INSTALLER="conda")
+
+
+# -- added packages ------------------------------------------------------------------------
+
+def test_gunicorn_is_added_when_the_default_web_process_uses_it(tmp_path):
+    plan = plan_for(wsgi_app(tmp_path))
+    assert plan.added_packages == (AddedPackage("gunicorn", "the web process (wsgi.py) runs under gunicorn"),)
+
+
+@pytest.mark.parametrize("requirements", ["gunicorn==23.0.0\n", "Gunicorn\n", "gunicorn[gevent]>=22\n"])
+def test_gunicorn_is_not_added_when_requirements_name_it(tmp_path, requirements):
+    plan = plan_for(wsgi_app(tmp_path, "flask\n" + requirements))
+    assert added_names(plan) == []
+
+
+def test_gunicorn_named_in_an_included_file_is_not_added(tmp_path):
+    write(tmp_path / "requirements" / "base.txt", "gunicorn\n")
+    plan = plan_for(wsgi_app(tmp_path, "-r requirements/base.txt\nflask\n"))
+    assert added_names(plan) == []
+
+
+def test_nothing_is_added_for_a_non_gunicorn_web_process(tmp_path):
+    write(tmp_path / "requirements.txt", "flask\n")
+    write(tmp_path / "app.py")
+    assert added_names(plan_for(tmp_path)) == []
+
+
+def test_django_gets_gunicorn_and_whitenoise(tmp_path):
+    plan = plan_for(django_app(tmp_path))
+    assert plan.added_packages == (
+        AddedPackage("gunicorn", "the web process (Django project at manage.py) runs under gunicorn"),
+        AddedPackage("whitenoise", "it serves Django's static files from the web process"),
+    )
+
+
+def test_whitenoise_is_not_added_when_requirements_name_it(tmp_path):
+    plan = plan_for(django_app(tmp_path, "django\nWhiteNoise[brotli]\ngunicorn\n"))
+    assert added_names(plan) == []
+
+
+def test_whitenoise_is_not_added_when_a_procfile_serves_django(tmp_path):
+    django_app(tmp_path)
+    write(tmp_path / "Procfile", "web: uvicorn mysite.asgi:application\n")
+    assert added_names(plan_for(tmp_path)) == []
+
+
+# -- Django ------------------------------------------------------------------------------
+
+def test_django_runs_collectstatic_by_default(tmp_path):
+    plan = plan_for(django_app(tmp_path))
+    assert plan.django.settings_module == "mysite.settings"
+    assert plan.collectstatic is True
+
+
+@pytest.mark.parametrize("value", ["1", "true", "yes"])
+def test_disable_collectstatic_turns_collectstatic_off(tmp_path, value):
+    assert plan_for(django_app(tmp_path), DISABLE_COLLECTSTATIC=value).collectstatic is False
+
+
+def test_disable_collectstatic_zero_keeps_collectstatic(tmp_path):
+    assert plan_for(django_app(tmp_path), DISABLE_COLLECTSTATIC="0").collectstatic is True
+
+
+def test_no_collectstatic_without_django(tmp_path):
+    plan = plan_for(wsgi_app(tmp_path))
+    assert plan.django is None and plan.collectstatic is False
+
+
+# -- warnings ---------------------------------------------------------------------------
+
+def test_app_with_nothing_to_serve_gets_the_no_web_process_warning(tmp_path):
+    write(tmp_path / "requirements.txt", "requests\n")
+    plan = plan_for(tmp_path)
+    assert plan.web is None
+    assert plan.warnings == (errors.no_web_process(DEFAULT_WEB_ORDER),)
+
+
+def test_a_clean_app_has_no_warnings(tmp_path):
+    assert plan_for(wsgi_app(tmp_path)).warnings == ()
+
+
+def test_missing_requirements_file_warns(tmp_path):
+    write(tmp_path / "app.py")
+    assert plan_for(tmp_path).warnings == (errors.no_requirements_file(),)
+
+
+def test_unsupported_dependency_files_warn_instead_of_missing_requirements(tmp_path):
+    write(tmp_path / "app.py")
+    write(tmp_path / "Pipfile")
+    assert plan_for(tmp_path).warnings == (errors.unsupported_package_manager(("Pipfile",)),)
+
+
+def test_runtime_txt_warns_that_it_is_deprecated(tmp_path):
+    wsgi_app(tmp_path)
+    write(tmp_path / "runtime.txt", "python-3.12.4")
+    plan = plan_for(tmp_path)
+    assert plan.warnings == (errors.runtime_txt_deprecated(),)
+    assert plan.python.exact.value == "3.12.4"
+
+
+def test_ignored_config_vars_warn(tmp_path):
+    plan = plan_for(wsgi_app(tmp_path), PATH="/x", LD_PRELOAD="y")
+    assert plan.warnings == (errors.config_var_ignored(["LD_PRELOAD", "PATH"]),)
+
+
+def test_default_web_warnings_come_first(tmp_path):
+    write(tmp_path / "app.sh", "#!/bin/sh\n")
+    write(tmp_path / "app.py")
+    write(tmp_path / "runtime.txt", "python-3.12")
+    assert plan_for(tmp_path).warnings == (
+        errors.app_sh_not_executable(), errors.runtime_txt_deprecated(), errors.no_requirements_file())
+
+
+# -- hooks and the rest ----------------------------------------------------------------------
+
+def test_hooks_found_in_bin_are_planned_in_order(tmp_path):
+    wsgi_app(tmp_path)
+    write(tmp_path / "bin" / "post_compile", "echo post\n")
+    write(tmp_path / "bin" / "pre_compile", "echo pre\n")
+    assert plan_for(tmp_path).hooks == ("bin/pre_compile", "bin/post_compile")
+
+
+def test_no_hooks(tmp_path):
+    assert plan_for(wsgi_app(tmp_path)).hooks == ()
+
+
+def test_plan_holds_the_facts(tmp_path):
+    wsgi_app(tmp_path)
+    write(tmp_path / ".python-version", "3.12\n")
+    plan = plan_for(tmp_path, PYBUILDPACK_INSTALLER="pip")
+    assert plan.app_dir == tmp_path
+    assert (plan.installer, plan.installer_origin) == ("pip", "config var PYBUILDPACK_INSTALLER")
+    assert plan.python.exact.value == "3.12"
+    assert plan.dependencies.file == "requirements.txt"
+    assert plan.web.wsgi_target == "wsgi:app"
