@@ -8,7 +8,7 @@ UV := $(VENV)/bin/uv
 .PHONY: test test-unit test-integration setup lock clean
 
 test: setup
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2
 
 test-unit: setup
 	$(VENV)/bin/pytest tests/unit

@@ -20,6 +20,7 @@ BANG = " !     "
 
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<cred>[^/@\s:]+(?::[^/@\s]*)?)@")
 MASK = "****"
+MIN_SECRET_PART = 4
 
 
 class Log:
@@ -34,8 +35,11 @@ class Log:
         """Remember values that must never be printed (longest first, so that
         a secret containing another is masked whole)."""
         for value in values:
-            if value and value not in self._secrets:
-                self._secrets.append(value)
+            # The log is written line by line, so a multi-line secret (a PEM key)
+            # is masked line by line; values read from files often end in a newline.
+            for part in [value.strip(), *(line.strip() for line in value.splitlines())]:
+                if len(part) >= MIN_SECRET_PART and part not in self._secrets:
+                    self._secrets.append(part)
         self._secrets.sort(key=len, reverse=True)
 
     def mask(self, text: str) -> str:
@@ -89,7 +93,7 @@ class Log:
 
 def format_duration(seconds: float) -> str:
     """`0.4s`, `12.3s`, `2m 05s`."""
-    if seconds < 60:
+    if round(seconds, 1) < 60:
         return f"{seconds:.1f}s"
     minutes, rest = divmod(int(round(seconds)), 60)
     return f"{minutes}m {rest:02d}s"

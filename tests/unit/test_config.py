@@ -72,8 +72,6 @@ def test_config_var_secrets_are_masked_in_the_log(tmp_path):
     assert logged(log) == "       Using key ****\n"
 
 
-@pytest.mark.xfail(reason="BUG: a value read with its trailing newline is registered as a secret with the "
-                          "newline, and no single log line contains it, so the value is printed", strict=True)
 def test_config_var_written_with_a_trailing_newline_is_still_masked(tmp_path):
     write(tmp_path / "API_TOKEN", "tok_live_0123456789\n")
     log = string_log(read_env_dir(tmp_path).secrets())

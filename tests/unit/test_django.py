@@ -78,7 +78,7 @@ def test_manage_py_behind_a_directory_symlink_is_ignored(tmp_path):
 
 # -- settings --------------------------------------------------------------------------
 
-def test_django_project_at_the_top(tmp_path):
+def test_django_project_at_the_top_is_read_from_manage_py_and_settings(tmp_path):
     django_app(tmp_path)
     assert find_django(tmp_path, {}) == DjangoProject(
         manage_dir="",

@@ -63,9 +63,6 @@ def test_unparsable_lines_are_skipped(tmp_path):
     assert names(tmp_path, "flask\nthis is not a requirement!!\n") == {"flask"}
 
 
-@pytest.mark.xfail(reason="BUG: a PEP 508 direct reference `name @ url` is dropped because the line holds "
-                          "'://' and has no #egg=, so pybuildpack adds a second, conflicting gunicorn",
-                   strict=True)
 def test_direct_reference_is_named(tmp_path):
     assert names(tmp_path, "gunicorn @ git+https://github.com/benoitc/gunicorn.git@23.0.0\n") == {"gunicorn"}
 
@@ -82,7 +79,6 @@ def test_include_written_without_a_space_is_followed(tmp_path):
     assert names(tmp_path, "-rbase.txt\n") == {"django"}
 
 
-@pytest.mark.xfail(reason="BUG: `--requirement=base.txt` is read as the file 'requirement=base.txt'", strict=True)
 def test_long_include_with_equals_sign_is_followed(tmp_path):
     write(tmp_path / "base.txt", "django\n")
     assert names(tmp_path, "--requirement=base.txt\n") == {"django"}
@@ -112,7 +108,7 @@ def test_requirements_that_are_not_utf8_are_file_unreadable_with_a_relative_name
 
 # -- find_dependencies ---------------------------------------------------------------
 
-def test_requirements_txt_is_used(tmp_path):
+def test_requirements_txt_is_installed_with_its_names(tmp_path):
     write(tmp_path / "requirements.txt", "flask\n")
     assert find_dependencies(tmp_path) == Dependencies("requirements", "requirements.txt", frozenset({"flask"}))
 
@@ -130,7 +126,7 @@ def test_requirements_txt_is_preferred_over_requirements_in(tmp_path):
                                                      frozenset({"django", "asgiref"}))
 
 
-def test_no_dependency_file(tmp_path):
+def test_app_without_a_dependency_file_has_kind_none(tmp_path):
     assert find_dependencies(tmp_path) == Dependencies("none", None)
 
 

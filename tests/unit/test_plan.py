@@ -41,7 +41,8 @@ def test_installer_defaults_to_uv():
 
 
 def test_installer_config_var_is_honoured_case_insensitively():
-    assert choose_installer(ConfigVars({"PYBUILDPACK_INSTALLER": " PIP\n"})) == ("pip", "config var PYBUILDPACK_INSTALLER")
+    config = ConfigVars({"PYBUILDPACK_INSTALLER": " PIP\n"})
+    assert choose_installer(config) == ("pip", "config var PYBUILDPACK_INSTALLER")
 
 
 def test_invalid_installer_raises_config_var_invalid():
@@ -177,11 +178,11 @@ def test_hooks_found_in_bin_are_planned_in_order(tmp_path):
     assert plan_for(tmp_path).hooks == ("bin/pre_compile", "bin/post_compile")
 
 
-def test_no_hooks(tmp_path):
+def test_app_without_bin_hooks_plans_none(tmp_path):
     assert plan_for(wsgi_app(tmp_path)).hooks == ()
 
 
-def test_plan_holds_the_facts(tmp_path):
+def test_plan_records_installer_python_dependencies_and_web(tmp_path):
     wsgi_app(tmp_path)
     write(tmp_path / ".python-version", "3.12\n")
     plan = plan_for(tmp_path, PYBUILDPACK_INSTALLER="pip")

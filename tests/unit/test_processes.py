@@ -146,7 +146,7 @@ def test_wsgi_py_without_a_callable_warns_and_assumes_application(tmp_path):
     ("app: object = make()\n", "app"),
     ("def f(:\n", None),
 ])
-def test_wsgi_callable(tmp_path, source, name):
+def test_wsgi_callable_prefers_application_then_app(tmp_path, source, name):
     assert wsgi_callable(write(tmp_path / "wsgi.py", source)) == name
 
 

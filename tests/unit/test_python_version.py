@@ -156,7 +156,7 @@ def test_requires_python_that_is_not_a_string_is_invalid(tmp_path):
 
 # -- all sources together --------------------------------------------------------------
 
-def test_no_request_anywhere(tmp_path):
+def test_app_that_asks_for_no_python_has_no_primary_request(tmp_path):
     requests = requested_python(tmp_path)
     assert requests == PythonRequests(None, None, runtime_txt_used=False)
     assert requests.primary is None

@@ -54,9 +54,6 @@ def test_key_changes_when_an_included_file_changes(app):
     assert key(app) != before
 
 
-@pytest.mark.xfail(reason="BUG: referenced_files() needs a space or '=' after -r, so `-rbase.txt` (which pip "
-                          "and requirement_names accept) is not hashed and changes to it reuse a stale env",
-                   strict=True)
 def test_key_changes_when_a_file_included_without_a_space_changes(tmp_path):
     write(tmp_path / "requirements.txt", "-rbase.txt\n")
     write(tmp_path / "base.txt", "django==5.0\n")
@@ -93,7 +90,7 @@ def test_key_never_holds_a_config_var_value(app):
     assert "hunter22" not in key(app, {"PIP_INDEX_URL": "https://u:hunter22@pypi.example.com"})
 
 
-def test_key_without_requirement_files(tmp_path):
+def test_inputs_without_requirement_files_have_no_files_and_no_local_sources(tmp_path):
     inputs = install_inputs(tmp_path, [], ["gunicorn==27.0.1"], "uv", {})
     assert inputs.files == () and not inputs.local_sources
 
@@ -112,9 +109,6 @@ def test_local_sources_in_an_included_file_are_detected(app):
     assert install_inputs(app, ["requirements.txt"], [], "uv", {}).local_sources
 
 
-@pytest.mark.xfail(reason="BUG: a bare `.` (or `.[extra]`) line installs the app's own directory but "
-                          "_LOCAL_SOURCE only matches ./ ../ or -e, so code changes are skipped as unchanged",
-                   strict=True)
 @pytest.mark.parametrize("line", [".", ".[web]"])
 def test_the_app_directory_itself_is_a_local_source(tmp_path, line):
     write(tmp_path / "requirements.txt", f"{line}\n")

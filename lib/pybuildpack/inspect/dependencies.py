@@ -36,7 +36,8 @@ class Dependencies:
 
 
 def requirement_names(path: Path, base: Path, seen: Optional[set] = None) -> set[str]:
-    """Canonical names in a requirements file, following -r and -c includes."""
+    """Canonical names in a requirements file, following -r includes. Constraint
+    files (-c) are not followed: a name there is not a requirement."""
     seen = seen if seen is not None else set()
     resolved = path.resolve()
     if resolved in seen or not path.is_file():
@@ -53,9 +54,15 @@ def requirement_names(path: Path, base: Path, seen: Optional[set] = None) -> set
             continue
         line = re.sub(r"\s+#.*$", "", line)
         if line.startswith(("-r", "--requirement")):
-            target = line.split(None, 1)[1] if " " in line else line[2:]
+            target = re.sub(r"^(--requirement|-r)[\s=]*", "", line)
             names |= requirement_names(path.parent / target.strip(), base, seen)
             continue
+        if not line.startswith("-") and " @ " in line:
+            try:
+                names.add(canonicalize_name(Requirement(line).name))
+                continue
+            except InvalidRequirement:
+                pass
         if line.startswith(("-e", "--editable")) or "://" in line or line.startswith("git+"):
             egg = _EGG.search(line)
             if egg:

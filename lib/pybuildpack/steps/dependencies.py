@@ -26,7 +26,7 @@ from ..tools import Tools, command_text, run
 # Config vars pip reads for its index; uv gets the same as flags.
 INDEX_VARS = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_TRUSTED_HOST", "PIP_NO_INDEX")
 _VAR_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_LOCAL_SOURCE = re.compile(r"^\s*(-e|--editable)\b|^\s*(\.{1,2}/|/|file:)", re.M)
+_LOCAL_SOURCE = re.compile(r"^\s*(-e|--editable)\b|^\s*(\.{1,2}(/|\[|\s|$)|/|file:)", re.M)
 TOOLS_LOCK = Path(__file__).resolve().parents[3] / "requirements" / "tools.txt"
 SEED_FILE = "pybuildpack-seed.txt"
 
@@ -49,7 +49,7 @@ def referenced_files(app_dir: Path, first: str) -> list:
             continue
         found.append(path)
         text = path.read_text(encoding="utf-8", errors="replace")
-        for match in re.finditer(r"^\s*(?:-r|-c|--requirement|--constraint)[\s=]+(\S+)", text, re.M):
+        for match in re.finditer(r"^\s*(?:--requirement|--constraint|-r|-c)(?:[\s=]+|(?=[^\s=]))(\S+)", text, re.M):
             queue.append(path.parent / match.group(1))
     return [str(p.relative_to(app_dir)) if p.is_relative_to(app_dir) else str(p) for p in found]
 

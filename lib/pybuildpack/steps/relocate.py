@@ -17,7 +17,7 @@ _TRAMPOLINE = (
     "'''exec' \"$(dirname -- \"$(realpath -- \"$0\")\")\"/'{python}' \"$0\" \"$@\"\n"
     "' '''\n"
 )
-_PYTHON_NAME = re.compile(r"/(python[0-9.]*)\"?\s*(?:\"\$0\".*)?$")
+_PYTHON_NAME = re.compile(r"/(python[0-9.]*)[\"']?\s*(?:\"\$0\".*)?$")
 
 
 def _replace_atomically(path: Path, content: bytes) -> None:
@@ -47,10 +47,10 @@ def relocate_scripts(bin_dir: Path, build_root: Path) -> int:
         lines = head.split(b"\n")
         first = lines[0].decode("utf-8", "replace")
         interpreter_line, skip = None, 1
-        if first.startswith("#!" + root):
+        if first.startswith("#!" + root + "/"):
             interpreter_line = first[2:]
         elif first.strip() == "#!/bin/sh" and len(lines) > 2 and lines[1].startswith(b"'''exec'") \
-                and root.encode() in lines[1] and lines[2].startswith(b"' '''"):
+                and (root + "/").encode() in lines[1] and lines[2].startswith(b"' '''"):
             interpreter_line, skip = lines[1].decode("utf-8", "replace"), 3
         if interpreter_line is None:
             continue
