@@ -64,7 +64,7 @@ def detect_failed(looked_for: Sequence[str], found: Sequence[str]) -> str:
         + _bullets(looked_for)
         + "\nThe app directory holds:\n"
         + listing
-        + "\nAdd a requirements.txt (or pyproject.toml) listing your dependencies,\n"
+        + "\nAdd a requirements.txt listing your dependencies,\n"
         "or pick another buildpack for this app."
     )
 
