@@ -28,7 +28,7 @@ from typing import Mapping, Optional
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = REPO / "bin"
-SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+from .machine import SYSTEM_PATH
 
 
 def free_port() -> int:
