@@ -1,11 +1,12 @@
 # make test   installs what the tests need (apt packages, the dev virtualenv) and runs them.
 # make lock   regenerates the hash-pinned lock of the buildpack's own tools.
+# make bench  runs the build-speed benchmarks (benchmarks/run.py) and prints a table.
 
 PYTHON ?= python3
 VENV := .venv
 UV := $(VENV)/bin/uv
 
-.PHONY: test test-unit test-integration setup lock clean
+.PHONY: test test-unit test-integration setup lock clean bench
 
 test: setup
 	$(VENV)/bin/pytest -n 2
@@ -27,6 +28,9 @@ $(VENV)/.ready: requirements/dev.in requirements/tools.txt
 
 lock: setup
 	$(UV) pip compile --universal --python-version 3.9 --generate-hashes requirements/tools.in -o requirements/tools.txt
+
+bench: setup
+	$(VENV)/bin/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) tests/artifacts

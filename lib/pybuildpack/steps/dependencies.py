@@ -171,15 +171,16 @@ def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files
     argv += uv_index_flags(config)
     result = run(argv, log, env=tools.uv_env(env), cwd=app_dir, filter_line=_interesting_uv_line)
     if result.returncode != 0:
+        shown = "".join(line for line in result.output.splitlines(keepends=True) if _interesting_uv_line(line))
         raise errors.DependencyInstallFailed(
-            ", ".join(requirement_files) or "the added packages", "uv", command_text(argv, app_dir), result.output)
+            ", ".join(requirement_files) or "the added packages", "uv", command_text(argv, app_dir), shown)
     return result.output
 
 
 def _interesting_uv_line(line: str) -> bool:
     # uv's per-package +/- lines and errors are worth showing; its progress chatter is not.
     stripped = line.strip()
-    return bool(stripped) and not stripped.startswith(("Using Python", "Resolved", "Prepared", "Audited",
+    return bool(stripped) and not stripped.startswith(("Using Python", "Using CPython", "Resolved", "Prepared", "Audited",
                                                         "Uninstalled", "Installed", "Checked")) \
         and "does not contain any dependencies" not in stripped
 
