@@ -7,9 +7,18 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def test_hooks_run_with_config_vars_and_secrets_are_masked(heroku, fixture_app):
+@pytest.fixture
+def app_with_hooks(fixture_app, tmp_path):
+    """The Flask app plus the hooks fixture's bin/pre_compile and bin/post_compile."""
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("flask_wsgi"), app)
+    shutil.copytree(fixture_app("hooks") / "bin", app / "bin")
+    return app
+
+
+def test_hooks_run_with_config_vars_and_secrets_are_masked(heroku, app_with_hooks):
     config = {"GREETING": "hello-there", "API_TOKEN": "s3cr3t-t0ken-value"}
-    result = heroku.build(fixture_app("hooks"), config=config)
+    result = heroku.build(app_with_hooks, config=config)
     assert result.ok, result.output
     assert "-----> Running bin/pre_compile" in result.output
     assert "pre_compile sees GREETING=****" in result.output
@@ -20,8 +29,8 @@ def test_hooks_run_with_config_vars_and_secrets_are_masked(heroku, fixture_app):
     assert result.output.index("Running bin/pre_compile") < result.output.index("Installing Python")
 
 
-def test_a_failing_hook_fails_the_build_naming_hook_and_status(heroku, fixture_app):
-    result = heroku.build(fixture_app("hooks"), config={"FAIL_POST_COMPILE": "1"})
+def test_a_failing_hook_fails_the_build_naming_hook_and_status(heroku, app_with_hooks):
+    result = heroku.build(app_with_hooks, config={"FAIL_POST_COMPILE": "1"})
     assert result.returncode == 1
     assert " !     Error: bin/post_compile failed" in result.output
     assert "exited with status 3" in result.output
