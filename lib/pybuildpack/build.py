@@ -40,6 +40,9 @@ class Layout:
     env_prefix: Path
     state_dir: Path
     relocate_root: Optional[Path] = None
+    # The interpreter a virtualenv is made on, when it is not runtime_prefix's own
+    # bin/python3 (local builds on a CPython already on the machine).
+    base_python: Optional[Path] = None
 
     @property
     def python(self) -> Path:
@@ -112,14 +115,15 @@ class Build:
         """Create the virtualenv when packages do not go into the runtime itself."""
         if self.layout.in_prefix or self.layout.python.exists():
             return
+        base = self.layout.base_python or runtime.runtime_python(self.layout.runtime_prefix)
         result = run([str(self.tools.uv), "venv", "--quiet", "--relocatable", "--python",
-                      str(runtime.runtime_python(self.layout.runtime_prefix)), str(self.layout.env_prefix)],
+                      str(base), str(self.layout.env_prefix)],
                      self.log, env=self.tools.uv_env(self.env), show=False)
         if result.returncode != 0:
             raise errors.InternalError("Could not create the app's virtualenv.", result.output)
 
     # -- dependencies ------------------------------------------------------------------
-    def requirement_sources(self, previous_lock: Optional[Path]) -> tuple:
+    def requirement_sources(self) -> tuple:
         """(requirement files to install from, lock to keep or None)."""
         dependencies = self.plan.dependencies
         if dependencies.kind == "requirements-in":
@@ -129,13 +133,19 @@ class Build:
             return [dependencies.file], None
         return [], None
 
+    def install_inputs(self) -> deps.Inputs:
+        """What the install depends on; its `key` is the one the cache records."""
+        files, _ = self.requirement_sources()
+        return deps.install_inputs(self.layout.app_dir, files, deps.added_requirements(self.plan),
+                                   self.plan.installer, self.config.exported)
+
     def install_dependencies(self, previous: dict, previous_lock: Optional[Path]) -> None:
         """Resolve and install; skipped entirely when nothing it depends on changed.
         `previous` is the metadata of the environment restored from the cache."""
         plan, layout, log = self.plan, self.layout, self.log
         added = deps.added_requirements(plan)
-        files, lock = self.requirement_sources(previous_lock)
-        inputs = deps.install_inputs(layout.app_dir, files, added, plan.installer, self.config.exported)
+        files, lock = self.requirement_sources()
+        inputs = self.install_inputs()
         self.outcome.install_key = inputs.key
         installer = "uv " + self.tools.uv_version() if plan.installer == "uv" else "pip (pip-tools)"
         unchanged = previous.get("install_key") == inputs.key and layout.python.exists()
@@ -207,10 +217,8 @@ class Build:
             self.log.step("Skipping collectstatic: django.contrib.staticfiles is not in INSTALLED_APPS")
             return
         if settings.static_root_supplied:
-            where = django_step.static_root_from_settings(project)
             location = (Path(project.manage_dir) / django_step.STATIC_DIR_NAME).as_posix()
             self.log.warning(*errors.static_root_supplied(location + "/"))
-            del where
         with self.log.timed("Running collectstatic (python manage.py collectstatic --noinput)", threshold=0.0):
             django_step.collectstatic(self.layout.python, self.layout.app_dir, project, settings, self.env, self.log)
 
