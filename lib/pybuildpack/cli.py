@@ -3,6 +3,7 @@
     python -m pybuildpack heroku-detect BUILD_DIR
     python -m pybuildpack heroku-compile BUILD_DIR CACHE_DIR [ENV_DIR]
     python -m pybuildpack heroku-release BUILD_DIR
+    python -m pybuildpack local COMMAND ...     (bin/pybuildpack: build, start, run, explain, up)
 
 A UserError becomes a ` !     ` block and exit status 1, never a traceback.
 """
@@ -48,6 +49,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from .platforms import heroku
         env_dir = Path(rest[2]) if len(rest) == 3 else None
         return _guarded(log, lambda: heroku.compile(Path(rest[0]).resolve(), Path(rest[1]).resolve(), env_dir, log))
+    if command == "local":
+        from .local_cli import main as local_main
+        return local_main(rest)
     if command == "heroku-release" and len(rest) == 1:
         from .platforms import heroku
         return _guarded(log, lambda: sys.stdout.write(heroku.release(Path(rest[0]))) and None)

@@ -373,3 +373,155 @@ def describe_value(value: Optional[str]) -> str:
     if value is None:
         return "nothing"
     return f"a value of {len(value)} characters"
+
+
+# --- local commands (pybuildpack build, start, run, explain, up) -------------------------
+
+def _shown_line(line: str) -> str:
+    """A .env line for a message, with anything after `=` hidden: it may be a secret."""
+    if "=" in line:
+        return line.split("=", 1)[0] + "=..."
+    return line if len(line) <= 24 else line[:24] + "..."
+
+
+class AppDirMissing(UserError):
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"No directory {path}",
+            f"There is no directory at {path}, so there is no app to work on. Check the\n"
+            "path, or run the command from inside your app, for example:\n"
+            "    cd path/to/app && pybuildpack build",
+        )
+
+
+class AppNotFound(UserError):
+    def __init__(self, path: str, looked_for: Sequence[str], found: Sequence[str]) -> None:
+        import textwrap
+
+        wrapped = textwrap.fill(", ".join(looked_for), width=76, initial_indent="    ", subsequent_indent="    ")
+        shown = textwrap.fill(", ".join(found) if found else "nothing", width=76, initial_indent="    ",
+                              subsequent_indent="    ")
+        super().__init__(
+            f"No Python app in {path}",
+            f"{path} has none of the files that mark a Python app:\n{wrapped}\n"
+            f"It holds:\n{shown}\n"
+            "Run the command in your app's directory or give its path, for example\n"
+            "`pybuildpack up examples/django`, or add a requirements.txt listing your packages.",
+        )
+
+
+class BuildpackNotApp(UserError):
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"{path} is a buildpack, not an app",
+            f"{path} has bin/detect and bin/compile: it is a buildpack's own source (such as\n"
+            "pybuildpack's checkout), which pybuildpack does not build as an app. Give the\n"
+            "path of an app instead, for example `bin/pybuildpack up examples/django`.",
+        )
+
+
+class NotBuilt(UserError):
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            "The app has not been built yet",
+            f"{path} has no finished build in .pybuildpack/, so there is no environment to\n"
+            "run in. Build it first with `pybuildpack build`, or build and start it in one\n"
+            "step with `pybuildpack up`.",
+        )
+
+
+class DotenvInvalid(UserError):
+    def __init__(self, line_number: int, line: str, reason: str) -> None:
+        super().__init__(
+            "Invalid line in .env",
+            f".env line {line_number} is not of the form NAME=value ({reason}):\n"
+            f"    {_shown_line(line)}\n"
+            "Write one variable per line, such as DEBUG=1 or SECRET_KEY='a b c' (quotes keep\n"
+            "spaces), or start the line with # to make it a comment.",
+        )
+
+
+class UnknownProcess(UserError):
+    def __init__(self, name: str, known: Sequence[tuple]) -> None:
+        listed = "\n".join(f"    {process}: {command}  ({origin})" for process, command, origin in known)
+        super().__init__(
+            f"No process named {name!r}",
+            f"The app has no {name!r} process. The processes it has are:\n"
+            + (listed or "    (none: add a Procfile with `web: <command>`)")
+            + "\nStart one of these, for example `pybuildpack start "
+            + (known[0][0] if known else "web")
+            + "`, or add a\n"
+            + f"`{name}: <command>` line to the Procfile.",
+        )
+
+
+class PortInvalid(UserError):
+    def __init__(self, where: str, value: str) -> None:
+        super().__init__(
+            "Invalid port",
+            f"{where} is {value!r}, but a port is a whole number from 1 to 65535.\n"
+            "Set it to a free port, for example `pybuildpack start --port 5001`, or unset it\n"
+            "to use the default, 5000.",
+        )
+
+
+class PortInUse(UserError):
+    def __init__(self, port: int, detail: str) -> None:
+        super().__init__(
+            f"Port {port} is in use",
+            f"The web process cannot listen on port {port}: {detail}.\n"
+            "Stop the program that uses it (perhaps an earlier `pybuildpack start`), or\n"
+            f"pick another port: `pybuildpack start --port {port + 1}` (or PORT={port + 1} in .env).",
+        )
+
+
+class CommandNotFound(UserError):
+    def __init__(self, command: str) -> None:
+        super().__init__(
+            f"Command not found: {command}",
+            f"`{command}` is neither in the app's built environment (.pybuildpack/venv/bin)\n"
+            "nor on your PATH. Check the spelling; if it comes from a package, add the package\n"
+            "to requirements.txt and run `pybuildpack build` again.",
+        )
+
+
+class LocalPythonUnavailable(UserError):
+    def __init__(self, wanted: str, reason: str, found: Sequence[str]) -> None:
+        shown = ", ".join(found) if found else "none"
+        super().__init__(
+            f"No Python {wanted} for this build",
+            f"{reason}, and no CPython on this machine matches {wanted}\n"
+            f"(found: {shown}). Install a matching CPython, for example with\n"
+            f"`pyenv install {wanted}` or your system's packages, or set\n"
+            "PYBUILDPACK_PYTHON_DOWNLOADS_JSON to a Python download list you can reach.",
+        )
+
+
+def local_python_fallback(reason: str, version: str, path: str) -> tuple:
+    return (
+        f"Using Python {version} from this machine",
+        f"{reason},\n"
+        f"so this build runs on the CPython {version} at {path}.\n"
+        "Production builds install uv's CPython instead. To build with the same runtime\n"
+        "locally, set PYBUILDPACK_PYTHON_DOWNLOADS_JSON to a download list you can reach\n"
+        "and delete .pybuildpack/.",
+    )
+
+
+def gitignore_hint(paths: Sequence[str]) -> tuple:
+    return (
+        "Keep pybuildpack's files out of your repository",
+        "pybuildpack keeps this app's Python, packages and build records in .pybuildpack/\n"
+        "(which tells git to ignore it). Add these lines to your .gitignore, so that other\n"
+        "tools that copy the app skip them as well:\n"
+        + "\n".join(f"    {path}" for path in paths),
+    )
+
+
+def dependencies_changed_since_build() -> tuple:
+    return (
+        "The dependencies changed since the last build",
+        "The requirements (or the packages pybuildpack adds) differ from the last build,\n"
+        "so the environment may be missing packages. Run `pybuildpack build` again, or\n"
+        "use `pybuildpack up` to build and start in one step.",
+    )

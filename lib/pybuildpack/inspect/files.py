@@ -25,8 +25,16 @@ DETECT_FILES = (
 )
 
 
+def is_buildpack(app_dir: Path) -> bool:
+    """A buildpack's own source (bin/detect and bin/compile at its top), such as
+    pybuildpack's checkout with its pyproject.toml, is not an app."""
+    return (app_dir / "bin" / "detect").is_file() and (app_dir / "bin" / "compile").is_file()
+
+
 def detected_by(app_dir: Path) -> list[str]:
-    """The detect files present in `app_dir`, in DETECT_FILES order."""
+    """The detect files present in `app_dir`, in DETECT_FILES order (none for a buildpack)."""
+    if is_buildpack(app_dir):
+        return []
     return [name for name in DETECT_FILES if (app_dir / name).is_file()]
 
 

@@ -1,0 +1,154 @@
+"""`pybuildpack explain`: what a build would do and why, read from the BuildPlan.
+
+Nothing is built or run: `explain()` turns the plan (the same value every
+platform executes) into a plain document, `render()` into text. Each entry
+says where its decision came from, so a surprise can be traced to a file:
+
+    Python        3.12 (from .python-version)
+    Framework     Django (manage.py, settings mysite.settings)
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Optional
+
+from .inspect.framework import find_framework
+from .inspect.processes import DEFAULT_WEB_ORDER
+from .plan import HOOKS, BuildPlan
+
+HOOK_TIMES = {
+    "bin/pre_compile": "first, before Python is installed",
+    "bin/post_compile": "last, after the packages and collectstatic",
+}
+_LABEL = 14
+
+
+def _python(plan: BuildPlan) -> dict:
+    requests = plan.python
+    exact, constraint = requests.exact, requests.constraint
+    doc = {
+        "requested": exact.value if exact else None,
+        "origin": exact.origin if exact else None,
+        "constraint": {"value": constraint.value, "origin": constraint.origin} if constraint else None,
+        "pinned": requests.primary is not None,
+    }
+    if exact:
+        doc["summary"] = f"{exact.value} (from {exact.origin})"
+    elif constraint:
+        doc["summary"] = f"the newest CPython matching {constraint.value} (from {constraint.origin})"
+    else:
+        doc["summary"] = "not pinned: the newest stable CPython available (the build warns)"
+    if exact and constraint:
+        doc["summary"] += f", which must satisfy {constraint.value} (from {constraint.origin})"
+    return doc
+
+
+def _packages(plan: BuildPlan) -> dict:
+    dependencies = plan.dependencies
+    if dependencies.kind == "requirements-in":
+        source = f"{dependencies.file}, compiled with pip-compile first"
+    elif dependencies.file:
+        source = dependencies.file
+    else:
+        source = "no requirements file: only what pybuildpack adds"
+    return {
+        "installer": plan.installer,
+        "installer_origin": plan.installer_origin,
+        "file": dependencies.file,
+        "kind": dependencies.kind,
+        "names": sorted(dependencies.names),
+        "not_installed_from": list(dependencies.unsupported),
+        "added": [{"name": p.name, "reason": p.reason} for p in plan.added_packages],
+        "summary": f"{plan.installer} ({plan.installer_origin}), from {source}",
+    }
+
+
+def _static_files(plan: BuildPlan) -> dict:
+    django, web = plan.django, plan.web
+    if django is None:
+        summary = "not a Django app: the app serves its own static files, if any"
+        return {"collectstatic": False, "static_root": None, "served_by": None, "summary": summary,
+                "lines": [summary]}
+    settings = django.settings_file or django.settings_module
+    if django.static_root_assigned:
+        root = f"STATIC_ROOT from {settings}"
+    else:
+        location = (django.manage_dir + "/" if django.manage_dir else "") + "staticfiles/"
+        root = f"{location} (STATIC_ROOT is not set in {settings}: pybuildpack supplies it)"
+    if web is not None and web.server == "gunicorn":
+        served = "the web process, with WhiteNoise (unless MIDDLEWARE has WhiteNoise or STATIC_URL is another host)"
+    else:
+        served = None
+    collect = f"collectstatic into {root}" if plan.collectstatic else \
+        "collectstatic is skipped: DISABLE_COLLECTSTATIC is set"
+    serve = f"served by {served}" if served else "not served by pybuildpack (the web process is not gunicorn)"
+    return {"collectstatic": plan.collectstatic, "static_root": root, "served_by": served,
+            "summary": f"{collect}; {serve}", "lines": [collect, serve]}
+
+
+def explain(plan: BuildPlan, last_build: Optional[Mapping[str, object]] = None) -> dict:
+    """The plan as a JSON-ready document; `last_build` is the local build record, if any."""
+    framework = find_framework(plan.django, plan.dependencies)
+    processes = [
+        {"name": p.name, "command": p.command, "origin": p.origin, "server": p.server,
+         "detected": p.name not in plan.processes.procfile}
+        for p in plan.processes.all.values()
+    ]
+    doc = {
+        "app_dir": str(plan.app_dir),
+        "python": _python(plan),
+        "package_manager": _packages(plan),
+        "framework": {"name": framework.name, "origin": framework.origin} if framework else None,
+        "processes": processes,
+        "web_detection_order": list(DEFAULT_WEB_ORDER),
+        "static_files": _static_files(plan),
+        "hooks": [{"hook": h, "when": HOOK_TIMES[h]} for h in plan.hooks],
+        "warnings": [{"title": title, "body": body} for title, body in plan.warnings],
+        "last_build": None,
+    }
+    if last_build and isinstance(last_build.get("python"), dict):
+        python = last_build["python"]
+        doc["last_build"] = {"python": python.get("version"), "python_origin": python.get("origin"),
+                             "packages": last_build.get("packages")}
+    return doc
+
+
+def _row(label: str, lines: list) -> list:
+    out = []
+    for index, line in enumerate(lines or ["-"]):
+        out.append((label if index == 0 else "").ljust(_LABEL) + line)
+    return out
+
+
+def render(doc: Mapping[str, object]) -> str:
+    """The document as the text `pybuildpack explain` prints."""
+    python, packages, static = doc["python"], doc["package_manager"], doc["static_files"]
+    lines = [f"What a build of {doc['app_dir']} does, and why (nothing was built):", ""]
+    lines += _row("Python", [python["summary"]])
+    package_lines = [packages["summary"]]
+    if packages["names"]:
+        package_lines.append("names: " + ", ".join(packages["names"]))
+    package_lines += [f"adds {a['name']}: {a['reason']}" for a in packages["added"]]
+    if packages["not_installed_from"]:
+        package_lines.append("not installed from: " + ", ".join(packages["not_installed_from"]))
+    lines += _row("Packages", package_lines)
+    framework = doc["framework"]
+    lines += _row("Framework", [f"{framework['name']} ({framework['origin']})" if framework else "none recognised"])
+    process_lines = []
+    for process in doc["processes"]:
+        how = "detected from " if process["detected"] else ""
+        server = f", server {process['server']}" if process["server"] else ""
+        process_lines += [f"{process['name']}: {process['command']}", f"    ({how}{process['origin']}{server})"]
+    if not any(p["name"] == "web" for p in doc["processes"]):
+        process_lines.append("no web process: add a Procfile, or one of: " + "; ".join(doc["web_detection_order"]))
+    lines += _row("Processes", process_lines)
+    lines += _row("Static files", static.get("lines") or [static["summary"]])
+    hooks = doc["hooks"]
+    lines += _row("Hooks", [f"{h['hook']} runs {h['when']}" for h in hooks]
+                  or [f"none ({' and '.join(HOOKS)} are not in the app)"])
+    last = doc.get("last_build")
+    if last:
+        lines += _row("Last build", [f"Python {last['python']} ({last['python_origin']}), {last['packages']} packages"])
+    if doc["warnings"]:
+        lines += ["", "The build would warn:"] + [f"  - {w['title']}" for w in doc["warnings"]]
+    return "\n".join(lines) + "\n"

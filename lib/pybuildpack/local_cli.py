@@ -1,0 +1,110 @@
+"""The `pybuildpack` command: build and run an app on your own machine.
+
+    pybuildpack build [APP_DIR]                 build the app in place (state in APP_DIR/.pybuildpack/)
+    pybuildpack start [PROCESS] [-C APP_DIR]    run a process (default: web) as production would
+                      [--port PORT] [--reload]
+    pybuildpack run [-C APP_DIR] CMD [ARGS...]  run a command in the built environment
+    pybuildpack explain [APP_DIR] [--json]      say what a build would do and why, without building
+    pybuildpack up [APP_DIR] [--port PORT] [--reload]   build, then start the web process
+
+APP_DIR defaults to the current directory. `.env` in the app holds its config
+vars (NAME=value lines). PORT defaults to 5000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+from . import __version__
+from .cli import _guarded
+from .output import Log
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pybuildpack", description="Build and run a Python web app on your machine the way production does.",
+        epilog="Documentation: README.md in pybuildpack's repository.")
+    parser.add_argument("--version", action="version", version=f"pybuildpack {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the app in place (state in APP_DIR/.pybuildpack/)")
+    build.add_argument("app_dir", nargs="?", default=".", metavar="APP_DIR")
+
+    start = commands.add_parser("start", help="run a process of the built app (default: web)")
+    start.add_argument("process", nargs="?", default="web", metavar="PROCESS")
+    start.add_argument("-C", "--app-dir", default=".", metavar="APP_DIR",
+                       help="the app's directory (default: the current one)")
+
+    run = commands.add_parser("run", help="run a command in the built environment, like `heroku run`")
+    run.add_argument("-C", "--app-dir", default=".", metavar="APP_DIR",
+                     help="the app's directory (default: the current one)")
+    run.add_argument("cmd", nargs=argparse.REMAINDER, metavar="CMD ...")
+
+    explain = commands.add_parser("explain", help="say what a build would do and why, without building")
+    explain.add_argument("app_dir", nargs="?", default=".", metavar="APP_DIR")
+    explain.add_argument("--json", action="store_true", help="print a JSON document instead of text")
+
+    up = commands.add_parser("up", help="build, then start the web process")
+    up.add_argument("app_dir", nargs="?", default=".", metavar="APP_DIR")
+
+    for command in (start, up):
+        command.add_argument("-p", "--port", metavar="PORT",
+                             help="the port to serve on (default: $PORT, else 5000)")
+        command.add_argument("--reload", action="store_true",
+                             help="restart when the app's code changes (gunicorn's --reload for gunicorn)")
+    return parser
+
+
+def _explain(app_dir: Path, as_json: bool, log: Log) -> None:
+    from . import explain
+    from .plan import make_plan
+    from .platforms import local
+
+    app = local.find_app(app_dir)
+    config = local.read_config(app)
+    doc = explain.explain(make_plan(app, config), local.read_record(local.Paths(app)) or None)
+    sys.stdout.write(json.dumps(doc, indent=2) + "\n" if as_json else explain.render(doc))
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    from .platforms import local
+
+    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.command is None:
+        _parser().print_help()
+        return 2
+    # Build output is the command's output; for start and run it is commentary,
+    # kept off stdout so `pybuildpack run python -c ...` prints only what the command does.
+    log = Log(sys.stdout if args.command in ("build", "explain", "up") else sys.stderr)
+    if args.command == "build":
+        return _guarded(log, lambda: local.build(Path(args.app_dir), log) and None)
+    if args.command == "explain":
+        return _guarded(log, lambda: _explain(Path(args.app_dir), args.json, log))
+    if args.command == "start":
+        return _guarded(log, lambda: local.start(Path(args.app_dir), args.process, args.port, args.reload, log))
+    if args.command == "run":
+        if not args.cmd:
+            _parser().parse_args(["run", "--help"])
+        return _guarded(log, lambda: local.run(Path(args.app_dir), args.cmd, log))
+
+    def up() -> int:
+        build = local.build(Path(args.app_dir), log)
+        return local.start(build.plan.app_dir, "web", args.port, args.reload, log)
+
+    return _guarded(log, up)
+
+
+def console_main() -> None:
+    """The `pybuildpack` console script: find the uv that came with the package."""
+    if not os.environ.get("PYBUILDPACK_UV_BIN") and not os.environ.get("PYBUILDPACK_UV"):
+        try:
+            from uv import find_uv_bin
+            os.environ["PYBUILDPACK_UV_BIN"] = find_uv_bin()
+        except (ImportError, FileNotFoundError):
+            pass  # then uv must be on PATH
+    raise SystemExit(main())

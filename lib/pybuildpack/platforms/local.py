@@ -1,0 +1,499 @@
+"""The local platform: `pybuildpack build`, `start`, `run` and `up` on a developer's machine.
+
+It executes the same BuildPlan through the same build phases as Heroku and
+CNB, and keeps everything inside the app:
+
+    .pybuildpack/python/      CPython installed by uv (absent when a CPython
+                              already on this machine is used, see below)
+    .pybuildpack/venv/        the app's packages: a virtualenv on that Python
+    .pybuildpack/state/       the lock and the added requirements of the build
+    .pybuildpack/build.json   the record of the last successful build
+    .pybuildpack/.gitignore   `*`: git never picks any of it up
+
+uv, pybuildpack's own tools and the installers' download caches live in the
+user cache (`cache_root()`), shared by every app.
+
+Python: with PYBUILDPACK_PYTHON_DOWNLOADS_JSON set, exactly as in production.
+Without it, uv's own download list is used, and when that download is not
+reachable the build falls back to a CPython on this machine that matches the
+request (see steps/local_python.py), saying so in the log.
+
+The processes run with the environment production's `.profile.d` gives them,
+plus the app's `.env`, in the app directory.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import platform
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping, NoReturn, Optional, Sequence
+
+from .. import errors
+from ..dotenv import read_dotenv
+from ..inspect.files import DETECT_FILES, detected_by, is_buildpack, listing
+from ..output import Log
+
+if TYPE_CHECKING:
+    from ..build import Build
+    from ..config import ConfigVars
+    from ..plan import BuildPlan
+
+STATE = ".pybuildpack"
+DEFAULT_PORT = 5000
+RECORD_FORMAT = 1
+ENV_FIELDS = {
+    "arch": "architecture",
+    "python_version": "Python version",
+    "python": "Python interpreter",
+    "installer": "installer",
+    "installer_version": "installer version",
+    "format": "build format",
+}
+# Set by the bin/pybuildpack bootstrap for pybuildpack itself; not the app's business.
+_NOT_INHERITED = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYBUILDPACK_UV_BIN", "PYBUILDPACK_BOOT_PYTHON")
+
+
+def cache_root(environ: Mapping[str, str]) -> Path:
+    """$PYBUILDPACK_CACHE_DIR, else $XDG_CACHE_HOME/pybuildpack, else ~/.cache/pybuildpack."""
+    if environ.get("PYBUILDPACK_CACHE_DIR"):
+        return Path(environ["PYBUILDPACK_CACHE_DIR"])
+    base = environ.get("XDG_CACHE_HOME") or str(Path(environ.get("HOME") or Path.home()) / ".cache")
+    return Path(base) / "pybuildpack"
+
+
+@dataclass(frozen=True)
+class Paths:
+    app_dir: Path
+
+    @property
+    def root(self) -> Path:
+        return self.app_dir / STATE
+
+    @property
+    def python(self) -> Path:
+        return self.root / "python"
+
+    @property
+    def venv(self) -> Path:
+        return self.root / "venv"
+
+    @property
+    def state(self) -> Path:
+        return self.root / "state"
+
+    @property
+    def record(self) -> Path:
+        return self.root / "build.json"
+
+
+def find_app(path: Path) -> Path:
+    """The app directory at `path`, or a UserError saying why it is not one."""
+    app_dir = path.resolve()
+    if not app_dir.is_dir():
+        raise errors.AppDirMissing(str(path))
+    if is_buildpack(app_dir):
+        raise errors.BuildpackNotApp(str(path))
+    if not detected_by(app_dir):
+        raise errors.AppNotFound(str(path), DETECT_FILES, listing(app_dir, limit=8))
+    return app_dir
+
+
+def read_config(app_dir: Path) -> "ConfigVars":
+    """The app's config vars: its `.env` file, as `heroku local` reads it."""
+    from ..config import ConfigVars
+
+    return ConfigVars(read_dotenv(app_dir))
+
+
+def read_record(paths: Paths) -> dict:
+    try:
+        data = json.loads(paths.record.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("format") == RECORD_FORMAT else {}
+
+
+def write_record(paths: Paths, record: Mapping[str, object]) -> None:
+    from ..cache import write_atomically
+
+    write_atomically(paths.record, json.dumps({"format": RECORD_FORMAT, **record}, indent=2, sort_keys=True))
+
+
+# --- build ------------------------------------------------------------------------------
+
+@dataclass
+class RuntimeChoice:
+    managed: bool          # uv installed it into .pybuildpack/python
+    base: Path             # the interpreter the virtualenv is made on
+    wanted: Optional[str]  # the version production would install, when known
+
+
+def _choose_runtime(build: "Build", paths: Paths, record: Mapping[str, object]) -> RuntimeChoice:
+    """Production's CPython when it can be had, else a matching one on this machine."""
+    from ..steps import local_python, runtime
+
+    plan, log, tools = build.plan, build.log, build.tools
+    source = runtime.downloads_source(build.config.all)
+    env = runtime.runtime_env(tools, build.env, source)
+    chosen, reason = None, ""
+    try:
+        chosen = runtime.choose_python(plan.python, runtime.available_versions(tools, env, source), source)
+    except errors.PythonVersionUnavailable:
+        if source:
+            raise
+        reason = "The requested Python is not in uv's download list"
+    previous = record.get("python") if isinstance(record.get("python"), dict) else {}
+    wanted = chosen.version if chosen else None
+    reuse_local = (source is None and previous.get("source") == "local" and previous.get("wanted") == wanted
+                   and Path(str(previous.get("base"))).is_file())
+    if chosen is not None and not reuse_local:
+        saved = build.env
+        if source is None:
+            # Without a configured list, an unreachable download should fail over
+            # to this machine's CPython at once, not after uv's retries.
+            build.env = {**saved, "UV_HTTP_RETRIES": "0"}
+        try:
+            build.ensure_runtime(chosen)
+        except errors.PythonInstallFailed:
+            if source:
+                raise
+            reason = f"Python {chosen.version} could not be downloaded (python-build-standalone is not reachable)"
+        else:
+            _announce(build, chosen)
+            return RuntimeChoice(True, runtime.runtime_python(paths.python), wanted)
+        finally:
+            build.env = saved
+
+    interpreters = local_python.find_interpreters(os.environ)
+    found = local_python.choose_interpreter(plan.python, interpreters)
+    request = plan.python.primary
+    if found is None:
+        asked = request.value if request else (wanted or "3")
+        raise errors.LocalPythonUnavailable(asked, reason or f"Python {asked} could not be downloaded",
+                                            [f"{i.version} at {i.path}" for i in interpreters])
+    pinned = request is not None
+    origin = f"from {request.origin}, found on this machine" if pinned else "newest on this machine, not pinned"
+    if not reuse_local:
+        log.warning(*errors.local_python_fallback(reason, found.version, str(found.path)))
+    note = (f"The download of Python {wanted} failed in an earlier build and is not retried\n"
+            "(delete .pybuildpack/ to retry it)." if reuse_local and wanted else "")
+    _announce(build, runtime.ChosenPython(found.version, origin, pinned), note)
+    if paths.python.exists():
+        shutil.rmtree(paths.python)  # a managed runtime of an earlier build
+    return RuntimeChoice(False, found.path, wanted)
+
+
+def _announce(build: "Build", chosen, note: str = "") -> None:
+    build.outcome.python = chosen
+    build.log.step(f"Using Python {chosen.version} ({chosen.origin})")
+    if note:
+        build.log.detail(note)
+    if not chosen.pinned:
+        build.log.warning(*errors.python_version_not_pinned(chosen.version))
+
+
+def _take_environment(build: "Build", paths: Paths, record: Mapping[str, object], wanted: dict) -> dict:
+    """The last build's metadata when its environment can be reused, else {}
+    (after discarding the environment and saying why)."""
+    from ..cache import describe_changes
+
+    if not paths.venv.exists():
+        return {}
+    stored = record.get("environment")
+    reasons = (describe_changes(stored, wanted, ENV_FIELDS) if isinstance(stored, dict)
+               else ["the last build did not finish"])
+    if reasons:
+        build.log.step(errors.cache_discarded("environment", reasons))
+        shutil.rmtree(paths.venv)
+        return {}
+    build.log.detail(f"Reusing the environment of the last build ({STATE}/venv)")
+    return dict(record)
+
+
+def build(app_dir: Path, log: Log) -> "Build":
+    """Build the app in place, incrementally; return the finished Build."""
+    from ..build import Build
+    from ..plan import make_plan
+    from ..tools import Tools
+
+    app_dir = find_app(app_dir)
+    config = read_config(app_dir)
+    log.add_secrets(config.secrets())
+    plan = make_plan(app_dir, config)
+    paths = Paths(app_dir)
+    first_build = not paths.root.exists()
+    paths.root.mkdir(exist_ok=True)
+    ignore = paths.root / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Written by pybuildpack: nothing in here belongs in git.\n*\n")
+    tools = Tools.from_environment(cache_root(os.environ))
+    layout = _layout(paths)
+    build = Build(plan, layout, tools, config, log)
+    record = read_record(paths)
+
+    build.show_warnings()
+    build.run_hook("bin/pre_compile")
+    choice = _choose_runtime(build, paths, record)
+    if not choice.managed:
+        layout.base_python = choice.base
+    wanted = {
+        "arch": platform.machine(),
+        "python_version": build.outcome.python.version,
+        "python": "managed" if choice.managed else str(choice.base),
+        "installer": plan.installer,
+        "installer_version": tools.uv_version() if plan.installer == "uv" else "pip-tools",
+        "format": str(RECORD_FORMAT),
+    }
+    previous = _take_environment(build, paths, record, wanted)
+    # Until this build finishes, the environment matches no install key: an
+    # interrupted install must not be mistaken for a finished one next time.
+    write_record(paths, {k: v for k, v in record.items() if k not in ("format", "install_key")})
+    build.ensure_env()
+
+    lock = paths.state / "requirements.lock.txt"
+    previous_lock = None
+    if previous and lock.is_file():
+        previous_lock = paths.root / "previous-requirements.lock.txt"
+        shutil.copyfile(lock, previous_lock)
+    try:
+        build.install_dependencies(previous, previous_lock)
+    finally:
+        if previous_lock is not None:
+            previous_lock.unlink(missing_ok=True)
+    build.install_launch_package()
+    build.django()
+    build.run_hook("bin/post_compile")
+
+    settings = build.outcome.django
+    write_record(paths, {
+        "environment": wanted,
+        "install_key": build.outcome.install_key,
+        "python": {"version": build.outcome.python.version, "origin": build.outcome.python.origin,
+                   "source": "managed" if choice.managed else "local", "wanted": choice.wanted,
+                   "base": str(choice.base)},
+        "packages": len(build.outcome.packages),
+        "django": ({"settings_module": plan.django.settings_module,
+                    "static_root_supplied": settings.static_root_supplied}
+                   if plan.django is not None and settings is not None else None),
+    })
+    build.summary()
+    try:
+        port = resolve_port(None, {**os.environ, **config.all})
+    except errors.UserError:
+        port = DEFAULT_PORT
+    log.detail(f"Start:     pybuildpack start (http://localhost:{port})")
+    if first_build:
+        ignored = [f"{STATE}/"]
+        if settings is not None and settings.static_root_supplied:
+            from ..steps.django import STATIC_DIR_NAME
+            ignored.append("/" + (Path(plan.django.manage_dir) / STATIC_DIR_NAME).as_posix() + "/")
+        missing = [path for path in ignored if not _git_ignores(app_dir, path)]
+        if missing:
+            log.warning(*errors.gitignore_hint(missing))
+    return build
+
+
+def _git_ignores(app_dir: Path, path: str) -> bool:
+    """True when git ignores `path` in the app's work tree (false outside one)."""
+    try:
+        result = subprocess.run(["git", "-C", str(app_dir), "check-ignore", "-q", "--no-index",
+                                 path.strip("/") + "/"], capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return result.returncode == 0
+
+
+# --- start and run ------------------------------------------------------------------------
+
+@dataclass
+class Launch:
+    """What a process needs: the app, its built record, its config and plan."""
+
+    app_dir: Path
+    record: dict
+    dotenv: dict
+    plan: "BuildPlan"
+
+
+def prepare_launch(app_dir: Path, log: Log) -> Launch:
+    from ..plan import make_plan
+
+    app_dir = find_app(app_dir)
+    paths = Paths(app_dir)
+    record = read_record(paths)
+    if not record.get("install_key") or not (paths.venv / "bin" / "python").exists():
+        raise errors.NotBuilt(str(app_dir))
+    config = read_config(app_dir)
+    log.add_secrets(config.secrets())
+    plan = make_plan(app_dir, config)
+    if _install_key(app_dir, plan, config, log) != record.get("install_key"):
+        log.warning(*errors.dependencies_changed_since_build())
+    return Launch(app_dir, record, dict(config.all), plan)
+
+
+def _layout(paths: Paths):
+    from ..build import Layout
+
+    return Layout(app_dir=paths.app_dir, runtime_prefix=paths.python, env_prefix=paths.venv, state_dir=paths.state)
+
+
+def _install_key(app_dir: Path, plan: "BuildPlan", config: "ConfigVars", log: Log) -> str:
+    """The key a build of this plan would record: when it differs from the last
+    build's, the environment is out of date."""
+    from ..build import Build
+    from ..tools import Tools
+
+    build = Build(plan, _layout(Paths(app_dir)), Tools.from_environment(cache_root(os.environ)), config, log)
+    return build.install_inputs().key
+
+
+def resolve_port(option: Optional[str], env: Mapping[str, str]) -> int:
+    """--port, else PORT (from .env or the shell), else DEFAULT_PORT."""
+    where, value = ("--port", option) if option is not None else ("PORT", env.get("PORT"))
+    if value is None or value == "":
+        return DEFAULT_PORT
+    if not value.strip().isdigit() or not 1 <= int(value) <= 65535:
+        raise errors.PortInvalid(where, value)
+    return int(value)
+
+
+def check_port_free(port: int) -> None:
+    """Fail clearly when the web process could not listen on `port`."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # Servers set SO_REUSEADDR, so a port with connections in TIME_WAIT counts as free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("0.0.0.0", port))
+        except OSError as exc:
+            detail = "another program is listening on it" if exc.errno == errno.EADDRINUSE else exc.strerror
+            raise errors.PortInUse(port, detail or str(exc))
+
+
+def web_concurrency(env: Mapping[str, str]) -> str:
+    """WEB_CONCURRENCY as production's .profile.d computes it (the same script)."""
+    from ..build import LAUNCH_SOURCE
+
+    result = subprocess.run(["sh", "-c", '. "$1"; pybuildpack_web_concurrency', "sh",
+                             str(LAUNCH_SOURCE / "web_concurrency.sh")],
+                            env=dict(env), capture_output=True, text=True)
+    value = result.stdout.strip()
+    return value if result.returncode == 0 and value.isdigit() else "1"
+
+
+def process_environment(launch: Launch, base: Mapping[str, str], port: int) -> dict:
+    """The environment production gives a process (.profile.d), with `.env` over
+    the shell's variables, as foreman and `heroku local` do."""
+    from ..steps.django import WRAPPER
+
+    venv = Paths(launch.app_dir).venv
+    env = {k: v for k, v in base.items() if k not in _NOT_INHERITED}
+    env.update(launch.dotenv)
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["VIRTUAL_ENV"] = str(venv)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    env.setdefault("LANG", "C.UTF-8")
+    env["PORT"] = str(port)
+    env["WEB_CONCURRENCY"] = web_concurrency(env)
+    django = launch.record.get("django")
+    if isinstance(django, dict) and django.get("static_root_supplied"):
+        module = django["settings_module"]
+        if not env.get("DJANGO_SETTINGS_MODULE") or env["DJANGO_SETTINGS_MODULE"] == module:
+            env["PYBUILDPACK_DJANGO_SETTINGS_MODULE"] = module
+            env["DJANGO_SETTINGS_MODULE"] = WRAPPER
+    return env
+
+
+def process_argv(process, env: Mapping[str, str]) -> list:
+    """argv for a process: our own processes run as given, Procfile lines under bash as on a dyno."""
+    if process.argv:
+        return list(process.argv)
+    shell = shutil.which("bash", path=env.get("PATH")) or "/bin/sh"
+    return [shell, "-c", process.command]
+
+
+def uses_gunicorn(process) -> bool:
+    if process.server == "gunicorn":
+        return True
+    try:
+        words = shlex.split(process.command)
+    except ValueError:
+        return False
+    while words and ("=" in words[0] and not words[0].startswith("=") or words[0] == "exec"):
+        words = words[1:]
+    if words[:3] == ["python", "-m", "gunicorn"] or words[:3] == ["python3", "-m", "gunicorn"]:
+        return True
+    return bool(words) and os.path.basename(words[0]) == "gunicorn"
+
+
+def find_process(plan: "BuildPlan", name: str):
+    processes = plan.processes.all
+    if name not in processes:
+        raise errors.UnknownProcess(name, [(p.name, p.command, p.origin) for p in processes.values()])
+    return processes[name]
+
+
+def exec_in_app(app_dir: Path, argv: Sequence[str], env: Mapping[str, str]) -> NoReturn:
+    """Replace this process with `argv`, in the app directory, so that signals
+    (Ctrl-C, SIGTERM) go straight to it."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.chdir(app_dir)
+    try:
+        os.execvpe(argv[0], list(argv), dict(env))
+    except OSError:
+        raise errors.CommandNotFound(argv[0])
+
+
+def start(app_dir: Path, name: str, port_option: Optional[str], reload: bool, log: Log) -> int:
+    """Run one of the app's processes; exec's into it unless a watcher must restart it."""
+    from .. import watch
+
+    launch = prepare_launch(app_dir, log)
+    process = find_process(launch.plan, name)
+    port = resolve_port(port_option, {**os.environ, **launch.dotenv})
+    if name == "web":
+        check_port_free(port)
+    env = process_environment(launch, os.environ, port)
+    log.step(f"Starting {name}: {process.command}")
+    if launch.dotenv:
+        log.detail(f"With {len(launch.dotenv)} variables from .env")
+    if name == "web":
+        log.detail(f"Serving on http://localhost:{port}")
+    if reload and uses_gunicorn(process):
+        env["GUNICORN_CMD_ARGS"] = (env.get("GUNICORN_CMD_ARGS", "") + " --reload").strip()
+        log.detail("Reloading on code changes (gunicorn --reload)")
+    elif reload:
+        log.detail("Restarting on code changes (pybuildpack watches the app's files)")
+
+        def spawn() -> subprocess.Popen:
+            # Re-read .env and the Procfile on every restart: they may be what changed.
+            fresh = prepare_launch(launch.app_dir, log)
+            current = find_process(fresh.plan, name)
+            child_env = process_environment(fresh, os.environ, port)
+            return subprocess.Popen(process_argv(current, child_env), cwd=fresh.app_dir, env=child_env,
+                                    start_new_session=True)
+
+        return watch.supervise(spawn, launch.app_dir, log)
+    exec_in_app(launch.app_dir, process_argv(process, env), env)
+
+
+def run(app_dir: Path, command: Sequence[str], log: Log) -> int:
+    """Run a one-off command in the built environment, as `heroku run` does. One
+    argument with spaces is shell text (run by bash); several are run as given."""
+    launch = prepare_launch(app_dir, log)
+    env = process_environment(launch, os.environ, resolve_port(None, {**os.environ, **launch.dotenv}))
+    argv = list(command)
+    if len(argv) == 1 and any(c.isspace() or c in "|&;<>()$`*?" for c in argv[0]):
+        argv = [shutil.which("bash", path=env.get("PATH")) or "/bin/sh", "-c", argv[0]]
+    elif shutil.which(argv[0], path=env.get("PATH")) is None and "/" not in argv[0]:
+        raise errors.CommandNotFound(argv[0])
+    exec_in_app(launch.app_dir, argv, env)
