@@ -36,6 +36,16 @@ def heroku(tmp_path, build_env):
 
 
 @pytest.fixture
+def cnb(tmp_path, build_env):
+    """A CNB platform and lifecycle (tests/harness/cnb.py) keeping its image and cache between builds."""
+    from harness.cnb import CnbPlatform
+
+    platform = CnbPlatform(tmp_path / "cnb", build_env)
+    yield platform
+    platform.cleanup()
+
+
+@pytest.fixture
 def fixture_app():
     def find(name: str) -> Path:
         path = FIXTURES / name

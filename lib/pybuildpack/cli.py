@@ -4,6 +4,8 @@
     python -m pybuildpack heroku-compile BUILD_DIR CACHE_DIR [ENV_DIR]
     python -m pybuildpack heroku-release BUILD_DIR
     python -m pybuildpack local COMMAND ...     (bin/pybuildpack: build, start, run, explain, up)
+    python -m pybuildpack cnb-detect APP_DIR     (CNB_BUILD_PLAN_PATH in the environment)
+    python -m pybuildpack cnb-build APP_DIR      (CNB_LAYERS_DIR, CNB_PLATFORM_DIR too)
 
 A UserError becomes a ` !     ` block and exit status 1, never a traceback.
 """
@@ -55,5 +57,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if command == "heroku-release" and len(rest) == 1:
         from .platforms import heroku
         return _guarded(log, lambda: sys.stdout.write(heroku.release(Path(rest[0]))) and None)
+    if command == "cnb-detect" and len(rest) == 1:
+        from .platforms import cnb
+        return _guarded(log, lambda: cnb.detect(Path(rest[0]), cnb.env_path("CNB_BUILD_PLAN_PATH")))
+    if command == "cnb-build" and len(rest) == 1:
+        from .platforms import cnb
+        return _guarded(log, lambda: cnb.build(Path(rest[0]).resolve(), cnb.env_path("CNB_LAYERS_DIR"),
+                                               cnb.env_path("CNB_PLATFORM_DIR"), log))
     print(f"pybuildpack: unknown command or wrong arguments: {' '.join(args)}\n\n{__doc__}", file=sys.stderr)
     return 2

@@ -353,6 +353,51 @@ def cache_discarded(what: str, reasons: Sequence[str]) -> str:
     return f"Discarding cached {what}: " + "; ".join(reasons)
 
 
+# --- Cloud Native Buildpacks layers -----------------------------------------------------
+
+class CnbVariableMissing(InternalError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is not set: bin/detect and bin/build must be run by a CNB lifecycle\n"
+                         "(pack, kpack, Tekton), which sets it.")
+
+
+def layers_checked() -> str:
+    return "Checking the cached layers"
+
+
+def layer_reused(name: str, what: str) -> str:
+    return f"Reusing layer {name}: {what}"
+
+
+def layer_rebuilt(name: str, reasons: Sequence[str]) -> str:
+    return f"Rebuilding layer {name}: " + "; ".join(reasons)
+
+
+def layer_updated(name: str, reasons: Sequence[str]) -> str:
+    return f"Updating layer {name}: " + "; ".join(reasons)
+
+
+def layer_metadata_unreadable() -> str:
+    return "its metadata is unreadable (written by another pybuildpack version?)"
+
+
+def layer_contents_missing() -> str:
+    return "its contents were not restored"
+
+
+def requirements_changed(files: Sequence[str]) -> str:
+    return f"the requirements changed ({', '.join(files) or 'the added packages'})"
+
+
+def local_requirements() -> str:
+    return "requirements with local paths are synced on every build"
+
+
+def launch_processes(types: Sequence[str], default: Optional[str]) -> str:
+    shown = [f"{kind} (default)" if kind == default else kind for kind in types]
+    return "Processes: " + (", ".join(shown) if shown else "none")
+
+
 # --- bootstrap ------------------------------------------------------------------------
 
 class ToolEnvFailed(InternalError):

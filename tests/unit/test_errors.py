@@ -89,6 +89,11 @@ ERRORS = {
         ["Internal error in pybuildpack", "No site-packages directory.", "Traceback ...",
          "not in your app", "please report it"],
     ),
+    "CnbVariableMissing": (
+        errors.CnbVariableMissing("CNB_LAYERS_DIR"),
+        ["Internal error in pybuildpack", "CNB_LAYERS_DIR is not set", "must be run by a CNB lifecycle",
+         "not in your app"],
+    ),
     "ToolEnvFailed": (
         errors.ToolEnvFailed("uv: network unreachable"),
         ["Internal error in pybuildpack", "Could not set up pybuildpack's own tools.", "network unreachable",
