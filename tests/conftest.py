@@ -45,6 +45,25 @@ def cnb(tmp_path, build_env):
     platform.cleanup()
 
 
+@pytest.fixture(scope="session")
+def local_env(build_env, tmp_path_factory) -> dict:
+    """A developer's machine for bin/pybuildpack: the build machine's environment,
+    a user cache of this worker's own, and pyenv's CPythons for the local fallback."""
+    from harness.runtimes import pyenv_root
+
+    return {**build_env, "PYBUILDPACK_CACHE_DIR": str(tmp_path_factory.mktemp("user-cache")),
+            "PYENV_ROOT": str(pyenv_root())}
+
+
+@pytest.fixture
+def local(tmp_path, local_env):
+    from harness.local import LocalPlatform
+
+    platform = LocalPlatform(tmp_path, local_env)
+    yield platform
+    platform.cleanup()
+
+
 @pytest.fixture
 def fixture_app():
     def find(name: str) -> Path:

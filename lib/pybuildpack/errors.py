@@ -426,7 +426,7 @@ def _shown_line(line: str) -> str:
     """A .env line for a message, with anything after `=` hidden: it may be a secret."""
     if "=" in line:
         return line.split("=", 1)[0] + "=..."
-    return line if len(line) <= 24 else line[:24] + "..."
+    return line.split()[0] + (" ..." if len(line.split()) > 1 else "")
 
 
 class AppDirMissing(UserError):
@@ -535,10 +535,10 @@ class LocalPythonUnavailable(UserError):
         shown = ", ".join(found) if found else "none"
         super().__init__(
             f"No Python {wanted} for this build",
-            f"{reason}, and no CPython on this machine matches {wanted}\n"
-            f"(found: {shown}). Install a matching CPython, for example with\n"
-            f"`pyenv install {wanted}` or your system's packages, or set\n"
-            "PYBUILDPACK_PYTHON_DOWNLOADS_JSON to a Python download list you can reach.",
+            f"{reason}, and no CPython on this machine matches it\n"
+            f"(found: {shown}).\n"
+            f"Install one, for example with `pyenv install {wanted}` or your system's packages,\n"
+            "or set PYBUILDPACK_PYTHON_DOWNLOADS_JSON to a download list you can reach.",
         )
 
 

@@ -25,6 +25,18 @@ from .cli import _guarded
 from .output import Log
 
 
+class CommandLog(Log):
+    """Output on its stream, and errors on stderr (masked the same way), so that
+    a failing command's error is where a terminal or a script expects it."""
+
+    def error(self, title: str, body: str = "") -> None:
+        stream, self.stream = self.stream, sys.stderr
+        try:
+            super().error(title, body)
+        finally:
+            self.stream = stream
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pybuildpack", description="Build and run a Python web app on your machine the way production does.",
@@ -80,7 +92,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     # Build output is the command's output; for start and run it is commentary,
     # kept off stdout so `pybuildpack run python -c ...` prints only what the command does.
-    log = Log(sys.stdout if args.command in ("build", "explain", "up") else sys.stderr)
+    log = CommandLog(sys.stdout if args.command in ("build", "explain", "up") else sys.stderr)
     if args.command == "build":
         return _guarded(log, lambda: local.build(Path(args.app_dir), log) and None)
     if args.command == "explain":

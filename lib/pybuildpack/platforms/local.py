@@ -150,7 +150,8 @@ def _choose_runtime(build: "Build", paths: Paths, record: Mapping[str, object]) 
     except errors.PythonVersionUnavailable:
         if source:
             raise
-        reason = "The requested Python is not in uv's download list"
+        asked = plan.python.primary.value if plan.python.primary else "3"
+        reason = f"Python {asked} is not in uv's download list"
     previous = record.get("python") if isinstance(record.get("python"), dict) else {}
     wanted = chosen.version if chosen else None
     reuse_local = (source is None and previous.get("source") == "local" and previous.get("wanted") == wanted
