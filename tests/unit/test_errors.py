@@ -11,6 +11,7 @@ import pytest
 from pybuildpack import errors
 
 from .helpers import block, render
+from .test_errors_local import LOCAL_ERRORS, LOCAL_WARNINGS
 
 SECRET = "s3cr3t-index-password"
 INDEX = f"https://deploy:{SECRET}@pypi.example.com/simple"
@@ -100,6 +101,8 @@ ERRORS = {
          "not in your app"],
     ),
 }
+
+ERRORS.update(LOCAL_ERRORS)
 
 
 def _all_subclasses(cls):
@@ -218,6 +221,7 @@ WARNINGS = {
          "Known settings: collectstatic, installer"],
     ),
 }
+WARNINGS.update(LOCAL_WARNINGS)
 
 
 @pytest.mark.parametrize("name", sorted(WARNINGS))

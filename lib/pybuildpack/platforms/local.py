@@ -383,7 +383,7 @@ def web_concurrency(env: Mapping[str, str]) -> str:
     """WEB_CONCURRENCY as production's .profile.d computes it (the same script)."""
     from ..build import LAUNCH_SOURCE
 
-    result = subprocess.run(["sh", "-c", '. "$1"; pybuildpack_web_concurrency', "sh",
+    result = subprocess.run(["/bin/sh", "-c", '. "$1"; pybuildpack_web_concurrency', "sh",
                              str(LAUNCH_SOURCE / "web_concurrency.sh")],
                             env=dict(env), capture_output=True, text=True)
     value = result.stdout.strip()

@@ -1,0 +1,104 @@
+"""`pybuildpack explain`'s document and text, from a BuildPlan (pybuildpack.explain)."""
+
+from __future__ import annotations
+
+import json
+
+from pybuildpack.config import ConfigVars
+from pybuildpack.explain import explain, render
+from pybuildpack.inspect.dependencies import Dependencies
+from pybuildpack.inspect.framework import find_framework
+from pybuildpack.plan import make_plan
+
+from .helpers import write
+
+
+def django_app(app, settings='STATIC_URL = "static/"\nWSGI_APPLICATION = "mysite.wsgi.application"\n'):
+    write(app / "requirements.txt", "Django\n")
+    write(app / "manage.py", 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n')
+    write(app / "mysite" / "settings.py", settings)
+    return app
+
+
+def doc_for(app, **config):
+    return explain(make_plan(app, ConfigVars(config)))
+
+
+def test_django_without_static_root_explains_every_decision(tmp_path):
+    doc = doc_for(django_app(tmp_path))
+    assert doc["python"]["pinned"] is False
+    assert doc["package_manager"]["summary"] == "uv (default), from requirements.txt"
+    assert [a["name"] for a in doc["package_manager"]["added"]] == ["gunicorn", "whitenoise"]
+    assert doc["framework"] == {"name": "Django", "origin": "manage.py, settings mysite.settings"}
+    assert doc["processes"] == [{
+        "name": "web", "command": "gunicorn --config python:pybuildpack_launch.gunicorn_config mysite.wsgi:application",
+        "origin": "WSGI_APPLICATION in mysite/settings.py", "server": "gunicorn", "detected": True}]
+    static = doc["static_files"]
+    assert static["collectstatic"] is True
+    assert static["static_root"] == "staticfiles/ (STATIC_ROOT is not set in mysite/settings.py: pybuildpack supplies it)"
+    assert static["served_by"].startswith("the web process, with WhiteNoise")
+    assert doc["hooks"] == []
+    json.dumps(doc)  # JSON-ready as it is
+
+
+def test_python_request_and_constraint_carry_their_files(tmp_path):
+    write(tmp_path / ".python-version", "3.12\n")
+    write(tmp_path / "pyproject.toml", '[project]\nname = "x"\nrequires-python = ">=3.11"\n')
+    write(tmp_path / "app.py", "")
+    python = doc_for(tmp_path)["python"]
+    assert (python["requested"], python["origin"]) == ("3.12", ".python-version")
+    assert python["constraint"] == {"value": ">=3.11", "origin": "requires-python in pyproject.toml"}
+    assert python["summary"] == "3.12 (from .python-version), which must satisfy >=3.11 (from requires-python in pyproject.toml)"
+
+
+def test_static_files_from_settings_skipped_or_not_served(tmp_path):
+    app = django_app(tmp_path / "a", 'STATIC_URL = "static/"\nSTATIC_ROOT = BASE_DIR / "static"\n')
+    assert doc_for(app)["static_files"]["static_root"] == "STATIC_ROOT from mysite/settings.py"
+    skipped = doc_for(django_app(tmp_path / "b"), DISABLE_COLLECTSTATIC="1")["static_files"]
+    assert skipped["lines"][0] == "collectstatic is skipped: DISABLE_COLLECTSTATIC is set"
+    app = django_app(tmp_path / "c")
+    write(app / "Procfile", "web: python manage.py runserver 0.0.0.0:$PORT\n")
+    assert doc_for(app)["static_files"]["served_by"] is None
+    assert doc_for(tmp_path / "c")["static_files"]["lines"][1] == \
+        "not served by pybuildpack (the web process is not gunicorn)"
+
+
+def test_hooks_say_when_they_run(tmp_path):
+    write(tmp_path / "app.py", "")
+    write(tmp_path / "bin" / "pre_compile", "true\n")
+    write(tmp_path / "bin" / "post_compile", "true\n")
+    assert doc_for(tmp_path)["hooks"] == [
+        {"hook": "bin/pre_compile", "when": "first, before Python is installed"},
+        {"hook": "bin/post_compile", "when": "last, after the packages and collectstatic"},
+    ]
+
+
+def test_text_rendering_lines_up_and_lists_warnings(tmp_path):
+    write(tmp_path / "Procfile", "worker: python work.py\n")
+    write(tmp_path / "runtime.txt", "python-3.12.4\n")
+    text = render(doc_for(tmp_path))
+    assert text.startswith(f"What a build of {tmp_path} does, and why (nothing was built):\n\n")
+    assert "Python        3.12.4 (from runtime.txt)\n" in text
+    assert "Packages      uv (default), from no requirements file: only what pybuildpack adds\n" in text
+    assert "Framework     none recognised\n" in text
+    assert "Processes     worker: python work.py\n                  (Procfile line 1)\n" in text
+    assert "              no web process: add a Procfile, or one of: an executable app.sh; app.py;" in text
+    assert "Static files  not a Django app: the app serves its own static files, if any\n" in text
+    assert "The build would warn:\n  - runtime.txt is deprecated\n" in text
+    assert "  - No web process\n" in text
+
+
+def test_the_last_local_build_is_reported_when_there_is_one(tmp_path):
+    write(tmp_path / "app.py", "")
+    plan = make_plan(tmp_path, ConfigVars({}))
+    doc = explain(plan, {"python": {"version": "3.12.1", "origin": "from .python-version"}, "packages": 3})
+    assert doc["last_build"] == {"python": "3.12.1", "python_origin": "from .python-version", "packages": 3}
+    assert "Last build    Python 3.12.1 (from .python-version), 3 packages\n" in render(doc)
+
+
+def test_frameworks_other_than_django_come_from_the_requirements():
+    flask = Dependencies("requirements", "requirements.txt", frozenset({"flask", "gunicorn"}))
+    assert find_framework(None, flask).name == "Flask"
+    fastapi = Dependencies("requirements", "requirements.txt", frozenset({"fastapi", "uvicorn"}))
+    assert find_framework(None, fastapi).origin == "requirements.txt"
+    assert find_framework(None, Dependencies("none", None)) is None
