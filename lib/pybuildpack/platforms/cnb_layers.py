@@ -94,7 +94,9 @@ class Layer:
             return Check(False, restored=False)
         if stored is None:
             return Check(False, reasons=(problem,))
-        reasons = describe_changes(stored, {"format": FORMAT, **wanted}, {**FORMAT_FIELD, **self.fields})
+        # Another format says it all: its other fields may mean something else.
+        reasons = (describe_changes(stored, {"format": FORMAT}, FORMAT_FIELD)
+                   or describe_changes(stored, wanted, self.fields))
         if not reasons and contents_needed and not self.path.is_dir():
             reasons = [errors.layer_contents_missing()]
         return Check(not reasons, dict(stored), tuple(reasons))

@@ -1,0 +1,35 @@
+"""Installing requirements through the CNB API: requirements.in and its lock, and bad input."""
+
+import shutil
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_requirements_in_is_compiled_and_its_lock_kept_across_a_discarded_environment(cnb, fixture_app, tmp_path):
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("requirements_in"), app)
+    result = cnb.build(app)
+    assert result.ok, result.output
+    assert "packages from requirements.in:" in result.output and "  flask==" in result.output
+    lock = cnb.layers_dir / "venv" / "pybuildpack" / "requirements.lock.txt"
+    pins = lock.read_text()
+    assert "flask==" in pins
+    container = cnb.start()
+    assert container.wait_until_serving("/").text == "Hello from a requirements.in app"
+    assert container.terminate() == 0
+
+    (app / ".python-version").write_text("3.11\n")
+    second = cnb.build(app)
+    assert second.ok, second.output
+    assert "Rebuilding layer venv: Python version changed" in second.output
+    assert lock.read_text() == pins
+
+
+def test_a_package_that_does_not_exist_fails_with_the_installers_message(cnb, fixture_app):
+    result = cnb.build(fixture_app("bad_requirements"))
+    assert result.returncode == 1
+    assert " !     Error: Could not install the packages in requirements.txt" in result.output
+    assert "this-package-does-not-exist-pybuildpack" in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,102 @@
+"""An unmodified `django-admin startproject` site through the CNB API: the same
+build as on Heroku, and the image serves the styled admin login."""
+
+import re
+import shutil
+
+import pytest
+
+from harness.cnb import CnbPlatform
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def django_build(tmp_path_factory, build_env, request):
+    from conftest import FIXTURES
+
+    platform = CnbPlatform(tmp_path_factory.mktemp("cnb-django"), build_env)
+    request.addfinalizer(platform.cleanup)
+    return platform, platform.build(FIXTURES / "django_startproject")
+
+
+def test_startproject_builds_as_on_heroku(django_build):
+    _, result = django_build
+    assert result.ok, result.output
+    assert "Added gunicorn==" in result.output and "Added whitenoise==" in result.output
+    assert "Warning: STATIC_ROOT is not set in your Django settings" in result.output
+    assert "Warning: No Python version was requested" in result.output
+    assert re.search(r"\d+ static files copied", result.output)
+    assert "-----> Processes: web (default)" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_default_process_is_gunicorn_exec_d_without_a_shell(django_build):
+    platform, result = django_build
+    assert result.written["launch.toml"] == {"processes": [{
+        "type": "web",
+        "command": ["gunicorn", "--config", "python:pybuildpack_launch.gunicorn_config", "mysite.wsgi:application"],
+        "default": True,
+    }]}
+
+
+def test_admin_login_and_its_css_are_served(django_build):
+    platform, _ = django_build
+    container = platform.start()
+    page = container.wait_until_serving("/admin/login/")
+    assert page.status == 200 and "Django administration" in page.text
+    css = container.get(re.search(r'href="(/static/admin/css/base\.css)"', page.text).group(1))
+    assert css.status == 200 and b"--body-fg" in css.body
+    assert container.terminate() == 0
+    assert (platform.app_dir / "staticfiles" / "admin" / "css" / "base.css").is_file()
+
+
+@pytest.mark.parametrize("user_value, expected", [
+    (None, "pybuildpack_launch.django_settings"),
+    ("mysite.settings", "pybuildpack_launch.django_settings"),
+    ("mysite.other_settings", "mysite.other_settings"),
+])
+def test_static_root_wrapper_follows_the_heroku_rule(django_build, user_value, expected):
+    """The wrapper supplies STATIC_ROOT unless the user names another settings module."""
+    platform, _ = django_build
+    extra = {"DJANGO_SETTINGS_MODULE": user_value} if user_value else {}
+    probe = platform.run(["python", "-c", "import os; print(os.environ['DJANGO_SETTINGS_MODULE'], "
+                          "os.environ.get('PYBUILDPACK_DJANGO_SETTINGS_MODULE'))"], extra_env=extra)
+    assert probe.stdout.split()[0] == expected, probe
+    if expected.startswith("pybuildpack_launch"):
+        assert probe.stdout.split()[1] == "mysite.settings"
+
+
+def test_user_naming_their_own_settings_still_gets_static_files(django_build):
+    platform, _ = django_build
+    container = platform.start(extra_env={"DJANGO_SETTINGS_MODULE": "mysite.settings"})
+    container.wait_until_serving("/admin/login/")
+    assert container.get("/static/admin/css/base.css").status == 200
+    assert container.terminate() == 0
+
+
+@pytest.fixture
+def django_app(fixture_app, tmp_path):
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("django_startproject"), app)
+    (app / ".python-version").write_text("3.12\n")
+    return app
+
+
+def test_failing_collectstatic_fails_with_the_heroku_message(cnb, django_app):
+    (django_app / "assets").mkdir()
+    (django_app / "assets" / "site.css").write_text("body { background: url('missing.png'); }\n")
+    with (django_app / "mysite" / "settings.py").open("a") as settings:
+        settings.write(
+            "\nSTATICFILES_DIRS = [BASE_DIR / 'assets']\nSTATIC_ROOT = BASE_DIR / 'collected'\n"
+            "STORAGES = {'default': {'BACKEND': 'django.core.files.storage.FileSystemStorage'},\n"
+            "            'staticfiles': {'BACKEND': 'django.contrib.staticfiles.storage.ManifestStaticFilesStorage'}}\n")
+    result = cnb.build(django_app)
+    assert result.returncode == 1
+    assert " !     Error: collectstatic failed" in result.output
+    assert "missing.png" in result.output and "DISABLE_COLLECTSTATIC=1" in result.output
+    assert cnb.image is None  # a failed build exports nothing
+
+    skipped = cnb.build(django_app, config={"DISABLE_COLLECTSTATIC": "1"})
+    assert skipped.ok, skipped.output
+    assert "Skipping collectstatic: DISABLE_COLLECTSTATIC is set" in skipped.output
