@@ -101,7 +101,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _guarded(log, lambda: local.start(Path(args.app_dir), args.process, args.port, args.reload, log))
     if args.command == "run":
         if not args.cmd:
-            _parser().parse_args(["run", "--help"])
+            print("pybuildpack run: give the command to run, for example `pybuildpack run python manage.py migrate`",
+                  file=sys.stderr)
+            return 2
         return _guarded(log, lambda: local.run(Path(args.app_dir), args.cmd, log))
 
     def up() -> int:
