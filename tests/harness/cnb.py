@@ -31,6 +31,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,6 +205,29 @@ def parse_exec_d_output(text: str) -> dict:
         if not isinstance(value, str):
             raise SpecViolation(f"exec.d output {name} must be a string, not {value!r}")
     return data
+
+
+def run_exec_d(program: Path, env: Mapping[str, str], cwd: Path) -> dict:
+    """Run an exec.d program as the launcher does (in the app directory, with
+    fd 3 open for its output) and return the variables it set."""
+    read_end, write_end = os.pipe()
+    with tempfile.TemporaryFile("w+") as log:
+        actions = [(os.POSIX_SPAWN_DUP2, write_end, 3), (os.POSIX_SPAWN_DUP2, log.fileno(), 1),
+                   (os.POSIX_SPAWN_DUP2, log.fileno(), 2)]
+        previous = os.getcwd()
+        os.chdir(cwd)   # posix_spawn has no cwd argument
+        try:
+            pid = os.posix_spawn(str(program), [str(program)], dict(env), file_actions=actions)
+        finally:
+            os.chdir(previous)
+        os.close(write_end)
+        with os.fdopen(read_end) as reader:
+            produced = reader.read()
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            log.seek(0)
+            raise AssertionError(f"exec.d program {program} failed ({status}): {log.read()}")
+    return parse_exec_d_output(produced)
 
 
 # --- env files -----------------------------------------------------------------------------------
@@ -584,25 +608,7 @@ class CnbPlatform:
         if not directory.is_dir():
             return
         for program in sorted(p for p in directory.iterdir() if p.is_file()):
-            read_end, write_end = os.pipe()
-            log_path = self.root / "exec.d.log"
-            with log_path.open("w") as log:
-                # fd 3 of the program is the pipe's write end, as the launcher passes it.
-                actions = [(os.POSIX_SPAWN_DUP2, write_end, 3), (os.POSIX_SPAWN_DUP2, log.fileno(), 1),
-                           (os.POSIX_SPAWN_DUP2, log.fileno(), 2)]
-                cwd = os.getcwd()
-                os.chdir(self.app_dir)   # the launcher runs exec.d in the app directory
-                try:
-                    pid = os.posix_spawn(str(program), [str(program)], env, file_actions=actions)
-                finally:
-                    os.chdir(cwd)
-            os.close(write_end)
-            with os.fdopen(read_end) as reader:
-                produced = reader.read()
-            _, status = os.waitpid(pid, 0)
-            if os.waitstatus_to_exitcode(status) != 0:
-                raise AssertionError(f"exec.d program {program} failed ({status}): {log_path.read_text()}")
-            env.update(parse_exec_d_output(produced))
+            env.update(run_exec_d(program, env, self.app_dir))
 
     def _command(self, process: dict) -> tuple:
         command = process["command"] + process.get("args", [])

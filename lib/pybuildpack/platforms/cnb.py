@@ -39,6 +39,7 @@ BUILD_PLAN = '[[provides]]\nname = "python"\n\n[[requires]]\nname = "python"\n'
 STATE_DIR = "pybuildpack"          # inside the venv layer: the lock and added requirements
 EXEC_D_PROGRAM = "pybuildpack"     # <launch-env>/exec.d/pybuildpack
 DEFAULT_PORT = "8080"
+OS_RELEASE = Path("/etc/os-release")
 _MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 TARGET_FIELDS = {"arch": "architecture", "distro": "distribution"}
@@ -76,7 +77,7 @@ def distro() -> str:
     version = os.environ.get("CNB_TARGET_DISTRO_VERSION", "")
     if not name:
         try:
-            release = dict(line.split("=", 1) for line in Path("/etc/os-release").read_text().splitlines()
+            release = dict(line.split("=", 1) for line in OS_RELEASE.read_text().splitlines()
                            if "=" in line)
         except OSError:
             release = {}
