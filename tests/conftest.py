@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,24 @@ def local(tmp_path, local_env):
     platform = LocalPlatform(tmp_path, local_env)
     yield platform
     platform.cleanup()
+
+
+@pytest.fixture
+def django_app(fixture_app, tmp_path):
+    """The startproject site, pinned to Python 3.12, in a copy the test may change."""
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("django_startproject"), app)
+    (app / ".python-version").write_text("3.12\n")
+    return app
+
+
+@pytest.fixture
+def app_with_hooks(fixture_app, tmp_path):
+    """The Flask app plus the hooks fixture's bin/pre_compile and bin/post_compile."""
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("flask_wsgi"), app)
+    shutil.copytree(fixture_app("hooks") / "bin", app / "bin")
+    return app
 
 
 @pytest.fixture

@@ -578,7 +578,7 @@ class CnbPlatform:
                 stored.toml_text = text
 
     # -- launch ----------------------------------------------------------------------------------
-    def _lay_out(self) -> Image:
+    def lay_out(self) -> Image:
         """The image at its absolute paths, as a container sees it."""
         assert self.image is not None, "no image: the last build failed"
         self.stop_all()
@@ -626,7 +626,7 @@ class CnbPlatform:
     def start(self, process_type: Optional[str] = None, extra_env: Optional[Mapping[str, str]] = None) -> Dyno:
         """Run a process type (the default one unless named) as a container does,
         with PORT set by the platform to a free port."""
-        image = self._lay_out()
+        image = self.lay_out()
         kind = process_type or image.default_process
         assert kind, f"no default process in {image.processes}"
         port = free_port()
@@ -643,7 +643,7 @@ class CnbPlatform:
     def run(self, argv: Sequence[str], extra_env: Optional[Mapping[str, str]] = None, process_type: Optional[str] = None,
             timeout: float = 120) -> subprocess.CompletedProcess:
         """A one-off command through the launcher (`docker run --entrypoint launcher IMAGE argv`)."""
-        self._lay_out()
+        self.lay_out()
         env = self.environment(process_type, extra_env)
         return subprocess.run(list(argv), executable=self._lookup(argv[0], env), cwd=self.app_dir, env=env,
                               capture_output=True, text=True, timeout=timeout)

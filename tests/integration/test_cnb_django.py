@@ -2,10 +2,10 @@
 build as on Heroku, and the image serves the styled admin login."""
 
 import re
-import shutil
 
 import pytest
 
+from harness.apps import break_collectstatic
 from harness.cnb import CnbPlatform
 
 pytestmark = pytest.mark.slow
@@ -75,22 +75,8 @@ def test_user_naming_their_own_settings_still_gets_static_files(django_build):
     assert container.terminate() == 0
 
 
-@pytest.fixture
-def django_app(fixture_app, tmp_path):
-    app = tmp_path / "app"
-    shutil.copytree(fixture_app("django_startproject"), app)
-    (app / ".python-version").write_text("3.12\n")
-    return app
-
-
 def test_failing_collectstatic_fails_with_the_heroku_message(cnb, django_app):
-    (django_app / "assets").mkdir()
-    (django_app / "assets" / "site.css").write_text("body { background: url('missing.png'); }\n")
-    with (django_app / "mysite" / "settings.py").open("a") as settings:
-        settings.write(
-            "\nSTATICFILES_DIRS = [BASE_DIR / 'assets']\nSTATIC_ROOT = BASE_DIR / 'collected'\n"
-            "STORAGES = {'default': {'BACKEND': 'django.core.files.storage.FileSystemStorage'},\n"
-            "            'staticfiles': {'BACKEND': 'django.contrib.staticfiles.storage.ManifestStaticFilesStorage'}}\n")
+    break_collectstatic(django_app)
     result = cnb.build(django_app)
     assert result.returncode == 1
     assert " !     Error: collectstatic failed" in result.output

@@ -1,18 +1,8 @@
 """Hooks and config vars from $CNB_PLATFORM_DIR/env/: the same names, meanings and masking as on Heroku."""
 
-import shutil
-
 import pytest
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def app_with_hooks(fixture_app, tmp_path):
-    app = tmp_path / "app"
-    shutil.copytree(fixture_app("flask_wsgi"), app)
-    shutil.copytree(fixture_app("hooks") / "bin", app / "bin")
-    return app
 
 
 def test_hooks_run_with_config_vars_and_secrets_are_masked(cnb, app_with_hooks):

@@ -15,7 +15,7 @@ def flask_image(tmp_path_factory, build_env, request):
     request.addfinalizer(platform.cleanup)
     result = platform.build(FIXTURES / "flask_wsgi", config={"SECRET_SETTING": "build-time-only"})
     assert result.ok, result.output
-    platform._lay_out()
+    platform.lay_out()
     return platform
 
 

@@ -4,29 +4,9 @@ import shutil
 
 import pytest
 
+from harness.apps import break_collectstatic
+
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def django_app(fixture_app, tmp_path):
-    app = tmp_path / "app"
-    shutil.copytree(fixture_app("django_startproject"), app)
-    (app / ".python-version").write_text("3.12\n")
-    return app
-
-
-def break_collectstatic(app):
-    """A manifest storage and a stylesheet that points at a missing image: a
-    realistic collectstatic failure."""
-    (app / "assets").mkdir()
-    (app / "assets" / "site.css").write_text("body { background: url('missing.png'); }\n")
-    with (app / "mysite" / "settings.py").open("a") as settings:
-        settings.write(
-            "\nSTATICFILES_DIRS = [BASE_DIR / 'assets']\n"
-            "STATIC_ROOT = BASE_DIR / 'collected'\n"
-            "STORAGES = {'default': {'BACKEND': 'django.core.files.storage.FileSystemStorage'},\n"
-            "            'staticfiles': {'BACKEND': 'django.contrib.staticfiles.storage.ManifestStaticFilesStorage'}}\n"
-        )
 
 
 def test_failing_collectstatic_shows_djangos_message_and_how_to_skip(heroku, django_app):

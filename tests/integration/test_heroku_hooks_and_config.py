@@ -7,15 +7,6 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def app_with_hooks(fixture_app, tmp_path):
-    """The Flask app plus the hooks fixture's bin/pre_compile and bin/post_compile."""
-    app = tmp_path / "app"
-    shutil.copytree(fixture_app("flask_wsgi"), app)
-    shutil.copytree(fixture_app("hooks") / "bin", app / "bin")
-    return app
-
-
 def test_hooks_run_with_config_vars_and_secrets_are_masked(heroku, app_with_hooks):
     config = {"GREETING": "hello-there", "API_TOKEN": "s3cr3t-t0ken-value"}
     result = heroku.build(app_with_hooks, config=config)

@@ -2,16 +2,9 @@
 
 import pytest
 
+from harness.apps import make_app
+
 pytestmark = pytest.mark.slow
-
-
-def make_app(tmp_path, files):
-    app = tmp_path / "app"
-    app.mkdir()
-    (app / "app.py").write_text("print('hi')\n")
-    for name, text in files.items():
-        (app / name).write_text(text)
-    return app
 
 
 def test_unavailable_version_names_the_file_and_lists_versions(heroku, tmp_path):
