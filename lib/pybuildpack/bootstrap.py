@@ -34,6 +34,7 @@ def ensure_tool_env(cache_root: Path, uv: str) -> Path:
     tools = cache_root / "tools"
     target = tools / tool_env_key(uv)
     if (target / ".complete").is_file():
+        os.utime(target / ".complete")  # marks it used, for pruning
         return target
     tools.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -63,12 +64,32 @@ def ensure_tool_env(cache_root: Path, uv: str) -> Path:
     if target.exists():
         shutil.rmtree(target)
     os.rename(temporary, target)
-    # Older tool environments (another lock or Python) are no longer used.
-    for entry in tools.iterdir():
-        if entry != target:
-            shutil.rmtree(entry, ignore_errors=True)
+    prune(tools, keep=target)
     print(f"       Done ({time.monotonic() - started:.1f}s)", flush=True)
     return target
+
+
+STALE_AFTER = 30 * 24 * 3600
+
+
+def prune(tools: Path, keep: Path) -> None:
+    """Remove tool environments unused for 30 days (an older lock, a Python no
+    longer on the machine) and leftovers of interrupted builds. Recently used
+    ones stay: one machine may run pybuildpack under several Pythons."""
+    now = time.time()
+    for entry in tools.iterdir():
+        if entry == keep:
+            continue
+        # A .tmp- directory may belong to a build running right now (a local cache
+        # is shared): only an hour-old one is abandoned.
+        marker = entry if ".tmp-" in entry.name else entry / ".complete"
+        limit = 3600 if ".tmp-" in entry.name else STALE_AFTER
+        try:
+            stale = now - marker.stat().st_mtime > limit
+        except OSError:
+            stale = True
+        if stale:
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ wrapped to serve Django's static files.
 """
 
 import os
+import tempfile
 
 bind = ["0.0.0.0:" + os.environ.get("PORT", "8000")]
 accesslog = "-"
@@ -15,6 +16,10 @@ errorlog = "-"
 # than the router's timeout, and the app gets the router's 30 s request budget.
 keepalive = 5
 graceful_timeout = 20
+# gunicorn 25+ opens a control socket, by default in $HOME/.gunicorn/: that is
+# inside the slug on Heroku, and shared by every server a developer runs. One
+# per server, in the temporary directory, avoids both. (Older gunicorns ignore it.)
+control_socket = os.path.join(tempfile.gettempdir(), f"gunicorn-{os.getpid()}.ctl")
 
 _user_post_worker_init = None
 if os.path.isfile("gunicorn.conf.py"):
