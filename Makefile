@@ -1,5 +1,5 @@
 # make test   installs what the tests need (apt packages, the dev virtualenv) and runs them.
-# make lock   regenerates the hash-pinned lock of the buildpack's own tools.
+# make lock   regenerates the hash-pinned locks of the buildpack's own tools (lib/pybuildpack/locks/).
 # make bench  runs the build-speed benchmarks (benchmarks/run.py) and prints a table.
 
 PYTHON ?= python3
@@ -20,14 +20,15 @@ test-integration: setup
 setup: $(VENV)/.ready
 	@scripts/install-test-deps
 
-$(VENV)/.ready: requirements/dev.in requirements/tools.txt
+$(VENV)/.ready: requirements/dev.in requirements/tools.in requirements/pip-tools.in
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements/dev.in
 	touch $@
 
 lock: setup
-	$(UV) pip compile --universal --python-version 3.9 --generate-hashes requirements/tools.in -o requirements/tools.txt
+	$(UV) pip compile --universal --python-version 3.9 --generate-hashes requirements/tools.in -o lib/pybuildpack/locks/tools.txt
+	$(UV) pip compile --universal --python-version 3.9 --generate-hashes requirements/pip-tools.in -o lib/pybuildpack/locks/pip-tools.txt
 
 bench: setup
 	$(VENV)/bin/python benchmarks/run.py $(BENCH_ARGS)

@@ -114,7 +114,7 @@ def fill_wheelhouse(apps: list) -> Path:
         subprocess.run([str(runtime_python(PYTHON)), *download, *batch], check=True, env=quiet)
     # pybuildpack's own tools, with their hashes checked, for the Python that runs them.
     subprocess.run([str(runtime_python("3.11")), *download, "--require-hashes", "-r",
-                    str(REPO / "requirements" / "tools.txt")], check=True, env=quiet)
+                    str(REPO / "lib" / "pybuildpack" / "locks" / "tools.txt")], check=True, env=quiet)
     done.write_text("")
     return wheels
 

@@ -106,7 +106,7 @@ pybuildpack_find_python() {
 pybuildpack_run_stdlib() {
     local scratch="${TMPDIR:-/tmp}/pybuildpack-bootstrap"
     pybuildpack_find_python "$scratch"
-    PYTHONPATH="$PYBUILDPACK_DIR/lib" exec "$PYBUILDPACK_BOOT_PYTHON" -m pybuildpack "$@"
+    exec "$PYBUILDPACK_BOOT_PYTHON" "$PYBUILDPACK_DIR/bin/support/entry.py" "$@"
 }
 
 # pybuildpack_run_tools CACHE_ROOT COMMAND ARGS...: run a command inside the
@@ -117,5 +117,5 @@ pybuildpack_run_tools() {
     mkdir -p "$cache_root"
     pybuildpack_find_uv "$cache_root"
     pybuildpack_find_python "$cache_root"
-    PYTHONPATH="$PYBUILDPACK_DIR/lib" exec "$PYBUILDPACK_BOOT_PYTHON" -m pybuildpack.bootstrap "$cache_root" "$@"
+    exec "$PYBUILDPACK_BOOT_PYTHON" "$PYBUILDPACK_DIR/bin/support/entry.py" --bootstrap "$cache_root" "$@"
 }

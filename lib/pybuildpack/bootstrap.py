@@ -1,9 +1,9 @@
 """Set up pybuildpack's own tool environment, then run the CLI inside it.
 
-    python3 -m pybuildpack.bootstrap CACHE_ROOT COMMAND [ARGS...]
+    python3 bin/support/entry.py --bootstrap CACHE_ROOT COMMAND [ARGS...]
 
 Standard library only: it runs on whatever python3 the build machine has. The
-tool environment is a virtualenv built by uv from requirements/tools.txt
+tool environment is a virtualenv built by uv from lib/pybuildpack/locks/tools.txt
 (hash-pinned), cached under CACHE_ROOT/tools/<key>, where the key covers the
 lock, the Python and uv. A second build finds it and touches no network.
 """
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 LIB_DIR = Path(__file__).resolve().parents[1]
-LOCK = LIB_DIR.parent / "requirements" / "tools.txt"
+LOCK = LIB_DIR / "pybuildpack" / "locks" / "tools.txt"
 
 
 def tool_env_key(uv: str) -> str:
@@ -94,15 +94,16 @@ def prune(tools: Path, keep: Path) -> None:
 
 def main() -> None:
     if len(sys.argv) < 3:
-        raise SystemExit("usage: python3 -m pybuildpack.bootstrap CACHE_ROOT COMMAND [ARGS...]")
+        raise SystemExit("usage: python3 bin/support/entry.py --bootstrap CACHE_ROOT COMMAND [ARGS...]")
     cache_root = Path(sys.argv[1])
     uv = os.environ.get("PYBUILDPACK_UV_BIN", "uv")
     env_dir = ensure_tool_env(cache_root, uv)
     python = env_dir / "bin" / "python"
     environ = dict(os.environ)
-    environ["PYTHONPATH"] = str(LIB_DIR)
     environ.pop("PYTHONHOME", None)
-    os.execve(str(python), [str(python), "-m", "pybuildpack", *sys.argv[2:]], environ)
+    environ.pop("PYTHONPATH", None)
+    entry = LIB_DIR.parent / "bin" / "support" / "entry.py"
+    os.execve(str(python), [str(python), str(entry), *sys.argv[2:]], environ)
 
 
 if __name__ == "__main__":

@@ -167,22 +167,22 @@ class Build:
             added_file.parent.mkdir(parents=True, exist_ok=True)
             added_file.write_text("".join(line + "\n" for line in added))
             install_files = list(files)
-            if lock is not None:
-                compile_sources = [plan.dependencies.file]
-                if plan.installer == "uv":
-                    deps.compile_lock(self.tools, layout.python, layout.app_dir, compile_sources, lock,
-                                      previous_lock, self.env, log, plan.dependencies.file)
-                    install_files = [str(lock)]
             if plan.installer == "uv":
+                if lock is not None:
+                    with deps.pip_tools(self.tools, layout.python, self.env, log) as venv:
+                        deps.compile_lock(self.tools, venv, layout.app_dir, [plan.dependencies.file], lock,
+                                          previous_lock, self.env, log, plan.dependencies.file)
+                    install_files = [str(lock)]
                 deps.install_with_uv(self.tools, layout.python, layout.app_dir, install_files, added_file,
                                      layout.runtime_prefix if layout.in_prefix else layout.env_prefix,
                                      self.env, self.config.exported, log)
             else:
                 pip_lock = lock or (layout.state_dir / "requirements.lock.txt")
                 sources = list(files) + [str(added_file)]
-                deps.compile_lock(self.tools, layout.python, layout.app_dir, sources, pip_lock,
-                                  previous_lock, self.env, log, ", ".join(files) or "the added packages")
-                deps.install_with_pip(self.tools, layout.python, layout.app_dir, pip_lock, self.env, log)
+                with deps.pip_tools(self.tools, layout.python, self.env, log) as venv:
+                    deps.compile_lock(self.tools, venv, layout.app_dir, sources, pip_lock, previous_lock,
+                                      self.env, log, ", ".join(files) or "the added packages")
+                    deps.install_with_pip(self.tools, venv, layout.python, layout.app_dir, pip_lock, self.env, log)
             if layout.relocate_root is not None:
                 relocate.relocate_environment(layout.env_prefix, layout.relocate_root)
             self.outcome.packages = deps.installed_packages(layout.python, self.env)

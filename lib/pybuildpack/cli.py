@@ -1,5 +1,7 @@
 """Command-line entry point behind the bin/ shims.
 
+Run by the bin/ shims through bin/support/entry.py (or `python -m pybuildpack`):
+
     python -m pybuildpack heroku-detect BUILD_DIR
     python -m pybuildpack heroku-compile BUILD_DIR CACHE_DIR [ENV_DIR]
     python -m pybuildpack heroku-release BUILD_DIR

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping, Optional, Sequence
@@ -65,11 +64,9 @@ def command_text(argv: Sequence[str], app_dir: Optional[Path] = None) -> str:
 
 @dataclass
 class Tools:
-    """The build machine's tools: uv, the tool environment's Python, and where
-    the installers keep their caches."""
+    """The build machine's tools: uv, and where the installers keep their caches."""
 
     uv: Path
-    tool_python: Path
     uv_cache: Path
     pip_cache: Path
 
@@ -83,7 +80,6 @@ class Tools:
         installer_cache = Path(shared) if shared else cache_root / "installer-cache"
         return cls(
             uv=Path(uv),
-            tool_python=Path(sys.executable),
             uv_cache=installer_cache / "uv",
             pip_cache=installer_cache / "pip",
         )

@@ -9,6 +9,7 @@ requirements.in is compiled with pip-compile first, into a lock kept in the buil
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -16,7 +17,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Iterator, Mapping, Optional, Sequence
 
 from .. import errors, pins
 from ..output import Log
@@ -27,7 +28,9 @@ from ..tools import Tools, command_text, run
 INDEX_VARS = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_TRUSTED_HOST", "PIP_NO_INDEX")
 _VAR_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LOCAL_SOURCE = re.compile(r"^\s*(-e|--editable)\b|^\s*(\.{1,2}(/|\[|\s|$)|/|file:)", re.M)
-TOOLS_LOCK = Path(__file__).resolve().parents[3] / "requirements" / "tools.txt"
+LOCKS = Path(__file__).resolve().parents[1] / "locks"
+TOOLS_LOCK = LOCKS / "tools.txt"          # the tool environment every build runs in
+PIP_TOOLS_LOCK = LOCKS / "pip-tools.txt"  # pip-compile and pip-sync, installed on demand
 SEED_FILE = "pybuildpack-seed.txt"
 
 
@@ -121,26 +124,29 @@ def _is_pin(line: str) -> bool:
     return bool(line) and not line.startswith(("#", " ", "-")) and ("==" in line or " @ " in line)
 
 
-def _pip_tools_env(tools: Tools, python: Path, env: Mapping[str, str], log: Log, scratch: Path) -> Path:
-    """A throwaway venv on the app's own Python with pip-tools, so pip-compile
-    evaluates markers for the Python the app runs on."""
-    venv = scratch / "pip-tools"
-    uv_env = tools.uv_env(env)
-    result = run([str(tools.uv), "venv", "--quiet", "--python", str(python), str(venv)], log, env=uv_env, show=False)
-    if result.returncode == 0:
-        result = run([str(tools.uv), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"),
-                      "--require-hashes", "-r", str(TOOLS_LOCK)], log, env=uv_env, show=False)
-    if result.returncode != 0:
-        raise errors.ToolEnvFailed(result.output)
-    return venv
+@contextlib.contextmanager
+def pip_tools(tools: Tools, python: Path, env: Mapping[str, str], log: Log) -> Iterator[Path]:
+    """A throwaway venv on the app's own Python with pip-tools (hash-pinned), so
+    pip-compile evaluates markers for the Python the app runs on. Only builds
+    that compile or use pip pay for it."""
+    with tempfile.TemporaryDirectory(prefix="pybuildpack-pip-tools-") as scratch:
+        venv = Path(scratch) / "venv"
+        uv_env = tools.uv_env(env)
+        result = run([str(tools.uv), "venv", "--quiet", "--python", str(python), str(venv)], log, env=uv_env,
+                     show=False)
+        if result.returncode == 0:
+            result = run([str(tools.uv), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"),
+                          "--require-hashes", "-r", str(PIP_TOOLS_LOCK)], log, env=uv_env, show=False)
+        if result.returncode != 0:
+            raise errors.ToolEnvFailed(result.output)
+        yield venv
 
 
-def compile_lock(tools: Tools, python: Path, app_dir: Path, sources: Sequence[str], lock: Path,
+def compile_lock(tools: Tools, venv: Path, app_dir: Path, sources: Sequence[str], lock: Path,
                  previous_lock: Optional[Path], env: Mapping[str, str], log: Log, label: str) -> None:
-    """pip-compile `sources` into `lock`, starting from the previous lock so
-    unchanged pins stay as they were."""
+    """pip-compile `sources` into `lock` with the pip-tools venv `venv`, starting
+    from the previous lock so unchanged pins stay as they were."""
     with tempfile.TemporaryDirectory(prefix="pybuildpack-compile-") as scratch:
-        venv = _pip_tools_env(tools, python, env, log, Path(scratch))
         output = Path(scratch) / "requirements.lock.txt"
         if previous_lock is not None and previous_lock.is_file():
             shutil.copyfile(previous_lock, output)
@@ -194,13 +200,14 @@ def ensure_pip(python: Path, env: Mapping[str, str], log: Log) -> None:
         raise errors.InternalError("The Python runtime has no pip, and ensurepip failed.", result.output)
 
 
-def install_with_pip(tools: Tools, python: Path, app_dir: Path, lock: Path, env: Mapping[str, str],
+def install_with_pip(tools: Tools, venv: Path, python: Path, app_dir: Path, lock: Path, env: Mapping[str, str],
                      log: Log) -> str:
+    """pip-sync `lock` into the environment of `python`, with the pip-tools venv `venv`."""
     ensure_pip(python, env, log)
     child_env = dict(env)
     child_env["PIP_CACHE_DIR"] = str(tools.pip_cache)
     child_env.setdefault("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-    argv = [str(tools.tool_python), "-m", "piptools", "sync", "--python-executable", str(python), str(lock)]
+    argv = [str(venv / "bin" / "python"), "-m", "piptools", "sync", "--python-executable", str(python), str(lock)]
     result = run(argv, log, env=child_env, cwd=app_dir,
                  filter_line=lambda line: line.startswith(("Successfully", "ERROR", "Found existing", "Everything")))
     if result.returncode != 0:
