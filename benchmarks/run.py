@@ -38,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -123,6 +124,12 @@ def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def core_metadata(wheel: Path) -> bytes:
+    with zipfile.ZipFile(wheel) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA") and n.count("/") == 1)
+        return archive.read(name)
+
+
 def write_simple_index(wheels: Path) -> Path:
     """A PEP 503 index over the wheelhouse: simple/<project>/index.html."""
     simple = CACHE / "simple"
@@ -135,7 +142,14 @@ def write_simple_index(wheels: Path) -> Path:
         links = []
         for wheel in files:
             digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-            links.append(f'<a href="../../wheels/{html.escape(wheel.name)}#sha256={digest}">{html.escape(wheel.name)}</a><br>')
+            # PEP 658: the wheel's METADATA beside it, as PyPI serves it, so
+            # resolvers need not download whole wheels to read dependencies.
+            metadata = core_metadata(wheel)
+            (wheels / (wheel.name + ".metadata")).write_bytes(metadata)
+            meta_digest = hashlib.sha256(metadata).hexdigest()
+            links.append(f'<a href="../../wheels/{html.escape(wheel.name)}#sha256={digest}" '
+                         f'data-dist-info-metadata="sha256={meta_digest}" data-core-metadata="sha256={meta_digest}">'
+                         f'{html.escape(wheel.name)}</a><br>')
         (simple / project / "index.html").write_text("<!DOCTYPE html><html><body>\n" + "\n".join(links) + "\n</body></html>\n")
     (simple / "index.html").write_text("<!DOCTYPE html><html><body>\n" + "\n".join(
         f'<a href="{p}/">{p}</a><br>' for p in sorted(projects)) + "\n</body></html>\n")
@@ -143,6 +157,11 @@ def write_simple_index(wheels: Path) -> Path:
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
+    # Keep-alive, as PyPI does: with HTTP/1.0 every request opens a connection,
+    # and uv spends more time waiting on that churn than installing (2.1 s
+    # against 0.35 s for the tool environment).
+    protocol_version = "HTTP/1.1"
+
     def log_message(self, *args) -> None:
         pass
 
