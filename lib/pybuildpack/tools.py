@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Optional, Sequence
 
@@ -69,6 +69,7 @@ class Tools:
     uv: Path
     uv_cache: Path
     pip_cache: Path
+    _uv_version: Optional[str] = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_environment(cls, cache_root: Path) -> "Tools":
@@ -99,5 +100,9 @@ class Tools:
         return env
 
     def uv_version(self) -> str:
-        result = run([str(self.uv), "--version"], None, show=False)
-        return result.output.split()[1] if result.returncode == 0 and len(result.output.split()) > 1 else "unknown"
+        """uv's version, asked once per build."""
+        if self._uv_version is None:
+            result = run([str(self.uv), "--version"], None, show=False)
+            words = result.output.split()
+            self._uv_version = words[1] if result.returncode == 0 and len(words) > 1 else "unknown"
+        return self._uv_version

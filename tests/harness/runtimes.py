@@ -25,8 +25,10 @@ from pathlib import Path
 DEFAULT_CACHE = Path(os.environ.get("PYBUILDPACK_TEST_CACHE", Path.home() / ".cache" / "pybuildpack-tests"))
 # Minor versions the tests use; the newest patch pyenv has of each.
 MINORS = ("3.9", "3.11", "3.12", "3.13")
-_EXCLUDE_DIRS = {"test", "idlelib", "tkinter", "turtledemo", "__pycache__", "site-packages", "lib2to3"}
-FORMAT = "3"
+# Kept: the stdlib's __pycache__, as python-build-standalone archives ship it
+# (without it, a runtime's first start compiles the stdlib and looks slow).
+_EXCLUDE_DIRS = {"test", "idlelib", "tkinter", "turtledemo", "site-packages", "lib2to3"}
+FORMAT = "4"
 
 
 def pyenv_root() -> Path:
@@ -51,7 +53,7 @@ def pyenv_versions() -> dict:
 
 
 def _ignore(directory: str, names: list) -> set:
-    ignored = {n for n in names if n in _EXCLUDE_DIRS or n.endswith((".a", ".pyc"))}
+    ignored = {n for n in names if n in _EXCLUDE_DIRS or n.endswith(".a")}
     if os.path.basename(directory) == "site-packages":
         ignored |= set(names)
     return ignored
@@ -119,6 +121,9 @@ def _downloads_json(out_dir: Path, minors) -> Path:
         listing[key] = data
     if not listing:
         raise RuntimeError("no pyenv CPython builds found to make test runtimes from")
+    for stale in out_dir.glob("cpython-*.tar.gz"):
+        if not stale.name.endswith(f"-{FORMAT}.tar.gz"):
+            stale.unlink()  # an archive of an older format of this builder
     path = out_dir / "downloads.json"
     text = json.dumps(listing, indent=2, sort_keys=True)
     if not path.is_file() or path.read_text() != text:

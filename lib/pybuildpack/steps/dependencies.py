@@ -215,16 +215,26 @@ def install_with_pip(tools: Tools, venv: Path, python: Path, app_dir: Path, lock
     return result.output
 
 
-def installed_packages(python: Path, env: Mapping[str, str]) -> list:
-    """(name, version) of every distribution in the environment, sorted."""
-    script = ("import importlib.metadata as m, json;"
-              "print(json.dumps(sorted({(d.metadata['Name'], d.version) for d in m.distributions()"
-              " if d.metadata['Name']})))")
-    result = run([str(python), "-c", script], None, env=env, show=False)
-    if result.returncode != 0:
-        return []
-    import json
-    try:
-        return [tuple(item) for item in json.loads(result.output.strip().splitlines()[-1])]
-    except (ValueError, IndexError):
-        return []
+def installed_packages(python: Path, env: Optional[Mapping[str, str]] = None) -> list:
+    """(name, version) of every distribution in the environment of `python`
+    (a runtime's or a venv's bin/python), sorted. Read from the .dist-info
+    directories, without starting the interpreter: a cold runtime's first start
+    costs more than the whole read."""
+    prefix = Path(os.path.abspath(python)).parent.parent
+    found = set()
+    for dist_info in prefix.glob("lib/python3*/site-packages/*.dist-info"):
+        name = version = None
+        try:
+            with (dist_info / "METADATA").open(encoding="utf-8", errors="replace") as metadata:
+                for line in metadata:
+                    if not line.strip():
+                        break  # the headers end at the first blank line
+                    if line.startswith("Name:"):
+                        name = line[5:].strip()
+                    elif line.startswith("Version:"):
+                        version = line[8:].strip()
+        except OSError:
+            continue
+        if name and version:
+            found.add((name, version))
+    return sorted(found)
