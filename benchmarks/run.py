@@ -3,8 +3,8 @@
     python benchmarks/run.py [--apps small,medium,large] [--runs 5] [--output PATH]
     make bench
 
-Each app (a lock in benchmarks/apps/<name>/requirements.txt, on an app from
-tests/fixtures) is built through the Heroku classic harness. Every package comes
+Each app (a lock in benchmarks/apps/<name>/requirements.txt, on the Flask test
+fixture or the Django example) is built through the Heroku classic harness. Every package comes
 from a local simple index that this script fills once (benchmarks/.cache/) and
 serves on 127.0.0.1, so the network stays out of the figures. For each app, with
 the commands alternating within every round, it measures:
@@ -59,15 +59,15 @@ PYTHON = "3.12"  # the apps pin it; wheels are fetched for it
 @dataclass(frozen=True)
 class App:
     name: str
-    base: str            # fixture app the lock is installed for
+    base: str            # the app the lock is installed for, relative to the repository
     bump: tuple          # (package, other version) for the one-change rebuild
     path: str            # the page whose first 200 is timed
 
 
 APPS = {
-    "small": App("small", "flask_wsgi", ("markupsafe", "3.0.2"), "/"),
-    "medium": App("medium", "django_startproject", ("requests", "2.34.1"), "/admin/login/"),
-    "large": App("large", "django_startproject", ("rich", "14.3.4"), "/admin/login/"),
+    "small": App("small", "tests/fixtures/flask_wsgi", ("markupsafe", "3.0.2"), "/"),
+    "medium": App("medium", "examples/django", ("requests", "2.34.1"), "/admin/login/"),
+    "large": App("large", "examples/django", ("rich", "14.3.4"), "/admin/login/"),
 }
 
 TARGETS = {
@@ -196,7 +196,7 @@ def prepare_app(app: App, work: Path, bumped: bool = False) -> Path:
     source = work / f"src-{app.name}{'-bumped' if bumped else ''}"
     if source.exists():
         return source
-    shutil.copytree(REPO / "tests" / "fixtures" / app.base, source)
+    shutil.copytree(REPO / app.base, source)
     lock = (ROOT / "apps" / app.name / "requirements.txt").read_text()
     if bumped:
         package, version = app.bump
@@ -207,7 +207,14 @@ def prepare_app(app: App, work: Path, bumped: bool = False) -> Path:
     return source
 
 
+def settle() -> None:
+    """Flush dirty pages, so a measurement does not pay for the writeback of
+    the trees the previous one deleted (a fresh build machine would not)."""
+    os.sync()
+
+
 def timed(argv: list, env: dict) -> float:
+    settle()
     started = time.monotonic()
     subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return time.monotonic() - started
@@ -238,6 +245,7 @@ def pip_baseline(app: App, work: Path, index: str, python: Path) -> float:
 
 def first_200(heroku: HerokuPlatform, result, app: App) -> float:
     slug = heroku.deploy(result)
+    settle()
     started = time.monotonic()
     dyno = slug.start("web")
     try:
@@ -270,6 +278,7 @@ def one_round(app: App, round_number: int, work: Path, index: str, downloads: Pa
 
     def ours() -> None:
         cache = heroku.new_cache()
+        settle()
         cold = heroku.build(source, config=config, cache_dir=cache)
         assert cold.ok, cold.output
         figures["ours_cold"] = cold.duration
@@ -278,11 +287,13 @@ def one_round(app: App, round_number: int, work: Path, index: str, downloads: Pa
         figures["runtime_mb"] = du_mb(cold.build_dir / ".heroku" / "python") - du_mb(
             next((cold.build_dir / ".heroku" / "python").glob("lib/python3*/site-packages")))
         figures["first_200"] = first_200(heroku, cold, app)
+        settle()
         warm = heroku.build(source, config=config, cache_dir=cache)
         assert warm.ok and "Dependencies unchanged" in warm.output, warm.output
         figures["ours_no_change"] = warm.duration
         figures["steps_no_change"] = step_timings(warm.output)
         shutil.rmtree(warm.build_dir, ignore_errors=True)
+        settle()
         bump = heroku.build(bumped, config=config, cache_dir=cache)
         assert bump.ok, bump.output
         figures["ours_one_change"] = bump.duration

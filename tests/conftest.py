@@ -13,6 +13,10 @@ from harness.machine import build_machine_env
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The README's Django example is exactly the unmodified startproject site the
+# Django tests need, so they build it rather than a copy of it.
+DJANGO_EXAMPLE = REPO / "examples" / "django"
+ALIASES = {"django_startproject": DJANGO_EXAMPLE}
 TEST_CACHE = runtimes.DEFAULT_CACHE
 ARTIFACTS = REPO / "tests" / "artifacts"
 
@@ -86,7 +90,7 @@ def app_with_hooks(fixture_app, tmp_path):
 @pytest.fixture
 def fixture_app():
     def find(name: str) -> Path:
-        path = FIXTURES / name
+        path = ALIASES.get(name, FIXTURES / name)
         assert path.is_dir(), f"no fixture app {name}"
         return path
     return find

@@ -13,11 +13,11 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def django_build(tmp_path_factory, build_env, request):
-    from conftest import FIXTURES
+    from conftest import DJANGO_EXAMPLE
 
     platform = CnbPlatform(tmp_path_factory.mktemp("cnb-django"), build_env)
     request.addfinalizer(platform.cleanup)
-    return platform, platform.build(FIXTURES / "django_startproject")
+    return platform, platform.build(DJANGO_EXAMPLE)
 
 
 def test_startproject_builds_as_on_heroku(django_build):

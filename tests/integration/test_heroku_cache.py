@@ -86,7 +86,8 @@ def test_metadata_from_an_older_format_is_discarded(heroku, fixture_app):
     assert "Discarding cached environment: cache format changed (0 -> 1)" in second.output
 
 
-@pytest.mark.parametrize("kill_after", ["Installing Python", "Installing dependencies", "Build finished"])
+@pytest.mark.parametrize("kill_after", ["Installing Python", "Installing dependencies",
+                                        "Saving the environment to the build cache", "Build finished"])
 def test_a_build_killed_at_any_point_leaves_a_usable_cache(heroku, fixture_app, tmp_path, build_env, kill_after):
     """SIGKILL the compile when its log reaches a step; the next build must pass."""
     cache = heroku.new_cache()

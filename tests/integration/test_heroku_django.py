@@ -10,11 +10,11 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def django_build(tmp_path_factory, build_env, request):
     from harness.heroku import HerokuPlatform
-    from conftest import FIXTURES
+    from conftest import DJANGO_EXAMPLE
 
     platform = HerokuPlatform(tmp_path_factory.mktemp("heroku-django"), build_env)
     request.addfinalizer(platform.cleanup)
-    result = platform.build(FIXTURES / "django_startproject")
+    result = platform.build(DJANGO_EXAMPLE)
     return platform, result
 
 

@@ -111,8 +111,11 @@ def compile(build_dir: Path, cache_dir: Path, env_dir: Optional[Path], log: Log)
     build.run_hook("bin/post_compile")
 
     write_runtime_files(build_dir, build)
-    # Cache last, and only after a successful build.
-    cached_env.store(layout.runtime_prefix, {**wanted, "install_key": build.outcome.install_key})
+    # Cache last, and only after a successful build. A copy of every file (as
+    # hardlinks where the filesystem allows) is the floor for a slug that must
+    # hold the environment too, so its cost is shown.
+    with log.timed("Saving the environment to the build cache", threshold=0.0):
+        cached_env.store(layout.runtime_prefix, {**wanted, "install_key": build.outcome.install_key})
     lock = layout.state_dir / "requirements.lock.txt"
     if lock.is_file():
         write_atomically(previous_lock, lock.read_text())
