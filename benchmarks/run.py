@@ -166,8 +166,17 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class IndexServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A client closing a kept-alive connection is normal, not worth a traceback.
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
+
 def serve_index() -> tuple:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(CACHE)))
+    server = IndexServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(CACHE)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/simple/"
 
