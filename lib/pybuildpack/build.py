@@ -27,6 +27,13 @@ from .tools import Tools, run
 LAUNCH_SOURCE = Path(__file__).resolve().parent / "launch"
 LAUNCH_PACKAGE = "pybuildpack_launch"
 
+# Defaults every process of the built app gets, whichever platform runs it; each
+# platform writes them its own way (.profile.d, env files, the local process env).
+PROCESS_DEFAULTS = {"PYTHONUNBUFFERED": "1", "LANG": "C.UTF-8"}
+# Behind a platform's router only the router reaches the app, so gunicorn may
+# trust its X-Forwarded-* headers. (Not locally: nothing sits in front there.)
+ROUTER_DEFAULTS = {"FORWARDED_ALLOW_IPS": "*"}
+
 
 @dataclass
 class Layout:
@@ -122,6 +129,10 @@ class Build:
         if result.returncode != 0:
             raise errors.InternalError("Could not create the app's virtualenv.", result.output)
 
+    def installer_version(self) -> str:
+        """The installer's version, as the cached environment records it."""
+        return self.tools.uv_version() if self.plan.installer == "uv" else "pip-tools"
+
     # -- dependencies ------------------------------------------------------------------
     def requirement_sources(self) -> tuple:
         """(requirement files to install from, lock to keep or None)."""
@@ -155,7 +166,7 @@ class Build:
                 shutil.copyfile(previous_lock, lock)
             log.step(f"Dependencies unchanged since the last build ({', '.join(inputs.files) or 'none'})")
             log.detail("Skipping the install: the cached environment matches.")
-            self.outcome.packages = deps.installed_packages(layout.python, self.env)
+            self.outcome.packages = deps.installed_packages(layout.python)
             return
 
         with log.timed(f"Installing dependencies with {installer}"):
@@ -185,7 +196,7 @@ class Build:
                     deps.install_with_pip(self.tools, venv, layout.python, layout.app_dir, pip_lock, self.env, log)
             if layout.relocate_root is not None:
                 relocate.relocate_environment(layout.env_prefix, layout.relocate_root)
-            self.outcome.packages = deps.installed_packages(layout.python, self.env)
+            self.outcome.packages = deps.installed_packages(layout.python)
             log.detail(f"{len(self.outcome.packages)} packages in the environment")
 
     # -- launch code ------------------------------------------------------------------------
@@ -221,6 +232,14 @@ class Build:
             self.log.warning(*errors.static_root_supplied(location + "/"))
         with self.log.timed("Running collectstatic (python manage.py collectstatic --noinput)", threshold=0.0):
             django_step.collectstatic(self.layout.python, self.layout.app_dir, project, settings, self.env, self.log)
+
+    def wrapped_settings_module(self) -> Optional[str]:
+        """The app's settings module when the build supplied STATIC_ROOT: its
+        processes then run with DJANGO_SETTINGS_MODULE set to the wrapper."""
+        settings, project = self.outcome.django, self.plan.django
+        if project is not None and settings is not None and settings.static_root_supplied:
+            return project.settings_module
+        return None
 
     # -- summary -------------------------------------------------------------------------------
     def summary(self) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from harness.cnb import BUILDPACK_TOML, load_toml, run_exec_d, validate_buildpack_toml
 from pybuildpack import __version__, errors
-from pybuildpack.build import LAUNCH_SOURCE
+from pybuildpack.build import LAUNCH_SOURCE, Build
 from pybuildpack.inspect.processes import Process, Processes, gunicorn_process
 from pybuildpack.platforms import cnb
 from pybuildpack.platforms.cnb_layers import Layer, Types
@@ -56,8 +56,12 @@ def test_buildpack_toml_follows_the_spec_and_the_package_version():
 # -- processes ---------------------------------------------------------------------------------
 
 def fake_build(processes, django=None, settings=None):
-    return SimpleNamespace(plan=SimpleNamespace(processes=processes, django=django),
+    """A stand-in Build with the plan and outcome these tests need, deciding
+    about the Django wrapper with the real Build method."""
+    fake = SimpleNamespace(plan=SimpleNamespace(processes=processes, django=django),
                            outcome=SimpleNamespace(django=settings))
+    fake.wrapped_settings_module = lambda: Build.wrapped_settings_module(fake)
+    return fake
 
 
 def test_generated_web_is_an_argv_and_procfile_entries_say_they_need_bash():

@@ -128,14 +128,13 @@ def build(app_dir: Path, layers_dir: Path, platform_dir: Path, log: Log) -> None
     chosen = build.choose_python()
 
     target = {"arch": runtime.machine_arch(), "distro": distro()}
-    uv_version = tools.uv_version()
     caches_in_layer = tools.uv_cache.parent == layers.installer_cache.path
     wanted = {
-        "tools": {"tools_lock": tools_lock_digest(), "uv_version": uv_version},
+        "tools": {"tools_lock": tools_lock_digest(), "uv_version": tools.uv_version()},
         "installer-cache": target,
         "python": {"version": chosen.version, **target},
         "venv": {"python_version": chosen.version, "installer": plan.installer,
-                 "installer_version": uv_version if plan.installer == "uv" else "pip-tools", **target},
+                 "installer_version": build.installer_version(), **target},
     }
     if any(layer.toml_path.exists() for layer in layers.all):
         log.step(errors.layers_checked())
@@ -240,29 +239,28 @@ def write_venv_env(layer: "Layer") -> None:
     """Env files for later buildpacks and for launch. The layer's bin/ joins
     PATH by itself; prepending it again puts the virtualenv before the
     runtime's own bin/, whichever way a lifecycle orders one buildpack's layers."""
+    from ..build import PROCESS_DEFAULTS
+
     layer.clear_env()
     layer.write_env("PATH", str(layer.path / "bin"), "prepend")
     layer.write_env("PATH", os.pathsep, "delim")
-    layer.write_env("PYTHONUNBUFFERED", "1", "default")
-    layer.write_env("LANG", "C.UTF-8", "default")
+    for name, value in PROCESS_DEFAULTS.items():
+        layer.write_env(name, value, "default")
 
 
 def launch_files(build: "Build") -> dict:
     """The launch-env layer's files: relative path -> (text, executable)."""
-    from ..build import LAUNCH_SOURCE
+    from ..build import LAUNCH_SOURCE, ROUTER_DEFAULTS
     from ..steps import django as django_step
 
-    files = {
-        # Only the platform's router reaches the app, so gunicorn may trust its X-Forwarded-* headers.
-        "env.launch/FORWARDED_ALLOW_IPS.default": ("*", False),
+    files = {f"env.launch/{name}.default": (value, False) for name, value in ROUTER_DEFAULTS.items()}
+    files.update({
         # Images run outside Heroku get no PORT; 8080 is the container convention (Knative, Cloud Run).
         "env.launch/PORT.default": (DEFAULT_PORT, False),
         "web_concurrency.sh": ((LAUNCH_SOURCE / "web_concurrency.sh").read_text(), False),
-    }
-    module = None
-    settings, project = build.outcome.django, build.plan.django
-    if project is not None and settings is not None and settings.static_root_supplied:
-        module = project.settings_module
+    })
+    module = build.wrapped_settings_module()
+    if module is not None:
         files["env.launch/DJANGO_SETTINGS_MODULE.default"] = (django_step.WRAPPER, False)
         files["env.launch/PYBUILDPACK_DJANGO_SETTINGS_MODULE.default"] = (module, False)
     files[f"exec.d/{EXEC_D_PROGRAM}"] = (exec_d_program(module, django_step.WRAPPER), True)
@@ -346,7 +344,7 @@ def write_sboms(layers: Layers, build: "Build") -> None:
     from ..steps import runtime
 
     chosen = build.outcome.python
-    shipped = deps.installed_packages(runtime.runtime_python(layers.python.path), build.env)
+    shipped = deps.installed_packages(runtime.runtime_python(layers.python.path))
     runtime_packages = [sbom.cpython(chosen.version)] + [sbom.Package(n, v) for n, v in shipped]
     layers.python.sbom_path.write_text(sbom.document(runtime_packages))
     packages = [sbom.Package(n, v) for n, v in build.outcome.packages]

@@ -85,7 +85,7 @@ def compile(build_dir: Path, cache_dir: Path, env_dir: Optional[Path], log: Log)
         "arch": platform.machine(),
         "python_version": chosen.version,
         "installer": plan.installer,
-        "installer_version": tools.uv_version() if plan.installer == "uv" else "pip-tools",
+        "installer_version": build.installer_version(),
         "buildpack_format": CACHE_FORMAT,
     }
     previous: dict = {}
@@ -122,23 +122,24 @@ def compile(build_dir: Path, cache_dir: Path, env_dir: Optional[Path], log: Log)
     build.summary()
 
 
+def _export_defaults(defaults: dict) -> list:
+    """`export NAME="${NAME:-value}"` lines: a value the user set wins."""
+    return [f'export {name}="${{{name}:-{value}}}"' for name, value in defaults.items()]
+
+
 def profile_script(build: "Build") -> str:
+    from ..build import PROCESS_DEFAULTS, ROUTER_DEFAULTS
     from ..steps import django as django_step
 
     lines = [
         "# Written by pybuildpack: the app's runtime environment, sourced at dyno start.",
         f'export PATH="$HOME/{PYTHON_DIR}/bin:$PATH"',
-        'export PYTHONUNBUFFERED="${PYTHONUNBUFFERED:-1}"',
-        'export LANG="${LANG:-C.UTF-8}"',
-        # Only Heroku's router can reach a dyno, so gunicorn may trust its X-Forwarded-* headers.
-        'export FORWARDED_ALLOW_IPS="${FORWARDED_ALLOW_IPS:-*}"',
+        *_export_defaults({**PROCESS_DEFAULTS, **ROUTER_DEFAULTS}),
         f'. "$HOME/{STATE_DIR}/web_concurrency.sh"',
         'export WEB_CONCURRENCY="$(pybuildpack_web_concurrency)"',
     ]
-    settings = build.outcome.django
-    project = build.plan.django
-    if project is not None and settings is not None and settings.static_root_supplied:
-        module = project.settings_module
+    module = build.wrapped_settings_module()
+    if module is not None:
         lines += [
             "# The app's settings lack STATIC_ROOT: a wrapper module supplies it.",
             f'if [ -z "${{DJANGO_SETTINGS_MODULE:-}}" ] || [ "$DJANGO_SETTINGS_MODULE" = "{module}" ]; then',
@@ -150,11 +151,10 @@ def profile_script(build: "Build") -> str:
 
 
 def export_script(build_dir: Path) -> str:
-    return (
-        f'export PATH="{build_dir / PYTHON_DIR / "bin"}:$PATH"\n'
-        'export PYTHONUNBUFFERED="${PYTHONUNBUFFERED:-1}"\n'
-        'export LANG="${LANG:-C.UTF-8}"\n'
-    )
+    from ..build import PROCESS_DEFAULTS
+
+    lines = [f'export PATH="{build_dir / PYTHON_DIR / "bin"}:$PATH"', *_export_defaults(PROCESS_DEFAULTS)]
+    return "\n".join(lines) + "\n"
 
 
 def write_runtime_files(build_dir: Path, build: "Build") -> None:

@@ -251,7 +251,7 @@ def build(app_dir: Path, log: Log) -> "Build":
         "python_version": build.outcome.python.version,
         "python": "managed" if choice.managed else str(choice.base),
         "installer": plan.installer,
-        "installer_version": tools.uv_version() if plan.installer == "uv" else "pip-tools",
+        "installer_version": build.installer_version(),
         "format": str(RECORD_FORMAT),
     }
     previous = _take_environment(build, paths, record, wanted)
@@ -275,6 +275,7 @@ def build(app_dir: Path, log: Log) -> "Build":
     build.run_hook("bin/post_compile")
 
     settings = build.outcome.django
+    wrapped = build.wrapped_settings_module()
     write_record(paths, {
         "environment": wanted,
         "install_key": build.outcome.install_key,
@@ -294,7 +295,7 @@ def build(app_dir: Path, log: Log) -> "Build":
     log.detail(f"Start:     pybuildpack start (http://localhost:{port})")
     if first_build:
         ignored = [f"{STATE}/"]
-        if settings is not None and settings.static_root_supplied:
+        if wrapped is not None:
             from ..steps.django import STATIC_DIR_NAME
             ignored.append("/" + (Path(plan.django.manage_dir) / STATIC_DIR_NAME).as_posix() + "/")
         missing = [path for path in ignored if not _git_ignores(app_dir, path)]
@@ -393,6 +394,7 @@ def web_concurrency(env: Mapping[str, str]) -> str:
 def process_environment(launch: Launch, base: Mapping[str, str], port: int) -> dict:
     """The environment production gives a process (.profile.d), with `.env` over
     the shell's variables, as foreman and `heroku local` do."""
+    from ..build import PROCESS_DEFAULTS
     from ..steps.django import WRAPPER
 
     venv = Paths(launch.app_dir).venv
@@ -400,8 +402,8 @@ def process_environment(launch: Launch, base: Mapping[str, str], port: int) -> d
     env.update(launch.dotenv)
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env["VIRTUAL_ENV"] = str(venv)
-    env.setdefault("PYTHONUNBUFFERED", "1")
-    env.setdefault("LANG", "C.UTF-8")
+    for name, value in PROCESS_DEFAULTS.items():
+        env.setdefault(name, value)
     env["PORT"] = str(port)
     env["WEB_CONCURRENCY"] = web_concurrency(env)
     django = launch.record.get("django")

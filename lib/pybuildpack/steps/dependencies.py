@@ -215,7 +215,7 @@ def install_with_pip(tools: Tools, venv: Path, python: Path, app_dir: Path, lock
     return result.output
 
 
-def installed_packages(python: Path, env: Optional[Mapping[str, str]] = None) -> list:
+def installed_packages(python: Path) -> list:
     """(name, version) of every distribution in the environment of `python`
     (a runtime's or a venv's bin/python), sorted. Read from the .dist-info
     directories, without starting the interpreter: a cold runtime's first start
