@@ -1,9 +1,10 @@
-"""The phases of a build, shared by every platform.
+"""The phases of a build, as methods the orchestrator calls in order.
 
-A platform (`platforms/*`) decides where things go, as a `Layout`, and which
-cached pieces it restores; these phases carry out the plan in that layout.
-The order follows Heroku's: pre_compile hook, Python, dependencies, Django
-collectstatic, post_compile hook.
+`Build` holds one build's plan, layout, tools and config, and what it has
+done so far (`Outcome`). Each method is one phase or part of one; none
+knows which platform it runs on: a platform says where things go (`Layout`)
+and what it restores and saves (`platforms/base.py`). The order lives in
+`orchestrator.py`.
 """
 
 from __future__ import annotations
@@ -11,28 +12,21 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from . import errors, pins
+from . import errors
 from .config import ConfigVars, build_environment
+from .environment_key import EnvironmentKey
+from .launch_config import LAUNCH_PACKAGE, LAUNCH_SOURCE, LaunchConfig
 from .output import Log, format_duration
+from .package_managers.base import ADDED_FILE, InstallContext
 from .plan import BuildPlan
 from .steps import dependencies as deps
 from .steps import django as django_step
 from .steps import hooks, relocate, runtime
 from .tools import Tools, run
-
-LAUNCH_SOURCE = Path(__file__).resolve().parent / "launch"
-LAUNCH_PACKAGE = "pybuildpack_launch"
-
-# Defaults every process of the built app gets, whichever platform runs it; each
-# platform writes them its own way (.profile.d, env files, the local process env).
-PROCESS_DEFAULTS = {"PYTHONUNBUFFERED": "1", "LANG": "C.UTF-8"}
-# Behind a platform's router only the router reaches the app, so gunicorn may
-# trust its X-Forwarded-* headers. (Not locally: nothing sits in front there.)
-ROUTER_DEFAULTS = {"FORWARDED_ALLOW_IPS": "*"}
 
 
 @dataclass
@@ -62,13 +56,12 @@ class Layout:
 
 @dataclass
 class Outcome:
-    """What a build did, for the summary, the release and the caches."""
+    """What a build did, for the summary, the launch config and the caches."""
 
     python: Optional[runtime.ChosenPython] = None
     install_key: Optional[str] = None
-    packages: list = field(default_factory=list)
+    packages: Optional[list] = None
     django: Optional[django_step.DjangoSettings] = None
-    processes: dict = field(default_factory=dict)
 
 
 class Build:
@@ -81,6 +74,7 @@ class Build:
         self.env = build_environment(config)
         self.outcome = Outcome()
         self.started = time.monotonic()
+        self._inputs: Optional[deps.Inputs] = None
 
     # -- plan ----------------------------------------------------------------------
     def show_warnings(self) -> None:
@@ -99,23 +93,31 @@ class Build:
         env = runtime.runtime_env(self.tools, self.env, source)
         available = runtime.available_versions(self.tools, env, source)
         chosen = runtime.choose_python(self.plan.python, available, source)
-        self.outcome.python = chosen
-        self.log.step(f"Using Python {chosen.version} ({chosen.origin})")
-        if not chosen.pinned:
-            self.log.warning(*errors.python_version_not_pinned(chosen.version))
+        self.announce_python(chosen)
         return chosen
 
-    def ensure_runtime(self, chosen: runtime.ChosenPython) -> None:
-        prefix = self.layout.runtime_prefix
-        if runtime.runtime_version(prefix) == chosen.version:
+    def announce_python(self, chosen: runtime.ChosenPython, note: str = "") -> None:
+        self.outcome.python = chosen
+        self.log.step(f"Using Python {chosen.version} ({chosen.origin})")
+        if note:
+            self.log.detail(note)
+        if not chosen.pinned:
+            self.log.warning(*errors.python_version_not_pinned(chosen.version))
+
+    def ensure_runtime(self) -> None:
+        """Install the chosen CPython at the runtime prefix, unless it is there
+        already (restored from a cache) or the environment is built on a Python
+        of the machine's own."""
+        prefix, version = self.layout.runtime_prefix, self.outcome.python.version
+        if self.layout.base_python is not None or runtime.runtime_version(prefix) == version:
             return
         if prefix.exists():
             shutil.rmtree(prefix)
         prefix.parent.mkdir(parents=True, exist_ok=True)
         source = runtime.downloads_source(self.config.all)
-        with self.log.timed(f"Installing Python {chosen.version}"):
-            runtime.install_python(self.tools, runtime.runtime_env(self.tools, self.env, source),
-                                   chosen.version, prefix, self.log)
+        with self.log.timed(f"Installing Python {version}"):
+            runtime.install_python(self.tools, runtime.runtime_env(self.tools, self.env, source), version, prefix,
+                                   self.log)
             deps.record_seed_packages(prefix)
 
     def ensure_env(self) -> None:
@@ -129,93 +131,79 @@ class Build:
         if result.returncode != 0:
             raise errors.InternalError("Could not create the app's virtualenv.", result.output)
 
-    def installer_version(self) -> str:
-        """The installer's version, as the cached environment records it."""
-        return self.tools.uv_version() if self.plan.installer == "uv" else "pip-tools"
+    def environment_key(self, distro: Optional[str] = None, interpreter: Optional[str] = None) -> EnvironmentKey:
+        """What the environment about to be built depends on (see environment_key.py)."""
+        installer = self.plan.installer
+        return EnvironmentKey(
+            python_version=self.outcome.python.version,
+            installer=installer,
+            installer_version=self.tools.uv_version() if installer == "uv" else "pip-tools",
+            arch=runtime.machine_arch(),
+            distro=distro,
+            interpreter=interpreter,
+        )
 
     # -- dependencies ------------------------------------------------------------------
-    def requirement_sources(self) -> tuple:
-        """(requirement files to install from, lock to keep or None)."""
-        dependencies = self.plan.dependencies
-        if dependencies.kind == "requirements-in":
-            lock = self.layout.state_dir / "requirements.lock.txt"
-            return [dependencies.file], lock
-        if dependencies.kind == "requirements":
-            return [dependencies.file], None
-        return [], None
-
     def install_inputs(self) -> deps.Inputs:
         """What the install depends on; its `key` is the one the cache records."""
-        files, _ = self.requirement_sources()
-        return deps.install_inputs(self.layout.app_dir, files, deps.added_requirements(self.plan),
-                                   self.plan.installer, self.config.exported)
+        if self._inputs is None:
+            manager = self.plan.package_manager
+            self._inputs = deps.install_inputs(self.layout.app_dir, manager.install_files(),
+                                               self.plan.added_requirements(), self.plan.installer,
+                                               self.config.exported)
+        return self._inputs
 
     def install_dependencies(self, previous: dict, previous_lock: Optional[Path]) -> None:
-        """Resolve and install; skipped entirely when nothing it depends on changed.
-        `previous` is the metadata of the environment restored from the cache."""
+        """Install with the plan's package manager; skipped entirely when nothing
+        it depends on changed. `previous` is the metadata of the environment
+        restored from the cache ({} for a fresh one)."""
         plan, layout, log = self.plan, self.layout, self.log
-        added = deps.added_requirements(plan)
-        files, lock = self.requirement_sources()
+        manager = plan.package_manager
         inputs = self.install_inputs()
         self.outcome.install_key = inputs.key
-        installer = "uv " + self.tools.uv_version() if plan.installer == "uv" else "pip (pip-tools)"
+        lock_name = manager.lock_name(plan.installer)
         unchanged = previous.get("install_key") == inputs.key and layout.python.exists()
         if unchanged and not inputs.local_sources:
-            if lock is not None and previous_lock is not None and previous_lock.is_file():
-                lock.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(previous_lock, lock)
+            if lock_name is not None and previous_lock is not None:
+                layout.state_dir.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(previous_lock, layout.state_dir / lock_name)
             log.step(f"Dependencies unchanged since the last build ({', '.join(inputs.files) or 'none'})")
             log.detail("Skipping the install: the cached environment matches.")
             self.outcome.packages = deps.installed_packages(layout.python)
             return
 
+        installer = "uv " + self.tools.uv_version() if plan.installer == "uv" else "pip (pip-tools)"
         with log.timed(f"Installing dependencies with {installer}"):
             for package in plan.added_packages:
-                version = pins.version_for(package.name, self.outcome.python.version)
-                log.detail(errors.server_added(package.name, version, package.reason))
+                log.detail(errors.server_added(package.name, package.version_for(self.outcome.python.version),
+                                               package.reason))
             # Written even when empty: an exact sync from nothing clears the environment.
-            added_file = layout.state_dir / "added-requirements.txt"
+            added_file = layout.state_dir / ADDED_FILE
             added_file.parent.mkdir(parents=True, exist_ok=True)
-            added_file.write_text("".join(line + "\n" for line in added))
-            install_files = list(files)
-            if plan.installer == "uv":
-                if lock is not None:
-                    with deps.pip_tools(self.tools, layout.python, self.env, log) as venv:
-                        deps.compile_lock(self.tools, venv, layout.app_dir, [plan.dependencies.file], lock,
-                                          previous_lock, self.env, log, plan.dependencies.file)
-                    install_files = [str(lock)]
-                deps.install_with_uv(self.tools, layout.python, layout.app_dir, install_files, added_file,
-                                     layout.runtime_prefix if layout.in_prefix else layout.env_prefix,
-                                     self.env, self.config.exported, log)
-            else:
-                pip_lock = lock or (layout.state_dir / "requirements.lock.txt")
-                sources = list(files) + [str(added_file)]
-                with deps.pip_tools(self.tools, layout.python, self.env, log) as venv:
-                    deps.compile_lock(self.tools, venv, layout.app_dir, sources, pip_lock, previous_lock,
-                                      self.env, log, ", ".join(files) or "the added packages")
-                    deps.install_with_pip(self.tools, venv, layout.python, layout.app_dir, pip_lock, self.env, log)
+            added_file.write_text("".join(line + "\n" for line in plan.added_requirements()))
+            manager.install(InstallContext(
+                app_dir=layout.app_dir, tools=self.tools, python=layout.python, prefix=layout.env_prefix,
+                state_dir=layout.state_dir, installer=plan.installer, added_file=added_file,
+                previous_lock=previous_lock, env=self.env, config=self.config.exported, log=log))
             if layout.relocate_root is not None:
                 relocate.relocate_environment(layout.env_prefix, layout.relocate_root)
             self.outcome.packages = deps.installed_packages(layout.python)
             log.detail(f"{len(self.outcome.packages)} packages in the environment")
 
     # -- launch code ------------------------------------------------------------------------
-    def site_packages(self) -> Path:
+    def install_launch_package(self) -> None:
+        """Copy pybuildpack_launch next to the app's packages, with build.json."""
         found = relocate.site_packages_dirs(self.layout.env_prefix)
         if not found:
             raise errors.InternalError(f"No site-packages directory under {self.layout.env_prefix}.")
-        return found[0]
-
-    def install_launch_package(self) -> None:
-        """Copy pybuildpack_launch next to the app's packages, with build.json."""
-        target = self.site_packages() / LAUNCH_PACKAGE
+        target = found[0] / LAUNCH_PACKAGE
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(LAUNCH_SOURCE, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         info = {"django": django_step.launch_info(self.plan.django) if self.plan.django else None}
         (target / "build.json").write_text(json.dumps(info, indent=2))
 
-    # -- Django ------------------------------------------------------------------------------
+    # -- frameworks ----------------------------------------------------------------------------
     def django(self) -> None:
         project = self.plan.django
         if project is None:
@@ -233,13 +221,14 @@ class Build:
         with self.log.timed("Running collectstatic (python manage.py collectstatic --noinput)", threshold=0.0):
             django_step.collectstatic(self.layout.python, self.layout.app_dir, project, settings, self.env, self.log)
 
-    def wrapped_settings_module(self) -> Optional[str]:
-        """The app's settings module when the build supplied STATIC_ROOT: its
-        processes then run with DJANGO_SETTINGS_MODULE set to the wrapper."""
+    # -- launch --------------------------------------------------------------------------------
+    def launch_config(self) -> LaunchConfig:
+        """The processes and their environment, for the platform to write."""
         settings, project = self.outcome.django, self.plan.django
-        if project is not None and settings is not None and settings.static_root_supplied:
-            return project.settings_module
-        return None
+        wrapped = (project.settings_module
+                   if project is not None and settings is not None and settings.static_root_supplied else None)
+        processes = self.plan.processes
+        return LaunchConfig(processes=processes.all, detected=processes.detected, wrapped_settings_module=wrapped)
 
     # -- summary -------------------------------------------------------------------------------
     def summary(self) -> None:
@@ -248,5 +237,5 @@ class Build:
         self.log.step(f"Build finished in {format_duration(time.monotonic() - self.started)}")
         if chosen:
             self.log.detail(f"Python:    {chosen.version} ({chosen.origin})")
-        self.log.detail(f"Packages:  {len(self.outcome.packages)}")
+        self.log.detail(f"Packages:  {len(self.outcome.packages or [])}")
         self.log.detail(f"Web:       {web.command if web else '(none: add a Procfile with a web process)'}")

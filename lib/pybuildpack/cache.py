@@ -18,20 +18,10 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 META = ".pybuildpack-cache.json"
-FORMAT = 1
-
-
-def describe_changes(old: Mapping[str, object], new: Mapping[str, object], labels: Mapping[str, str]) -> list:
-    """One reason per field that differs, e.g. 'Python version changed (3.12.1 -> 3.12.4)'."""
-    reasons = []
-    for field, label in labels.items():
-        before, after = old.get(field), new.get(field)
-        if before != after:
-            if before is None:
-                reasons.append(f"{label} was not recorded")
-            else:
-                reasons.append(f"{label} changed ({before} -> {after})")
-    return reasons
+# Bump when what an entry holds, or its metadata, changes shape: older entries
+# are then discarded, with this as the reason. 2: the metadata is an
+# EnvironmentKey (environment_key.py).
+FORMAT = 2
 
 
 def copy_tree(source: Path, destination: Path) -> None:

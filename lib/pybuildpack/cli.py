@@ -9,34 +9,18 @@ Run by the bin/ shims through bin/support/entry.py (or `python -m pybuildpack`):
     python -m pybuildpack cnb-detect APP_DIR     (CNB_BUILD_PLAN_PATH in the environment)
     python -m pybuildpack cnb-build APP_DIR      (CNB_LAYERS_DIR, CNB_PLATFORM_DIR too)
 
-A UserError becomes a ` !     ` block and exit status 1, never a traceback.
+A UserError (or our own InternalError) becomes a ` !     ` block and exit
+status 1, never a traceback (errors.guarded).
 """
 
 from __future__ import annotations
 
 import sys
-import traceback
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
-from . import errors
+from .errors import guarded
 from .output import Log
-
-
-def _guarded(log: Log, action: Callable[[], Optional[int]]) -> int:
-    try:
-        result = action()
-        return 0 if result is None else result
-    except errors.UserError as error:
-        error.render(log)
-        return 1
-    except KeyboardInterrupt:
-        log.error("Interrupted", "The build was interrupted.")
-        return 130
-    except Exception:  # an internal failure: say so, with the traceback for the report
-        errors.InternalError("An unexpected error stopped the build.",
-                             traceback.format_exc().rstrip()).render(log)
-        return 1
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -46,25 +30,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     command, rest = args[0], args[1:]
     log = Log()
+    if command.startswith("heroku-"):
+        from .platforms import heroku
+    elif command.startswith("cnb-"):
+        from .platforms import cnb
     if command == "heroku-detect" and len(rest) == 1:
-        from .platforms import heroku
-        return _guarded(log, lambda: heroku.detect(Path(rest[0])))
+        return guarded(log, lambda: heroku.detect(Path(rest[0])))
     if command == "heroku-compile" and len(rest) in (2, 3):
-        from .platforms import heroku
         env_dir = Path(rest[2]) if len(rest) == 3 else None
-        return _guarded(log, lambda: heroku.compile(Path(rest[0]).resolve(), Path(rest[1]).resolve(), env_dir, log))
+        return guarded(log, lambda: heroku.compile(Path(rest[0]).resolve(), Path(rest[1]).resolve(), env_dir, log))
     if command == "local":
         from .local_cli import main as local_main
         return local_main(rest)
     if command == "heroku-release" and len(rest) == 1:
-        from .platforms import heroku
-        return _guarded(log, lambda: sys.stdout.write(heroku.release(Path(rest[0]))) and None)
+        return guarded(log, lambda: sys.stdout.write(heroku.release(Path(rest[0]))) and None)
     if command == "cnb-detect" and len(rest) == 1:
-        from .platforms import cnb
-        return _guarded(log, lambda: cnb.detect(Path(rest[0]), cnb.env_path("CNB_BUILD_PLAN_PATH")))
+        return guarded(log, lambda: cnb.detect(Path(rest[0]), cnb.env_path("CNB_BUILD_PLAN_PATH")))
     if command == "cnb-build" and len(rest) == 1:
-        from .platforms import cnb
-        return _guarded(log, lambda: cnb.build(Path(rest[0]).resolve(), cnb.env_path("CNB_LAYERS_DIR"),
+        return guarded(log, lambda: cnb.build(Path(rest[0]).resolve(), cnb.env_path("CNB_LAYERS_DIR"),
                                                cnb.env_path("CNB_PLATFORM_DIR"), log))
     print(f"pybuildpack: unknown command or wrong arguments: {' '.join(args)}\n\n{__doc__}", file=sys.stderr)
     return 2

@@ -2,14 +2,18 @@
 
 A `UserError` is a mistake the user can fix: it renders as a Heroku-style
 ` !     ` block saying what happened, why, and how to fix it, and the build
-exits 1 without a traceback. `InternalError` is our own failure and is worded
-as such. Warnings are functions returning `(title, body)` so the platform code
-decides where they go, and unit tests can check their text.
+exits 1 without a traceback. `InternalError` is our own failure, worded as
+such; it is not a `UserError`, so code that turns a user's mistake into advice
+never catches, rewords or swallows one of our bugs. Warnings are functions
+returning `(title, body)` so the platform code decides where they go, and unit
+tests can check their text. `guarded()` is where the commands turn both into
+exit statuses.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence
+import traceback
+from typing import Callable, Iterable, Optional, Sequence
 
 from .output import Log, mask_url
 
@@ -30,18 +34,41 @@ class UserError(Exception):
         log.error(self.title, self.body)
 
 
-class InternalError(UserError):
-    """Something failed inside pybuildpack itself, not in the app."""
+class InternalError(Exception):
+    """Something failed inside pybuildpack itself (or the build machine), not in the app."""
+
+    title = "Internal error in pybuildpack"
 
     def __init__(self, what: str, detail: str = "") -> None:
-        body = (
+        super().__init__(self.title)
+        self.body = (
             f"{what}\n"
             + (f"\n{detail}\n" if detail else "")
             + "\nThis is a problem in pybuildpack or on the build machine, not in your app.\n"
             "Retrying the build may help; if it keeps failing, please report it\n"
             f"with this log at {DOCS}."
         )
-        super().__init__("Internal error in pybuildpack", body)
+
+    def render(self, log: Log) -> None:
+        log.error(self.title, self.body)
+
+
+def guarded(log: Log, action: Callable[[], Optional[int]]) -> int:
+    """Run a command; a UserError or InternalError becomes a ` !     ` block and
+    exit status 1, never a traceback (an unexpected exception is reported as
+    an InternalError, with its traceback for the bug report)."""
+    try:
+        result = action()
+        return 0 if result is None else result
+    except (UserError, InternalError) as error:
+        error.render(log)
+        return 1
+    except KeyboardInterrupt:
+        log.error("Interrupted", "The build was interrupted.")
+        return 130
+    except Exception:
+        InternalError("An unexpected error stopped the build.", traceback.format_exc().rstrip()).render(log)
+        return 1
 
 
 def _bullets(items: Iterable[str]) -> str:
@@ -403,21 +430,6 @@ def launch_processes(types: Sequence[str], default: Optional[str]) -> str:
 class ToolEnvFailed(InternalError):
     def __init__(self, detail: str) -> None:
         super().__init__("Could not set up pybuildpack's own tools.", _tail(detail, 15))
-
-
-def unknown_setting(path: str, key: str, known: Iterable[str]) -> tuple:
-    return (
-        f"Unknown setting {key} in {path}",
-        f"[tool.pybuildpack] in {path} has {key!r}, which pybuildpack does not know,\n"
-        "so it is ignored. Known settings: " + ", ".join(sorted(known)),
-    )
-
-
-def describe_value(value: Optional[str]) -> str:
-    """How to mention a config var value without printing it."""
-    if value is None:
-        return "nothing"
-    return f"a value of {len(value)} characters"
 
 
 # --- local commands (pybuildpack build, start, run, explain, up) -------------------------

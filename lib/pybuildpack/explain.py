@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Mapping, Optional
 
+from . import servers
 from .inspect.framework import find_framework
 from .inspect.processes import DEFAULT_WEB_ORDER
-from .plan import HOOKS, BuildPlan
+from .plan import HOOKS, BuildPlan, server_of
 
 HOOK_TIMES = {
     "bin/pre_compile": "first, before Python is installed",
@@ -44,20 +45,15 @@ def _python(plan: BuildPlan) -> dict:
 
 
 def _packages(plan: BuildPlan) -> dict:
-    dependencies = plan.dependencies
-    if dependencies.kind == "requirements-in":
-        source = f"{dependencies.file}, compiled with pip-compile first"
-    elif dependencies.file:
-        source = dependencies.file
-    else:
-        source = "no requirements file: only what pybuildpack adds"
+    manager = plan.package_manager
+    source = manager.describe()
     return {
         "installer": plan.installer,
         "installer_origin": plan.installer_origin,
-        "file": dependencies.file,
-        "kind": dependencies.kind,
-        "names": sorted(dependencies.names),
-        "not_installed_from": list(dependencies.unsupported),
+        "file": manager.file,
+        "kind": manager.kind,
+        "names": sorted(manager.names),
+        "not_installed_from": list(plan.unsupported_files),
         "added": [{"name": p.name, "reason": p.reason} for p in plan.added_packages],
         "summary": f"{plan.installer} ({plan.installer_origin}), from {source}",
     }
@@ -75,20 +71,23 @@ def _static_files(plan: BuildPlan) -> dict:
     else:
         location = (django.manage_dir + "/" if django.manage_dir else "") + "staticfiles/"
         root = f"{location} (STATIC_ROOT is not set in {settings}: pybuildpack supplies it)"
-    if web is not None and web.server == "gunicorn":
+    server = server_of(web) if web is not None else None
+    if server is not None and server.serves_django_static:
         served = "the web process, with WhiteNoise (unless MIDDLEWARE has WhiteNoise or STATIC_URL is another host)"
     else:
         served = None
     collect = f"collectstatic into {root}" if plan.collectstatic else \
         "collectstatic is skipped: DISABLE_COLLECTSTATIC is set"
-    serve = f"served by {served}" if served else "not served by pybuildpack (the web process is not gunicorn)"
+    static_servers = " or ".join(s.name for s in servers.SERVERS.values() if s.serves_django_static)
+    serve = f"served by {served}" if served else f"not served by pybuildpack (the web process is not {static_servers})"
     return {"collectstatic": plan.collectstatic, "static_root": root, "served_by": served,
             "summary": f"{collect}; {serve}", "lines": [collect, serve]}
 
 
 def explain(plan: BuildPlan, last_build: Optional[Mapping[str, object]] = None) -> dict:
     """The plan as a JSON-ready document; `last_build` is the local build record, if any."""
-    framework = find_framework(plan.django, plan.dependencies)
+    manager = plan.package_manager
+    framework = find_framework(plan.django, manager.names, manager.file)
     processes = [
         {"name": p.name, "command": p.command, "origin": p.origin, "server": p.server,
          "detected": p.name not in plan.processes.procfile}

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from . import __version__
-from .cli import _guarded
+from .errors import guarded
 from .output import Log
 
 
@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _explain(app_dir: Path, as_json: bool, log: Log) -> None:
+def _explain(app_dir: Path, as_json: bool) -> None:
     from . import explain
     from .plan import make_plan
     from .platforms import local
@@ -94,23 +94,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # kept off stdout so `pybuildpack run python -c ...` prints only what the command does.
     log = CommandLog(sys.stdout if args.command in ("build", "explain", "up") else sys.stderr)
     if args.command == "build":
-        return _guarded(log, lambda: local.build(Path(args.app_dir), log) and None)
+        return guarded(log, lambda: local.build(Path(args.app_dir), log) and None)
     if args.command == "explain":
-        return _guarded(log, lambda: _explain(Path(args.app_dir), args.json, log))
+        return guarded(log, lambda: _explain(Path(args.app_dir), args.json))
     if args.command == "start":
-        return _guarded(log, lambda: local.start(Path(args.app_dir), args.process, args.port, args.reload, log))
+        return guarded(log, lambda: local.start(Path(args.app_dir), args.process, args.port, args.reload, log))
     if args.command == "run":
         if not args.cmd:
             print("pybuildpack run: give the command to run, for example `pybuildpack run python manage.py migrate`",
                   file=sys.stderr)
             return 2
-        return _guarded(log, lambda: local.run(Path(args.app_dir), args.cmd, log))
+        return guarded(log, lambda: local.run(Path(args.app_dir), args.cmd, log))
 
     def up() -> int:
         build = local.build(Path(args.app_dir), log)
         return local.start(build.plan.app_dir, "web", args.port, args.reload, log)
 
-    return _guarded(log, up)
+    return guarded(log, up)
 
 
 def console_main() -> None:

@@ -1,8 +1,10 @@
 """The BuildPlan: every decision about a build, made before anything runs.
 
 `make_plan()` turns the facts from `inspect` and the config vars into one
-value. Every platform (Heroku classic, CNB, local) executes the same plan;
-`pybuildpack explain` prints it.
+value: which Python, which package manager and installer, which server runs
+the web process, what pybuildpack adds to the install, whether Django's
+static files are collected. Every platform (Heroku classic, CNB, local)
+executes the same plan; `pybuildpack explain` prints it.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from . import errors
+from . import errors, package_managers, pins, servers
 from .config import ConfigVars
-from .inspect.dependencies import Dependencies, find_dependencies
 from .inspect.django import DjangoProject, find_django
-from .inspect.processes import DEFAULT_WEB_ORDER, Processes, find_processes
+from .inspect.processes import DEFAULT_WEB_ORDER, AppTarget, Process, Processes, detect_default_web, parse_procfile
 from .inspect.python_version import PythonRequests, requested_python
+from .package_managers.base import PackageManager
 
 INSTALLERS = ("uv", "pip")
 HOOKS = ("bin/pre_compile", "bin/post_compile")
@@ -26,6 +28,13 @@ HOOKS = ("bin/pre_compile", "bin/post_compile")
 class AddedPackage:
     name: str
     reason: str
+    pins: tuple = ()
+
+    def requirement_lines(self) -> list:
+        return pins.requirement_lines(self.name, self.pins)
+
+    def version_for(self, python_version: str) -> str:
+        return pins.version_for(self.name, self.pins, python_version)
 
 
 @dataclass(frozen=True)
@@ -34,7 +43,8 @@ class BuildPlan:
     python: PythonRequests
     installer: str
     installer_origin: str
-    dependencies: Dependencies
+    package_manager: PackageManager
+    unsupported_files: tuple       # dependency files no package manager installs from
     added_packages: tuple
     django: Optional[DjangoProject]
     collectstatic: bool
@@ -43,8 +53,12 @@ class BuildPlan:
     warnings: tuple = field(default_factory=tuple)
 
     @property
-    def web(self):
+    def web(self) -> Optional[Process]:
         return self.processes.web
+
+    def added_requirements(self) -> list:
+        """The requirement lines of everything pybuildpack adds."""
+        return [line for package in self.added_packages for line in package.requirement_lines()]
 
 
 def choose_installer(config: ConfigVars) -> tuple:
@@ -57,46 +71,73 @@ def choose_installer(config: ConfigVars) -> tuple:
     return value, "config var PYBUILDPACK_INSTALLER"
 
 
+def web_process(found) -> Optional[Process]:
+    """The default web process for what inspect found: a command as it is, an
+    app target under the server for its interface."""
+    if not isinstance(found, AppTarget):
+        return found
+    server = servers.for_target(found)
+    argv = server.command(found)
+    return Process("web", " ".join(argv), found.origin, argv, server=server.name)
+
+
+def server_of(process: Process) -> Optional[servers.Server]:
+    """The server one of our generated processes runs (None for Procfile commands)."""
+    if process.server is not None:
+        return servers.get(process.server)
+    return None
+
+
+def added_packages(processes: Processes, manager: PackageManager, django: Optional[DjangoProject]) -> tuple:
+    """The servers our processes run and WhiteNoise for Django's static files,
+    when the app does not declare them itself."""
+    added = []
+    web = processes.web
+    for process in processes.all.values():
+        server = server_of(process)
+        if server is not None and not manager.declares(server.name) and server.name not in [a.name for a in added]:
+            added.append(AddedPackage(server.name, f"the web process ({web.origin}) runs under {server.name}",
+                                      server.pins))
+    web_server = server_of(web) if web is not None else None
+    if django is not None and web_server is not None and web_server.serves_django_static \
+            and not manager.declares("whitenoise"):
+        added.append(AddedPackage("whitenoise", "it serves Django's static files from the web process",
+                                  pins.WHITENOISE))
+    return tuple(added)
+
+
 def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     python = requested_python(app_dir)
     installer, installer_origin = choose_installer(config)
-    dependencies = find_dependencies(app_dir)
+    manager = package_managers.find(app_dir)
+    unsupported = package_managers.unsupported_files(app_dir)
     django = find_django(app_dir, config.all)
-    processes = find_processes(app_dir, django)
+    found, web_warnings = detect_default_web(app_dir, django)
+    processes = Processes(parse_procfile(app_dir), web_process(found))
 
-    warnings = list(processes.warnings)
+    warnings = list(web_warnings)
     if python.runtime_txt_used:
         warnings.append(errors.runtime_txt_deprecated())
-    if dependencies.unsupported and dependencies.kind == "none":
-        warnings.append(errors.unsupported_package_manager(dependencies.unsupported))
-    elif dependencies.kind == "none":
+    if unsupported and manager.kind == "none":
+        warnings.append(errors.unsupported_package_manager(unsupported))
+    elif manager.kind == "none":
         warnings.append(errors.no_requirements_file())
     if processes.web is None:
         warnings.append(errors.no_web_process(DEFAULT_WEB_ORDER))
     if config.ignored:
         warnings.append(errors.config_var_ignored(config.ignored))
 
-    added = []
-    web = processes.web
-    uses_gunicorn = any(p.server == "gunicorn" for p in processes.all.values())
-    if uses_gunicorn and not dependencies.names_any("gunicorn"):
-        added.append(AddedPackage("gunicorn", f"the web process ({web.origin}) runs under gunicorn"))
-    collectstatic = django is not None and not config.flag("DISABLE_COLLECTSTATIC")
-    serves_static = django is not None and web is not None and web.server == "gunicorn"
-    if serves_static and not dependencies.names_any("whitenoise"):
-        added.append(AddedPackage("whitenoise", "it serves Django's static files from the web process"))
-
-    hooks = tuple(h for h in HOOKS if (app_dir / h).is_file())
     return BuildPlan(
         app_dir=app_dir,
         python=python,
         installer=installer,
         installer_origin=installer_origin,
-        dependencies=dependencies,
-        added_packages=tuple(added),
+        package_manager=manager,
+        unsupported_files=unsupported,
+        added_packages=added_packages(processes, manager, django),
         django=django,
-        collectstatic=collectstatic,
-        hooks=hooks,
+        collectstatic=django is not None and not config.flag("DISABLE_COLLECTSTATIC"),
+        hooks=tuple(h for h in HOOKS if (app_dir / h).is_file()),
         processes=processes,
         warnings=tuple(warnings),
     )

@@ -79,11 +79,11 @@ def test_metadata_from_an_older_format_is_discarded(heroku, fixture_app):
     assert heroku.build(fixture_app("flask_wsgi"), cache_dir=cache).ok
     meta = cache / "pybuildpack" / "env" / ".pybuildpack-cache.json"
     data = json.loads(meta.read_text())
-    data["buildpack_format"] = "0"
+    data["format"] = 1  # before the metadata was an EnvironmentKey
     meta.write_text(json.dumps(data))
     second = heroku.build(fixture_app("flask_wsgi"), cache_dir=cache)
     assert second.ok, second.output
-    assert "Discarding cached environment: cache format changed (0 -> 1)" in second.output
+    assert "Discarding cached environment: cache format changed (1 -> 2)" in second.output
 
 
 @pytest.mark.parametrize("kill_after", ["Installing Python", "Installing dependencies",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 
-from pybuildpack.cache import META, CachedDir, describe_changes, write_atomically
+from pybuildpack.cache import FORMAT, META, CachedDir, write_atomically
+from pybuildpack.environment_key import describe_changes
 
 from .helpers import write
 
@@ -50,7 +51,7 @@ def test_store_then_metadata_round_trips_with_the_format(tmp_path):
     cached = CachedDir(tmp_path / "cache" / "pybuildpack" / "env")
     cached.store(source_tree(tmp_path / "src"), {"python_version": "3.12.4", "install_key": "abc"})
     assert cached.exists()
-    assert cached.metadata() == {"format": 1, "python_version": "3.12.4", "install_key": "abc"}
+    assert cached.metadata() == {"format": FORMAT, "python_version": "3.12.4", "install_key": "abc"}
 
 
 def test_store_copies_files_symlinks_and_modes(tmp_path):
@@ -79,7 +80,7 @@ def test_take_moves_the_directory_and_drops_the_metadata_file(tmp_path):
     cached.store(source_tree(tmp_path / "src"), {"python_version": "3.12.4"})
     destination = tmp_path / "build" / ".heroku" / "python"
     destination.parent.mkdir(parents=True)
-    assert cached.take(destination) == {"format": 1, "python_version": "3.12.4"}
+    assert cached.take(destination) == {"format": FORMAT, "python_version": "3.12.4"}
     assert not cached.exists()
     assert (destination / "lib" / "marker.txt").read_text() == "v1"
     assert not (destination / META).exists()

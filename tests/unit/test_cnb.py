@@ -3,17 +3,16 @@ env files, the exec.d program, buildpack.toml and the layer notices."""
 
 from __future__ import annotations
 
-import os
-from types import SimpleNamespace
 
 import pytest
 
 from harness.cnb import BUILDPACK_TOML, load_toml, run_exec_d, validate_buildpack_toml
 from pybuildpack import __version__, errors
-from pybuildpack.build import LAUNCH_SOURCE, Build
-from pybuildpack.inspect.processes import Process, Processes, gunicorn_process
+from pybuildpack.inspect.processes import AppTarget, Process, Processes
+from pybuildpack.launch_config import LAUNCH_SOURCE, LaunchConfig
 from pybuildpack.platforms import cnb
 from pybuildpack.platforms.cnb_layers import Layer, Types
+from pybuildpack.plan import web_process
 from pybuildpack.steps.django import WRAPPER
 
 from .helpers import write
@@ -55,19 +54,18 @@ def test_buildpack_toml_follows_the_spec_and_the_package_version():
 
 # -- processes ---------------------------------------------------------------------------------
 
-def fake_build(processes, django=None, settings=None):
-    """A stand-in Build with the plan and outcome these tests need, deciding
-    about the Django wrapper with the real Build method."""
-    fake = SimpleNamespace(plan=SimpleNamespace(processes=processes, django=django),
-                           outcome=SimpleNamespace(django=settings))
-    fake.wrapped_settings_module = lambda: Build.wrapped_settings_module(fake)
-    return fake
+def launch(processes, wrapped=None):
+    return LaunchConfig(processes.all, processes.detected, wrapped)
+
+
+def gunicorn_process(target, origin):
+    return web_process(AppTarget("wsgi", target, "", origin))
 
 
 def test_generated_web_is_an_argv_and_procfile_entries_say_they_need_bash():
     procfile = {"worker": Process("worker", "celery -A app worker", "Procfile line 1")}
     web = gunicorn_process("wsgi:application", "wsgi.py")
-    assert cnb.launch_processes(fake_build(Processes(procfile, web))) == [
+    assert cnb.launch_processes(launch(Processes(procfile, web))) == [
         {"type": "web", "command": list(web.argv), "default": True},
         {"type": "worker", "command": ["bash", "-c", "celery -A app worker"], "default": False},
     ]
@@ -75,13 +73,13 @@ def test_generated_web_is_an_argv_and_procfile_entries_say_they_need_bash():
 
 def test_a_procfile_web_replaces_the_detected_one():
     procfile = {"web": Process("web", "gunicorn app:app", "Procfile line 1")}
-    processes = cnb.launch_processes(fake_build(Processes(procfile, gunicorn_process("wsgi:app", "wsgi.py"))))
+    processes = cnb.launch_processes(launch(Processes(procfile, gunicorn_process("wsgi:app", "wsgi.py"))))
     assert processes == [{"type": "web", "command": ["bash", "-c", "gunicorn app:app"], "default": True}]
 
 
 def test_without_a_web_process_there_is_no_default():
     procfile = {"worker": Process("worker", "python worker.py", "Procfile line 1")}
-    assert [p["default"] for p in cnb.launch_processes(fake_build(Processes(procfile, None)))] == [False]
+    assert [p["default"] for p in cnb.launch_processes(launch(Processes(procfile, None)))] == [False]
 
 
 # -- env files ------------------------------------------------------------------------------------
@@ -89,15 +87,14 @@ def test_without_a_web_process_there_is_no_default():
 def test_venv_env_files_prepend_its_bin_and_set_defaults(tmp_path):
     venv = Layer(tmp_path, "venv", Types(launch=True, build=True, cache=True), {})
     venv.write_env("STALE", "1")
-    cnb.write_venv_env(venv)
+    cnb.write_venv_env(venv, LaunchConfig())
     files = {p.name: p.read_text() for p in (tmp_path / "venv" / "env").iterdir()}
     assert files == {"PATH.prepend": str(tmp_path / "venv" / "bin"), "PATH.delim": ":",
                      "PYTHONUNBUFFERED.default": "1", "LANG.default": "C.UTF-8"}
 
 
 def django_build(supplied):
-    project = SimpleNamespace(settings_module="mysite.settings")
-    return fake_build(Processes(), project, SimpleNamespace(static_root_supplied=supplied))
+    return launch(Processes(), "mysite.settings" if supplied else None)
 
 
 def test_launch_files_supply_the_django_wrapper_only_when_static_root_was_supplied():

@@ -111,8 +111,9 @@ def _all_subclasses(cls):
         yield from _all_subclasses(sub)
 
 
-def test_every_user_error_subclass_has_a_rendering_case():
-    assert {c.__name__ for c in _all_subclasses(errors.UserError)} == set(ERRORS)
+def test_every_user_error_and_internal_error_subclass_has_a_rendering_case():
+    classes = {errors.InternalError, *_all_subclasses(errors.UserError), *_all_subclasses(errors.InternalError)}
+    assert {c.__name__ for c in classes} == set(ERRORS)
 
 
 @pytest.mark.parametrize("name", sorted(ERRORS))
@@ -133,10 +134,55 @@ def test_error_title_is_its_exception_message(name):
     assert str(error) == error.title
 
 
-def test_internal_errors_are_user_errors_worded_as_our_fault():
+def test_internal_errors_are_not_user_errors_and_are_worded_as_our_fault():
     error = errors.InternalError("Could not create the app's virtualenv.")
-    assert isinstance(error, errors.UserError)
+    assert not isinstance(error, errors.UserError)
+    assert isinstance(errors.ToolEnvFailed("x"), errors.InternalError)
+    assert not isinstance(errors.ToolEnvFailed("x"), errors.UserError)
     assert "problem in pybuildpack" in error.body
+
+
+def test_code_that_catches_user_errors_never_catches_an_internal_error():
+    try:
+        try:
+            raise errors.InternalError("a bug")
+        except errors.UserError:  # what advice-giving code catches
+            raise AssertionError("an internal error was caught as a user error")
+    except errors.InternalError as error:
+        assert "a bug" in error.body
+
+
+@pytest.mark.parametrize("raised, status, title", [
+    (errors.FileUnreadable("Procfile", "bad"), 1, "Error: Could not read Procfile"),
+    (errors.InternalError("a bug"), 1, "Error: Internal error in pybuildpack"),
+    (KeyError("surprise"), 1, "Error: Internal error in pybuildpack"),
+    (KeyboardInterrupt(), 130, "Error: Interrupted"),
+])
+def test_guarded_turns_each_kind_of_failure_into_a_block_and_a_status(raised, status, title):
+    from .helpers import logged, string_log
+
+    log = string_log()
+
+    def fail():
+        raise raised
+
+    assert errors.guarded(log, fail) == status
+    assert f" !     {title}\n" in logged(log)
+
+
+def test_guarded_shows_the_traceback_of_an_unexpected_exception_as_our_bug():
+    from .helpers import logged, string_log
+
+    log = string_log()
+    assert errors.guarded(log, lambda: {}["missing"]) == 1
+    assert "KeyError: 'missing'" in logged(log) and "please report it" in logged(log)
+
+
+def test_guarded_returns_the_actions_status():
+    from .helpers import string_log
+
+    assert errors.guarded(string_log(), lambda: None) == 0
+    assert errors.guarded(string_log(), lambda: 3) == 3
 
 
 def test_long_command_output_is_cut_to_its_last_lines():
@@ -215,11 +261,6 @@ WARNINGS = {
         ["wsgi.py defines no `application`", "neither `application` nor `app`",
          "Name your WSGI callable `application`"],
     ),
-    "unknown_setting": (
-        errors.unknown_setting("pyproject.toml", "instaler", ["installer", "collectstatic"]),
-        ["Unknown setting instaler in pyproject.toml", "'instaler'", "ignored",
-         "Known settings: collectstatic, installer"],
-    ),
 }
 WARNINGS.update(LOCAL_WARNINGS)
 
@@ -256,11 +297,6 @@ def test_cache_discarded_lists_every_reason():
     assert errors.cache_discarded("environment", ["stack changed (a -> b)", "Python version changed (1 -> 2)"]) == (
         "Discarding cached environment: stack changed (a -> b); Python version changed (1 -> 2)"
     )
-
-
-def test_describe_value_gives_the_length_never_the_value():
-    assert errors.describe_value("hunter22") == "a value of 8 characters"
-    assert errors.describe_value(None) == "nothing"
 
 
 # -- detect -----------------------------------------------------------------------

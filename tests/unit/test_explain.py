@@ -6,7 +6,6 @@ import json
 
 from pybuildpack.config import ConfigVars
 from pybuildpack.explain import explain, render
-from pybuildpack.inspect.dependencies import Dependencies
 from pybuildpack.inspect.framework import find_framework
 from pybuildpack.plan import make_plan
 
@@ -97,8 +96,6 @@ def test_the_last_local_build_is_reported_when_there_is_one(tmp_path):
 
 
 def test_frameworks_other_than_django_come_from_the_requirements():
-    flask = Dependencies("requirements", "requirements.txt", frozenset({"flask", "gunicorn"}))
-    assert find_framework(None, flask).name == "Flask"
-    fastapi = Dependencies("requirements", "requirements.txt", frozenset({"fastapi", "uvicorn"}))
-    assert find_framework(None, fastapi).origin == "requirements.txt"
-    assert find_framework(None, Dependencies("none", None)) is None
+    assert find_framework(None, frozenset({"flask", "gunicorn"}), "requirements.txt").name == "Flask"
+    assert find_framework(None, frozenset({"fastapi", "uvicorn"}), "requirements.txt").origin == "requirements.txt"
+    assert find_framework(None, frozenset(), None) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pybuildpack import errors
-from pybuildpack.inspect.dependencies import Dependencies, find_dependencies, requirement_names
+from pybuildpack.inspect.dependencies import requirement_names
 
 from .helpers import write
 
@@ -104,47 +104,3 @@ def test_requirements_that_are_not_utf8_are_file_unreadable_with_a_relative_name
     with pytest.raises(errors.FileUnreadable) as caught:
         requirement_names(tmp_path / "requirements.txt", tmp_path)
     assert caught.value.title == "Could not read requirements.txt"
-
-
-# -- find_dependencies ---------------------------------------------------------------
-
-def test_requirements_txt_is_installed_with_its_names(tmp_path):
-    write(tmp_path / "requirements.txt", "flask\n")
-    assert find_dependencies(tmp_path) == Dependencies("requirements", "requirements.txt", frozenset({"flask"}))
-
-
-def test_requirements_in_is_used_when_there_is_no_requirements_txt(tmp_path):
-    write(tmp_path / "requirements.in", "django\n")
-    assert find_dependencies(tmp_path) == Dependencies("requirements-in", "requirements.in", frozenset({"django"}))
-
-
-def test_requirements_txt_is_preferred_over_requirements_in(tmp_path):
-    write(tmp_path / "requirements.in", "django\n")
-    write(tmp_path / "requirements.txt", "django==5.0\nasgiref==3.8\n")
-    found = find_dependencies(tmp_path)
-    assert (found.kind, found.file, found.names) == ("requirements", "requirements.txt",
-                                                     frozenset({"django", "asgiref"}))
-
-
-def test_app_without_a_dependency_file_has_kind_none(tmp_path):
-    assert find_dependencies(tmp_path) == Dependencies("none", None)
-
-
-def test_unsupported_dependency_files_are_reported(tmp_path):
-    for name in ("uv.lock", "Pipfile", "poetry.lock"):
-        write(tmp_path / name)
-    found = find_dependencies(tmp_path)
-    assert found.kind == "none"
-    assert found.unsupported == ("Pipfile", "poetry.lock", "uv.lock")
-
-
-def test_unsupported_files_are_reported_beside_requirements_txt(tmp_path):
-    write(tmp_path / "requirements.txt", "flask\n")
-    write(tmp_path / "Pipfile.lock", "{}")
-    assert find_dependencies(tmp_path).unsupported == ("Pipfile.lock",)
-
-
-def test_names_any_compares_canonical_names(tmp_path):
-    deps = Dependencies("requirements", "requirements.txt", frozenset({"flask-login"}))
-    assert deps.names_any("Flask_Login")
-    assert not deps.names_any("gunicorn", "whitenoise")

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def launch_for(app, record=None, dotenv=None):
     write(app / "app.py", "")
-    return local.Launch(app, record or {}, dotenv or {}, make_plan(app, ConfigVars(dotenv or {})))
+    return local.Prepared(app, record or {}, dotenv or {}, make_plan(app, ConfigVars(dotenv or {})))
 
 
 def test_the_cache_root_follows_the_variable_then_xdg_then_home():
@@ -110,17 +110,21 @@ def test_django_gets_the_static_root_wrapper_only_when_the_build_supplied_it(tmp
     assert "DJANGO_SETTINGS_MODULE" not in local.process_environment(launch_for(tmp_path, record), {}, 5000)
 
 
-@pytest.mark.parametrize("command, expected", [
-    ("gunicorn app:app", True),
-    ("exec gunicorn --bind 0.0.0.0:$PORT app:app", True),
-    ("FOO=1 /srv/venv/bin/gunicorn app:app", True),
-    ("python -m gunicorn app:app", True),
-    ("uvicorn app:app --port $PORT", False),
-    ("python app.py", False),
-    ("echo 'unclosed", False),
+@pytest.mark.parametrize("process, reloads", [
+    (Process("web", "gunicorn app:app", "Procfile line 1"), True),
+    (Process("web", "exec gunicorn --bind 0.0.0.0:$PORT app:app", "Procfile line 1"), True),
+    (Process("web", "gunicorn --config c wsgi:app", "wsgi.py", ("gunicorn", "--config", "c", "wsgi:app"),
+             server="gunicorn"), True),
+    (Process("web", "python app.py", "app.py", ("python", "app.py")), False),
+    (Process("web", "uvicorn app:app --port $PORT", "Procfile line 1"), False),
 ])
-def test_procfile_commands_that_run_gunicorn_are_recognised(command, expected):
-    assert local.uses_gunicorn(Process("web", command, "Procfile line 1")) is expected
+def test_servers_that_reload_code_themselves_are_asked_to(process, reloads):
+    env, message = local.server_reload(process, {"GUNICORN_CMD_ARGS": "--workers 2"})
+    if reloads:
+        assert env["GUNICORN_CMD_ARGS"] == "--workers 2 --reload"
+        assert message == "Reloading on code changes (gunicorn --reload)"
+    else:
+        assert (env, message) == (None, "")
 
 
 def test_our_processes_run_as_argv_and_procfile_lines_under_bash():

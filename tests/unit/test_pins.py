@@ -5,7 +5,18 @@ from __future__ import annotations
 import pytest
 from packaging.requirements import Requirement
 
-from pybuildpack.pins import ADDED_PACKAGES, requirement_lines, version_for
+from pybuildpack import pins, servers
+
+# Everything a build may add: each server's pins, and WhiteNoise's.
+ADDED_PACKAGES = {**{name: server.pins for name, server in servers.SERVERS.items()}, "whitenoise": pins.WHITENOISE}
+
+
+def requirement_lines(name):
+    return pins.requirement_lines(name, ADDED_PACKAGES[name])
+
+
+def version_for(name, python):
+    return pins.version_for(name, ADDED_PACKAGES[name], python)
 
 
 def test_requirement_lines_carry_their_markers():
@@ -49,6 +60,6 @@ def test_exactly_one_pin_applies_to_each_python(name, python):
     assert len(applying) == 1
 
 
-def test_version_for_an_unknown_package_is_a_key_error():
-    with pytest.raises(KeyError):
-        version_for("uvicorn", "3.12")
+def test_version_for_a_python_no_pin_covers_is_a_lookup_error():
+    with pytest.raises(LookupError):
+        pins.version_for("gunicorn", (pins.Pin("27.0.1", 'python_version >= "3.10"'),), "3.9")

@@ -7,7 +7,9 @@ import pytest
 from pybuildpack import errors
 from pybuildpack.config import ConfigVars
 from pybuildpack.inspect.processes import DEFAULT_WEB_ORDER
+from pybuildpack.pins import WHITENOISE
 from pybuildpack.plan import AddedPackage, choose_installer, make_plan
+from pybuildpack.servers.gunicorn import Gunicorn
 
 from .helpers import write
 
@@ -62,7 +64,10 @@ def test_make_plan_rejects_an_invalid_installer(tmp_path):
 
 def test_gunicorn_is_added_when_the_default_web_process_uses_it(tmp_path):
     plan = plan_for(wsgi_app(tmp_path))
-    assert plan.added_packages == (AddedPackage("gunicorn", "the web process (wsgi.py) runs under gunicorn"),)
+    assert plan.added_packages == (AddedPackage("gunicorn", "the web process (wsgi.py) runs under gunicorn",
+                                                Gunicorn.pins),)
+    assert plan.added_requirements() == ['gunicorn==27.0.1; python_version >= "3.10"',
+                                         'gunicorn==23.0.0; python_version < "3.10"']
 
 
 @pytest.mark.parametrize("requirements", ["gunicorn==23.0.0\n", "Gunicorn\n", "gunicorn[gevent]>=22\n"])
@@ -86,8 +91,8 @@ def test_nothing_is_added_for_a_non_gunicorn_web_process(tmp_path):
 def test_django_gets_gunicorn_and_whitenoise(tmp_path):
     plan = plan_for(django_app(tmp_path))
     assert plan.added_packages == (
-        AddedPackage("gunicorn", "the web process (Django project at manage.py) runs under gunicorn"),
-        AddedPackage("whitenoise", "it serves Django's static files from the web process"),
+        AddedPackage("gunicorn", "the web process (Django project at manage.py) runs under gunicorn", Gunicorn.pins),
+        AddedPackage("whitenoise", "it serves Django's static files from the web process", WHITENOISE),
     )
 
 
@@ -189,5 +194,5 @@ def test_plan_records_installer_python_dependencies_and_web(tmp_path):
     assert plan.app_dir == tmp_path
     assert (plan.installer, plan.installer_origin) == ("pip", "config var PYBUILDPACK_INSTALLER")
     assert plan.python.exact.value == "3.12"
-    assert plan.dependencies.file == "requirements.txt"
-    assert plan.web.wsgi_target == "wsgi:app"
+    assert plan.package_manager.file == "requirements.txt"
+    assert plan.web.argv[-1] == "wsgi:app" and plan.web.server == "gunicorn"

@@ -6,19 +6,19 @@ import pytest
 
 from pybuildpack import errors
 from pybuildpack.inspect.django import find_django
-from pybuildpack.inspect.processes import (
-    GUNICORN_CONFIG,
-    Process,
-    Processes,
-    detect_default_web,
-    find_processes,
-    parse_procfile,
-    wsgi_callable,
-)
+from pybuildpack.inspect.processes import AppTarget, Process, Processes, detect_default_web, parse_procfile, wsgi_callable
+from pybuildpack.plan import web_process
+from pybuildpack.servers.gunicorn import CONFIG
 
 from .helpers import write
 
-GUNICORN = ("gunicorn", "--config", GUNICORN_CONFIG)
+GUNICORN = ("gunicorn", "--config", CONFIG)
+
+
+def find_processes(app_dir, django):
+    """The processes a plan gets: the Procfile's and the default web, as a server runs it."""
+    found, _ = detect_default_web(app_dir, django)
+    return Processes(parse_procfile(app_dir), web_process(found))
 
 
 def django_project(root, manage_dir=""):
@@ -49,9 +49,10 @@ def test_procfile_comments_and_blank_lines_are_skipped(tmp_path):
     assert processes["release"].origin == "Procfile line 4"
 
 
-def test_procfile_commands_need_a_shell(tmp_path):
+def test_procfile_commands_are_shell_text_with_no_argv_or_server(tmp_path):
     write(tmp_path / "Procfile", "web: ./start.sh\n")
-    assert parse_procfile(tmp_path)["web"].needs_shell
+    process = parse_procfile(tmp_path)["web"]
+    assert (process.argv, process.server) == ((), None)
 
 
 @pytest.mark.parametrize("line", ["web gunicorn app:app", "web:", "web:   ", "my web: run", "w*b: run", ": run"])
@@ -89,23 +90,21 @@ def test_app_py_comes_before_django(tmp_path):
 def test_django_comes_before_wsgi_py(tmp_path):
     write(tmp_path / "wsgi.py", "application = None\n")
     web, _ = detect_default_web(tmp_path, django_project(tmp_path))
-    assert web.argv == (*GUNICORN, "mysite.wsgi:application")
-    assert web.origin == "Django project at manage.py"
+    assert web == AppTarget("wsgi", "mysite.wsgi:application", "", "Django project at manage.py")
 
 
 def test_wsgi_py_comes_before_a_wsgi_package(tmp_path):
     write(tmp_path / "wsgi.py", "application = None\n")
     write(tmp_path / "wsgi" / "__init__.py", "app = None\n")
     web, _ = detect_default_web(tmp_path, None)
-    assert web.argv == (*GUNICORN, "wsgi:application")
-    assert web.origin == "wsgi.py"
+    assert web == AppTarget("wsgi", "wsgi:application", "", "wsgi.py")
 
 
 def test_wsgi_package_is_served_by_gunicorn(tmp_path):
     write(tmp_path / "wsgi" / "__init__.py", "def application(environ, start_response):\n    pass\n")
     web, warnings = detect_default_web(tmp_path, None)
-    assert web == Process("web", " ".join((*GUNICORN, "wsgi:application")), "wsgi/__init__.py",
-                          (*GUNICORN, "wsgi:application"), server="gunicorn", wsgi_target="wsgi:application")
+    assert web_process(web) == Process("web", " ".join((*GUNICORN, "wsgi:application")), "wsgi/__init__.py",
+                                       (*GUNICORN, "wsgi:application"), server="gunicorn")
     assert warnings == ()
 
 
@@ -127,14 +126,14 @@ def test_non_executable_app_sh_warns_and_falls_through(tmp_path):
 def test_wsgi_py_with_app_instead_of_application(tmp_path):
     write(tmp_path / "wsgi.py", "from flask import Flask\napp = Flask(__name__)\n")
     web, warnings = detect_default_web(tmp_path, None)
-    assert web.wsgi_target == "wsgi:app"
+    assert web.target == "wsgi:app"
     assert warnings == ()
 
 
 def test_wsgi_py_without_a_callable_warns_and_assumes_application(tmp_path):
     write(tmp_path / "wsgi.py", "print('hello')\n")
     web, warnings = detect_default_web(tmp_path, None)
-    assert web.wsgi_target == "wsgi:application"
+    assert web.target == "wsgi:application"
     assert warnings == (errors.wsgi_callable_missing("wsgi.py"),)
 
 
@@ -154,20 +153,20 @@ def test_django_wsgi_application_setting_is_the_gunicorn_target(tmp_path):
     write(tmp_path / "manage.py", 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conf.settings")\n')
     write(tmp_path / "conf" / "settings.py", 'WSGI_APPLICATION = "conf.servers.wsgi.app"\n')
     web, _ = detect_default_web(tmp_path, find_django(tmp_path, {}))
-    assert web.wsgi_target == "conf.servers.wsgi:app"
+    assert web.target == "conf.servers.wsgi:app"
     assert web.origin == "WSGI_APPLICATION in conf/settings.py"
 
 
 def test_nested_django_project_runs_gunicorn_with_chdir(tmp_path):
     project = django_project(tmp_path, "src")
-    web, _ = detect_default_web(tmp_path, project)
+    web = web_process(detect_default_web(tmp_path, project)[0])
     assert web.argv == (*GUNICORN, "--chdir", "src", "mysite.wsgi:application")
     assert web.command == " ".join(web.argv)
-    assert web.server == "gunicorn" and not web.needs_shell
+    assert web.server == "gunicorn"
 
 
 def test_django_project_at_the_top_runs_gunicorn_without_chdir(tmp_path):
-    web, _ = detect_default_web(tmp_path, django_project(tmp_path))
+    web = web_process(detect_default_web(tmp_path, django_project(tmp_path))[0])
     assert "--chdir" not in web.argv
 
 
@@ -192,10 +191,13 @@ def test_default_web_is_added_first_to_a_procfile_without_web(tmp_path):
 
 def test_no_procfile_and_nothing_to_serve_has_no_web(tmp_path):
     processes = find_processes(tmp_path, None)
-    assert processes == Processes({}, None, ())
-    assert processes.web is None and processes.all == {}
+    assert processes == Processes({}, None)
+    assert processes.web is None and processes.all == {} and processes.detected == {}
 
 
-def test_find_processes_carries_the_default_web_warnings(tmp_path):
-    write(tmp_path / "app.sh", "#!/bin/sh\n")
-    assert find_processes(tmp_path, None).warnings == (errors.app_sh_not_executable(),)
+def test_only_the_detected_web_is_a_default_process_type(tmp_path):
+    write(tmp_path / "app.py")
+    write(tmp_path / "Procfile", "worker: python worker.py\n")
+    assert list(find_processes(tmp_path, None).detected) == ["web"]
+    write(tmp_path / "Procfile", "web: python serve.py\n")
+    assert find_processes(tmp_path, None).detected == {}

@@ -1,4 +1,4 @@
-"""Which dependency file the app uses, and which packages it names.
+"""Which packages a requirements file names.
 
 The names are read leniently (a line we cannot parse is skipped): they only
 decide whether pybuildpack must add a server; the installer itself reads the
@@ -8,7 +8,6 @@ file with its full syntax.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -17,22 +16,7 @@ from packaging.utils import canonicalize_name
 
 from .. import errors
 
-UNSUPPORTED = ("Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock")
 _EGG = re.compile(r"#egg=([A-Za-z0-9_.\-]+)")
-
-
-@dataclass(frozen=True)
-class Dependencies:
-    """`kind` is `requirements` (install requirements.txt), `requirements-in`
-    (compile requirements.in first) or `none`."""
-
-    kind: str
-    file: Optional[str]
-    names: frozenset = field(default_factory=frozenset)
-    unsupported: tuple = ()
-
-    def names_any(self, *candidates: str) -> bool:
-        return any(canonicalize_name(c) in self.names for c in candidates)
 
 
 def requirement_names(path: Path, base: Path, seen: Optional[set] = None) -> set[str]:
@@ -91,12 +75,3 @@ def _logical_lines(text: str) -> list[str]:
     if current:
         joined.append(current)
     return joined
-
-
-def find_dependencies(app_dir: Path) -> Dependencies:
-    unsupported = tuple(name for name in UNSUPPORTED if (app_dir / name).is_file())
-    for kind, name in (("requirements", "requirements.txt"), ("requirements-in", "requirements.in")):
-        path = app_dir / name
-        if path.is_file():
-            return Dependencies(kind, name, frozenset(requirement_names(path, app_dir)), unsupported)
-    return Dependencies("none", None, frozenset(), unsupported)

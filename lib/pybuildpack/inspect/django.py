@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-_SKIP_DIRS = {".git", ".heroku", ".pybuildpack", "node_modules", "venv", ".venv", "env", "__pycache__",
-              "site-packages", "staticfiles", ".profile.d"}
+# Hidden directories (.git, .venv, and every platform's own build output) are skipped too.
+_SKIP_DIRS = {"node_modules", "venv", "env", "__pycache__", "site-packages", "staticfiles"}
 _SETDEFAULT = re.compile(r"""setdefault\(\s*['"]DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]""")
 
 

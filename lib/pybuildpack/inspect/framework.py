@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from .dependencies import Dependencies
 from .django import DjangoProject
 
 # Requirement name -> framework name, checked in this order.
@@ -28,15 +27,16 @@ class Framework:
     origin: str  # "mysite/settings.py via manage.py", "requirements.txt"
 
 
-def find_framework(django: Optional[DjangoProject], dependencies: Dependencies) -> Optional[Framework]:
-    """The app's framework, or None when it names none we know.
+def find_framework(django: Optional[DjangoProject], names: frozenset, file: Optional[str]) -> Optional[Framework]:
+    """The app's framework, or None when it names none we know. `names` are the
+    canonical package names the app declares, in `file`.
 
-        >>> find_framework(None, Dependencies("requirements", "requirements.txt", frozenset({"flask"})))
+        >>> find_framework(None, frozenset({"flask"}), "requirements.txt")
         Framework(name='Flask', origin='requirements.txt')
     """
     if django is not None:
         return Framework("Django", f"{django.manage_py}, settings {django.settings_module}")
     for requirement, name in FRAMEWORKS:
-        if dependencies.names_any(requirement):
-            return Framework(name, dependencies.file or "the requirements")
+        if requirement in names:
+            return Framework(name, file or "the requirements")
     return None

@@ -1,8 +1,10 @@
-"""The app's processes: its Procfile, and the web process we would run without one.
+"""The app's processes: its Procfile, and what it would serve without one.
 
-Default web detection order (the first that applies wins):
-an executable app.sh, app.py, a Django project's WSGI_APPLICATION, wsgi.py or
-a wsgi package's `application`.
+Default web detection order (the first that applies wins): an executable
+app.sh, app.py, a Django project's WSGI_APPLICATION, wsgi.py or a wsgi
+package's `application`. A command (app.sh, app.py) is run as it is; an app
+target (`module:attribute`) is handed to the plan, which picks the server
+that runs it (`servers/`).
 """
 
 from __future__ import annotations
@@ -12,14 +14,12 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Union
 
 from .. import errors
 from .django import DjangoProject
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-
-GUNICORN_CONFIG = "python:pybuildpack_launch.gunicorn_config"
 
 DEFAULT_WEB_ORDER = (
     "an executable app.sh",
@@ -32,25 +32,31 @@ DEFAULT_WEB_ORDER = (
 @dataclass(frozen=True)
 class Process:
     """A process type. `argv` is set for the processes we generate (so CNB can
-    exec them without a shell); Procfile commands are shell text only."""
+    exec them without a shell); Procfile commands are shell text only.
+    `server` names the web server (`servers/`) that runs it, when we know."""
 
     name: str
     command: str
     origin: str
     argv: tuple = ()
     server: Optional[str] = None
-    wsgi_target: Optional[str] = None
 
-    @property
-    def needs_shell(self) -> bool:
-        return not self.argv
+
+@dataclass(frozen=True)
+class AppTarget:
+    """An app object a web server can serve: `target` is `module:attribute`,
+    importable from `chdir` (relative to the app, "" for the top)."""
+
+    interface: str   # "wsgi"
+    target: str
+    chdir: str
+    origin: str
 
 
 @dataclass(frozen=True)
 class Processes:
     procfile: dict = field(default_factory=dict)   # name -> Process, in file order
     default_web: Optional[Process] = None
-    warnings: tuple = ()
 
     @property
     def all(self) -> dict:
@@ -63,6 +69,13 @@ class Processes:
     @property
     def web(self) -> Optional[Process]:
         return self.all.get("web")
+
+    @property
+    def detected(self) -> dict:
+        """The processes pybuildpack chose, not the Procfile: Heroku's default_process_types."""
+        if self.default_web is not None and "web" not in self.procfile:
+            return {"web": self.default_web}
+        return {}
 
 
 def parse_procfile(app_dir: Path) -> dict:
@@ -107,16 +120,11 @@ def wsgi_callable(path: Path) -> Optional[str]:
     return None
 
 
-def gunicorn_process(target: str, origin: str, chdir: str = "") -> Process:
-    argv = ["gunicorn", "--config", GUNICORN_CONFIG]
-    if chdir:
-        argv += ["--chdir", chdir]
-    argv.append(target)
-    return Process("web", " ".join(argv), origin, tuple(argv), server="gunicorn", wsgi_target=target)
+WebFinding = Union[Process, AppTarget, None]
 
 
 def detect_default_web(app_dir: Path, django: Optional[DjangoProject]) -> tuple:
-    """(Process or None, warnings) following DEFAULT_WEB_ORDER."""
+    """(a command Process, an AppTarget or None; warnings), following DEFAULT_WEB_ORDER."""
     warnings = []
     app_sh = app_dir / "app.sh"
     if app_sh.is_file():
@@ -130,7 +138,7 @@ def detect_default_web(app_dir: Path, django: Optional[DjangoProject]) -> tuple:
         module, _, attr = wsgi.rpartition(".")
         origin = (f"WSGI_APPLICATION in {django.settings_file}" if django.wsgi_application
                   else f"Django project at {django.manage_py}")
-        return gunicorn_process(f"{module}:{attr}", origin, django.manage_dir), tuple(warnings)
+        return AppTarget("wsgi", f"{module}:{attr}", django.manage_dir, origin), tuple(warnings)
     for path, module in ((app_dir / "wsgi.py", "wsgi"), (app_dir / "wsgi" / "__init__.py", "wsgi")):
         if path.is_file():
             attr = wsgi_callable(path)
@@ -138,11 +146,5 @@ def detect_default_web(app_dir: Path, django: Optional[DjangoProject]) -> tuple:
             if attr is None:
                 warnings.append(errors.wsgi_callable_missing(relative))
                 attr = "application"
-            return gunicorn_process(f"{module}:{attr}", relative), tuple(warnings)
+            return AppTarget("wsgi", f"{module}:{attr}", "", relative), tuple(warnings)
     return None, tuple(warnings)
-
-
-def find_processes(app_dir: Path, django: Optional[DjangoProject]) -> Processes:
-    procfile = parse_procfile(app_dir)
-    default_web, warnings = detect_default_web(app_dir, django)
-    return Processes(procfile, default_web, warnings)

@@ -18,18 +18,21 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, Optional
 
 from .. import errors
 from ..inspect.files import DETECT_FILES, detected_by, listing
 from ..output import Log
+from .base import Platform
 
 if TYPE_CHECKING:  # detect runs on a bare python3: import the rest lazily
-    from ..build import Build
+    from ..build import Build, Layout
+    from ..config import ConfigVars
+    from ..environment_key import EnvironmentKey
+    from ..launch_config import LaunchConfig
+    from ..tools import Tools
     from .cnb_layers import Layer
 
 DETECT_PASS = 0
@@ -44,8 +47,6 @@ _MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 TARGET_FIELDS = {"arch": "architecture", "distro": "distribution"}
 RUNTIME_FIELDS = {"version": "Python version", **TARGET_FIELDS}
-VENV_FIELDS = {"python_version": "Python version", "installer": "installer",
-               "installer_version": "installer version", **TARGET_FIELDS}
 TOOLS_FIELDS = {"tools_lock": "pybuildpack's tool lock", "uv_version": "uv version"}
 LAUNCH_FIELDS = {"digest": "launch configuration"}
 
@@ -92,9 +93,11 @@ class Layers:
     def __init__(self, layers_dir: Path) -> None:
         from .cnb_layers import Layer, Types
 
+        from ..environment_key import LABELS
+
         both = Types(launch=True, build=True, cache=True)
         self.python = Layer(layers_dir, "python", both, RUNTIME_FIELDS)
-        self.venv = Layer(layers_dir, "venv", both, VENV_FIELDS)
+        self.venv = Layer(layers_dir, "venv", both, LABELS)
         self.launch_env = Layer(layers_dir, "launch-env", Types(launch=True), LAUNCH_FIELDS)
         self.installer_cache = Layer(layers_dir, "installer-cache", Types(cache=True), TARGET_FIELDS)
         self.tools = Layer(layers_dir, "tools", Types(cache=True), TOOLS_FIELDS)
@@ -104,75 +107,99 @@ class Layers:
         return [self.tools, self.installer_cache, self.python, self.venv, self.launch_env]
 
 
+class Cnb(Platform):
+    """bin/build: the app in place, everything else in layers under $CNB_LAYERS_DIR."""
+
+    def __init__(self, app_dir: Path, layers_dir: Path, platform_dir: Path) -> None:
+        self.app_dir = app_dir
+        self.layers_dir = layers_dir
+        self.platform_dir = platform_dir
+        self.layers = Layers(layers_dir)
+        self.target = {}
+
+    def read_config(self) -> "ConfigVars":
+        from ..config import read_env_dir
+
+        return read_env_dir(self.platform_dir / "env")
+
+    def tools(self) -> "Tools":
+        from ..tools import Tools
+
+        # The installer caches go in the installer-cache layer, unless the build
+        # machine shares them between apps (PYBUILDPACK_INSTALLER_CACHE_DIR).
+        return Tools.from_environment(self.layers_dir)
+
+    def layout(self) -> "Layout":
+        from ..build import Layout
+
+        venv = self.layers.venv.path
+        return Layout(app_dir=self.app_dir, runtime_prefix=self.layers.python.path, env_prefix=venv,
+                      state_dir=venv / STATE_DIR)
+
+    def environment_key(self, build: "Build") -> "EnvironmentKey":
+        from ..steps import runtime
+
+        self.target = {"arch": runtime.machine_arch(), "distro": distro()}
+        return build.environment_key(distro=self.target["distro"])
+
+    def previous_lock(self) -> Path:
+        from ..package_managers.base import LOCK_FILE
+
+        return self.layers.venv.path / STATE_DIR / LOCK_FILE
+
+    def wanted(self, build: "Build", key: "EnvironmentKey") -> dict:
+        """Each layer's metadata for this build."""
+        tools = build.tools
+        return {
+            "tools": {"tools_lock": tools_lock_digest(), "uv_version": tools.uv_version()},
+            "installer-cache": self.target,
+            "python": {"version": key.python_version, **self.target},
+            "venv": key.metadata(),
+        }
+
+    def caches_in_layer(self, build: "Build") -> bool:
+        return build.tools.uv_cache.parent == self.layers.installer_cache.path
+
+    def restore_environment(self, build: "Build", key: "EnvironmentKey") -> dict:
+        layers, log, wanted = self.layers, build.log, self.wanted(build, key)
+        if any(layer.toml_path.exists() for layer in layers.all):
+            log.step(errors.layers_checked())
+        check_tools_layer(layers.tools, wanted["tools"], log)
+        if self.caches_in_layer(build):
+            reuse_or_clear(layers.installer_cache, wanted["installer-cache"], "uv's and pip's download caches", log)
+        else:
+            layers.installer_cache.clear()
+            layers.installer_cache.toml_path.unlink(missing_ok=True)
+        reuse_or_clear(layers.python, wanted["python"],
+                       f"Python {key.python_version} ({self.target['arch']}, {self.target['distro']})", log)
+        return check_venv_layer(layers.venv, key, build, log)
+
+    def write_launch(self, build: "Build", launch: "LaunchConfig") -> None:
+        import toml
+
+        layers, log = self.layers, build.log
+        write_venv_env(layers.venv, launch)
+        processes = launch_processes(launch)
+        log.step(errors.launch_processes([p["type"] for p in processes], launch.default_process))
+        write_launch_env(layers.launch_env, launch, log)
+        write_sboms(layers, build)
+        (self.layers_dir / "launch.toml").write_text(toml.dumps({"processes": processes}) if processes else "")
+
+    def save_environment(self, build: "Build", key: "EnvironmentKey") -> None:
+        """[types] and [metadata] of every layer, last, once the contents are complete."""
+        layers, wanted = self.layers, self.wanted(build, key)
+        layers.tools.write_toml(wanted["tools"])
+        if self.caches_in_layer(build):
+            layers.installer_cache.path.mkdir(parents=True, exist_ok=True)
+            layers.installer_cache.write_toml(wanted["installer-cache"])
+        layers.python.write_toml(wanted["python"])
+        layers.venv.write_toml({**wanted["venv"], "install_key": build.outcome.install_key})
+
+
 def build(app_dir: Path, layers_dir: Path, platform_dir: Path, log: Log) -> None:
-    import toml
+    from ..orchestrator import build
 
-    from ..build import Build, Layout
-    from ..config import read_env_dir
-    from ..plan import make_plan
-    from ..steps import runtime
-    from ..tools import Tools
-
-    config = read_env_dir(platform_dir / "env")
-    log.add_secrets(config.secrets())
-    plan = make_plan(app_dir, config)
-    layers = Layers(layers_dir)
-    # The installer caches go in the installer-cache layer, unless the build
-    # machine shares them between apps (PYBUILDPACK_INSTALLER_CACHE_DIR).
-    tools = Tools.from_environment(layers_dir)
-    layout = Layout(app_dir=app_dir, runtime_prefix=layers.python.path, env_prefix=layers.venv.path,
-                    state_dir=layers.venv.path / STATE_DIR)
-    build = Build(plan, layout, tools, config, log)
-    build.show_warnings()
-    build.run_hook("bin/pre_compile")
-    chosen = build.choose_python()
-
-    target = {"arch": runtime.machine_arch(), "distro": distro()}
-    caches_in_layer = tools.uv_cache.parent == layers.installer_cache.path
-    wanted = {
-        "tools": {"tools_lock": tools_lock_digest(), "uv_version": tools.uv_version()},
-        "installer-cache": target,
-        "python": {"version": chosen.version, **target},
-        "venv": {"python_version": chosen.version, "installer": plan.installer,
-                 "installer_version": build.installer_version(), **target},
-    }
-    if any(layer.toml_path.exists() for layer in layers.all):
-        log.step(errors.layers_checked())
-    check_tools_layer(layers.tools, wanted["tools"], log)
-    if caches_in_layer:
-        reuse_or_clear(layers.installer_cache, wanted["installer-cache"], "uv's and pip's download caches", log)
-    else:
-        layers.installer_cache.clear()
-        layers.installer_cache.toml_path.unlink(missing_ok=True)
-    reuse_or_clear(layers.python, wanted["python"], f"Python {chosen.version} ({target['arch']}, {target['distro']})",
-                   log)
-
-    with tempfile.TemporaryDirectory(prefix="pybuildpack-cnb-") as scratch:
-        # The lock outlives a discarded environment, as on Heroku, so unchanged pins stay put.
-        previous_lock = rescue_lock(layout.state_dir, Path(scratch))
-        previous = check_venv_layer(layers.venv, wanted["venv"], build, log)
-        build.ensure_runtime(chosen)
-        build.ensure_env()
-        build.install_dependencies(previous, previous_lock)
-    build.install_launch_package()
-    build.django()
-    build.run_hook("bin/post_compile")
-
-    write_venv_env(layers.venv)
-    processes = launch_processes(build)
-    log.step(errors.launch_processes([p["type"] for p in processes],
-                                     next((p["type"] for p in processes if p["default"]), None)))
-    write_launch_env(layers.launch_env, build, log)
-    write_sboms(layers, build)
-    (layers_dir / "launch.toml").write_text(toml.dumps({"processes": processes}) if processes else "")
-    # [types] and [metadata] of every layer, last, once the contents are complete.
-    layers.tools.write_toml(wanted["tools"])
-    if caches_in_layer:
-        layers.installer_cache.path.mkdir(parents=True, exist_ok=True)
-        layers.installer_cache.write_toml(wanted["installer-cache"])
-    layers.python.write_toml(wanted["python"])
-    layers.venv.write_toml({**wanted["venv"], "install_key": build.outcome.install_key})
-    build.summary()
+    build(Cnb(app_dir, layers_dir, platform_dir), log)
 
 
 def tools_lock_digest() -> str:
@@ -205,19 +232,10 @@ def check_tools_layer(layer: "Layer", wanted: Mapping[str, object], log: Log) ->
         log.detail(errors.layer_updated(layer.name, check.reasons))
 
 
-def rescue_lock(state_dir: Path, scratch: Path) -> Optional[Path]:
-    lock = state_dir / "requirements.lock.txt"
-    if not lock.is_file():
-        return None
-    copy = scratch / lock.name
-    shutil.copyfile(lock, copy)
-    return copy
-
-
-def check_venv_layer(layer: "Layer", wanted: Mapping[str, object], build: "Build", log: Log) -> dict:
+def check_venv_layer(layer: "Layer", key: "EnvironmentKey", build: "Build", log: Log) -> dict:
     """The metadata install_dependencies compares its key with: the restored
     one when the environment can be kept, else empty (a fresh environment)."""
-    check = layer.check(wanted)
+    check = layer.check(key.metadata())
     if not check.reusable:
         if check.restored:
             log.detail(errors.layer_rebuilt(layer.name, check.reasons))
@@ -229,41 +247,37 @@ def check_venv_layer(layer: "Layer", wanted: Mapping[str, object], build: "Build
     elif check.stored.get("install_key") != inputs.key:
         log.detail(errors.layer_updated(layer.name, [errors.requirements_changed(inputs.files)]))
     else:
-        log.detail(errors.layer_reused(layer.name, f"the app's packages for Python {wanted['python_version']}"))
+        log.detail(errors.layer_reused(layer.name, f"the app's packages for Python {key.python_version}"))
     return check.stored
 
 
 # --- environment, launch.toml, exec.d, SBOM -------------------------------------------------------
 
-def write_venv_env(layer: "Layer") -> None:
+def write_venv_env(layer: "Layer", launch: "LaunchConfig") -> None:
     """Env files for later buildpacks and for launch. The layer's bin/ joins
     PATH by itself; prepending it again puts the virtualenv before the
     runtime's own bin/, whichever way a lifecycle orders one buildpack's layers."""
-    from ..build import PROCESS_DEFAULTS
-
     layer.clear_env()
     layer.write_env("PATH", str(layer.path / "bin"), "prepend")
     layer.write_env("PATH", os.pathsep, "delim")
-    for name, value in PROCESS_DEFAULTS.items():
+    for name, value in launch.defaults(behind_router=False).items():
         layer.write_env(name, value, "default")
 
 
-def launch_files(build: "Build") -> dict:
+def launch_files(launch: "LaunchConfig") -> dict:
     """The launch-env layer's files: relative path -> (text, executable)."""
-    from ..build import LAUNCH_SOURCE, ROUTER_DEFAULTS
-    from ..steps import django as django_step
+    from ..launch_config import DJANGO_WRAPPER, ROUTER_DEFAULTS
 
     files = {f"env.launch/{name}.default": (value, False) for name, value in ROUTER_DEFAULTS.items()}
     files.update({
         # Images run outside Heroku get no PORT; 8080 is the container convention (Knative, Cloud Run).
         "env.launch/PORT.default": (DEFAULT_PORT, False),
-        "web_concurrency.sh": ((LAUNCH_SOURCE / "web_concurrency.sh").read_text(), False),
+        "web_concurrency.sh": (launch.web_concurrency_script(), False),
     })
-    module = build.wrapped_settings_module()
-    if module is not None:
-        files["env.launch/DJANGO_SETTINGS_MODULE.default"] = (django_step.WRAPPER, False)
-        files["env.launch/PYBUILDPACK_DJANGO_SETTINGS_MODULE.default"] = (module, False)
-    files[f"exec.d/{EXEC_D_PROGRAM}"] = (exec_d_program(module, django_step.WRAPPER), True)
+    # The wrapper rule: unset is covered by the env files, the app's own module by exec.d.
+    for name, value in launch.django_settings(None).items():
+        files[f"env.launch/{name}.default"] = (value, False)
+    files[f"exec.d/{EXEC_D_PROGRAM}"] = (exec_d_program(launch.wrapped_settings_module, DJANGO_WRAPPER), True)
     return files
 
 
@@ -305,10 +319,10 @@ def files_digest(files: Mapping[str, tuple]) -> str:
     return digest.hexdigest()[:16]
 
 
-def write_launch_env(layer: "Layer", build: "Build", log: Log) -> None:
+def write_launch_env(layer: "Layer", launch: "LaunchConfig", log: Log) -> None:
     """A launch-only layer. When its metadata still matches, no directory is
     written and the lifecycle keeps the previous image's layer."""
-    files = launch_files(build)
+    files = launch_files(launch)
     wanted = {"digest": files_digest(files)}
     check = layer.check(wanted, contents_needed=False)
     layer.clear()
@@ -326,15 +340,15 @@ def write_launch_env(layer: "Layer", build: "Build", log: Log) -> None:
     layer.write_toml(wanted)
 
 
-def launch_processes(build: "Build") -> list:
+def launch_processes(launch: "LaunchConfig") -> list:
     """launch.toml's [[processes]]: the ones the Heroku path would run, the
     Procfile's plus the detected web when the Procfile has none; web is the
     default. Generated processes are exec'd directly; Procfile commands are
     shell text, so they say so with bash -c."""
     processes = []
-    for name, process in build.plan.processes.all.items():
+    for name, process in launch.processes.items():
         command = list(process.argv) if process.argv else ["bash", "-c", process.command]
-        processes.append({"type": name, "command": command, "default": name == "web"})
+        processes.append({"type": name, "command": command, "default": name == launch.default_process})
     return processes
 
 

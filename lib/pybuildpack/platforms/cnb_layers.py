@@ -23,7 +23,8 @@ from typing import Mapping
 import toml
 
 from .. import errors
-from ..cache import describe_changes, write_atomically
+from ..cache import write_atomically
+from ..environment_key import describe_changes
 
 # Bump when what a layer holds, or its metadata, changes shape: older layers are then rebuilt.
 FORMAT = "1"

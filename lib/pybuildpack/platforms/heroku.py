@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import shutil
 import sys
 from pathlib import Path
@@ -23,22 +22,19 @@ from typing import TYPE_CHECKING, Optional
 from .. import errors
 from ..inspect.files import DETECT_FILES, detected_by, listing
 from ..output import Log
+from .base import Platform
 
 if TYPE_CHECKING:  # detect and release run on a bare python3: import the rest lazily
-    from ..build import Build
+    from ..build import Build, Layout
+    from ..config import ConfigVars
+    from ..environment_key import EnvironmentKey
+    from ..launch_config import LaunchConfig
+    from ..tools import Tools
 
 PYTHON_DIR = ".heroku/python"
 STATE_DIR = ".heroku/pybuildpack"
 PROFILE = ".profile.d/pybuildpack.sh"
-ENV_FIELDS = {
-    "stack": "stack",
-    "arch": "architecture",
-    "python_version": "Python version",
-    "installer": "installer",
-    "installer_version": "installer version",
-    "buildpack_format": "cache format",
-}
-CACHE_FORMAT = "1"
+CACHE_ENV = "env"                       # CACHE_DIR/pybuildpack/env: the environment and its key
 
 
 def detect(build_dir: Path) -> int:
@@ -54,72 +50,89 @@ def stack() -> str:
     return os.environ.get("STACK") or os.environ.get("CNB_TARGET_DISTRO_NAME", "") or "unknown"
 
 
-def compile(build_dir: Path, cache_dir: Path, env_dir: Optional[Path], log: Log) -> None:
-    from ..build import Build, Layout
-    from ..cache import CachedDir, describe_changes, write_atomically
-    from ..config import read_env_dir
-    from ..plan import make_plan
-    from ..tools import Tools
+class Heroku(Platform):
+    """bin/compile: build in BUILD_DIR, cache in CACHE_DIR/pybuildpack, config vars from ENV_DIR."""
 
-    config = read_env_dir(env_dir)
-    log.add_secrets(config.secrets())
-    plan = make_plan(build_dir, config)
-    cache_root = cache_dir / "pybuildpack"
-    tools = Tools.from_environment(cache_root)
-    layout = Layout(
-        app_dir=build_dir,
-        runtime_prefix=build_dir / PYTHON_DIR,
-        env_prefix=build_dir / PYTHON_DIR,
-        state_dir=build_dir / STATE_DIR,
-        relocate_root=build_dir,
-    )
-    build = Build(plan, layout, tools, config, log)
-    build.show_warnings()
-    build.run_hook("bin/pre_compile")
-    chosen = build.choose_python()
+    def __init__(self, build_dir: Path, cache_dir: Path, env_dir: Optional[Path]) -> None:
+        from ..cache import CachedDir
 
-    cached_env = CachedDir(cache_root / "env")
-    cached_env.clean_leftovers()
-    wanted = {
-        "stack": stack(),
-        "arch": platform.machine(),
-        "python_version": chosen.version,
-        "installer": plan.installer,
-        "installer_version": build.installer_version(),
-        "buildpack_format": CACHE_FORMAT,
-    }
-    previous: dict = {}
-    if cached_env.exists():
-        stored = cached_env.metadata()
-        reasons = (describe_changes(stored, wanted, ENV_FIELDS) if stored is not None
-                   else ["its metadata is missing or unreadable"])
-        if reasons:
-            log.step(errors.cache_discarded("environment", reasons))
-            cached_env.discard()
+        self.app_dir = build_dir
+        self.env_dir = env_dir
+        self.cache_root = cache_dir / "pybuildpack"
+        self.cached_env = CachedDir(self.cache_root / CACHE_ENV)
+
+    def read_config(self) -> "ConfigVars":
+        from ..config import read_env_dir
+
+        return read_env_dir(self.env_dir)
+
+    def tools(self) -> "Tools":
+        from ..tools import Tools
+
+        return Tools.from_environment(self.cache_root)
+
+    def layout(self) -> "Layout":
+        from ..build import Layout
+
+        return Layout(app_dir=self.app_dir, runtime_prefix=self.app_dir / PYTHON_DIR,
+                      env_prefix=self.app_dir / PYTHON_DIR, state_dir=self.app_dir / STATE_DIR,
+                      relocate_root=self.app_dir)
+
+    def environment_key(self, build: "Build") -> "EnvironmentKey":
+        return build.environment_key(distro=stack())
+
+    def previous_lock(self) -> Path:
+        from ..package_managers.base import LOCK_FILE
+
+        return self.cache_root / LOCK_FILE
+
+    def restore_environment(self, build: "Build", key: "EnvironmentKey") -> dict:
+        from ..cache import FORMAT
+        from ..environment_key import describe_changes
+
+        cached, prefix = self.cached_env, build.layout.runtime_prefix
+        cached.clean_leftovers()
+        if not cached.exists():
+            return {}
+        stored = cached.metadata()
+        if stored is None:
+            reasons = ["its metadata is missing or unreadable"]
         else:
-            if layout.runtime_prefix.exists():
-                shutil.rmtree(layout.runtime_prefix)
-            layout.runtime_prefix.parent.mkdir(parents=True, exist_ok=True)
-            previous = cached_env.take(layout.runtime_prefix)
-            log.detail("Restored the environment from the build cache")
+            # Another format says it all: its other fields may mean something else.
+            reasons = describe_changes(stored, {"format": FORMAT}, {"format": "cache format"}) or key.changes(stored)
+        if reasons:
+            build.log.step(errors.cache_discarded("environment", reasons))
+            cached.discard()
+            return {}
+        if prefix.exists():
+            shutil.rmtree(prefix)
+        prefix.parent.mkdir(parents=True, exist_ok=True)
+        previous = cached.take(prefix)
+        build.log.detail("Restored the environment from the build cache")
+        return previous
 
-    build.ensure_runtime(chosen)
-    previous_lock = cache_root / "requirements.lock.txt"
-    build.install_dependencies(previous, previous_lock if previous_lock.is_file() else None)
-    build.install_launch_package()
-    build.django()
-    build.run_hook("bin/post_compile")
+    def write_launch(self, build: "Build", launch: "LaunchConfig") -> None:
+        write_runtime_files(self.app_dir, launch)
 
-    write_runtime_files(build_dir, build)
-    # Cache last, and only after a successful build. A copy of every file (as
-    # hardlinks where the filesystem allows) is the floor for a slug that must
-    # hold the environment too, so its cost is shown.
-    with log.timed("Saving the environment to the build cache", threshold=0.0):
-        cached_env.store(layout.runtime_prefix, {**wanted, "install_key": build.outcome.install_key})
-    lock = layout.state_dir / "requirements.lock.txt"
-    if lock.is_file():
-        write_atomically(previous_lock, lock.read_text())
-    build.summary()
+    def save_environment(self, build: "Build", key: "EnvironmentKey") -> None:
+        from ..cache import write_atomically
+
+        # Only after a successful build. A copy of every file (as hardlinks where
+        # the filesystem allows) is the floor for a slug that must hold the
+        # environment too, so its cost is shown.
+        with build.log.timed("Saving the environment to the build cache", threshold=0.0):
+            self.cached_env.store(build.layout.runtime_prefix,
+                                  {**key.metadata(), "install_key": build.outcome.install_key})
+        lock_name = build.plan.package_manager.lock_name(build.plan.installer)
+        lock = build.layout.state_dir / lock_name if lock_name else None
+        if lock is not None and lock.is_file():
+            write_atomically(self.previous_lock(), lock.read_text())
+
+
+def compile(build_dir: Path, cache_dir: Path, env_dir: Optional[Path], log: Log) -> None:
+    from ..orchestrator import build
+
+    build(Heroku(build_dir, cache_dir, env_dir), log)
 
 
 def _export_defaults(defaults: dict) -> list:
@@ -127,49 +140,33 @@ def _export_defaults(defaults: dict) -> list:
     return [f'export {name}="${{{name}:-{value}}}"' for name, value in defaults.items()]
 
 
-def profile_script(build: "Build") -> str:
-    from ..build import PROCESS_DEFAULTS, ROUTER_DEFAULTS
-    from ..steps import django as django_step
-
+def profile_script(launch: "LaunchConfig") -> str:
     lines = [
         "# Written by pybuildpack: the app's runtime environment, sourced at dyno start.",
         f'export PATH="$HOME/{PYTHON_DIR}/bin:$PATH"',
-        *_export_defaults({**PROCESS_DEFAULTS, **ROUTER_DEFAULTS}),
+        *_export_defaults(launch.defaults(behind_router=True)),
         f'. "$HOME/{STATE_DIR}/web_concurrency.sh"',
         'export WEB_CONCURRENCY="$(pybuildpack_web_concurrency)"',
+        *launch.django_settings_shell(),
     ]
-    module = build.wrapped_settings_module()
-    if module is not None:
-        lines += [
-            "# The app's settings lack STATIC_ROOT: a wrapper module supplies it.",
-            f'if [ -z "${{DJANGO_SETTINGS_MODULE:-}}" ] || [ "$DJANGO_SETTINGS_MODULE" = "{module}" ]; then',
-            f'  export PYBUILDPACK_DJANGO_SETTINGS_MODULE="{module}"',
-            f'  export DJANGO_SETTINGS_MODULE="{django_step.WRAPPER}"',
-            "fi",
-        ]
     return "\n".join(lines) + "\n"
 
 
 def export_script(build_dir: Path) -> str:
-    from ..build import PROCESS_DEFAULTS
+    from ..launch_config import PROCESS_DEFAULTS
 
     lines = [f'export PATH="{build_dir / PYTHON_DIR / "bin"}:$PATH"', *_export_defaults(PROCESS_DEFAULTS)]
     return "\n".join(lines) + "\n"
 
 
-def write_runtime_files(build_dir: Path, build: "Build") -> None:
-    from ..build import LAUNCH_SOURCE
-
+def write_runtime_files(build_dir: Path, launch: "LaunchConfig") -> None:
     state = build_dir / STATE_DIR
     state.mkdir(parents=True, exist_ok=True)
-    (state / "web_concurrency.sh").write_text((LAUNCH_SOURCE / "web_concurrency.sh").read_text())
+    (state / "web_concurrency.sh").write_text(launch.web_concurrency_script())
     profile = build_dir / PROFILE
     profile.parent.mkdir(parents=True, exist_ok=True)
-    profile.write_text(profile_script(build))
-    default = build.plan.processes.default_web
-    processes = {}
-    if default is not None and "web" not in build.plan.processes.procfile:
-        processes["web"] = default.command
+    profile.write_text(profile_script(launch))
+    processes = {name: process.command for name, process in launch.detected.items()}
     (state / "release.json").write_text(json.dumps({"default_process_types": processes}, indent=2))
     buildpack_dir = Path(__file__).resolve().parents[3]
     try:

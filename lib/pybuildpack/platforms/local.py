@@ -27,8 +27,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import platform
-import shlex
 import shutil
 import socket
 import subprocess
@@ -41,23 +39,19 @@ from .. import errors
 from ..dotenv import read_dotenv
 from ..inspect.files import DETECT_FILES, detected_by, is_buildpack, listing
 from ..output import Log
+from .base import Platform
 
 if TYPE_CHECKING:
-    from ..build import Build
+    from ..build import Build, Layout
     from ..config import ConfigVars
+    from ..environment_key import EnvironmentKey
+    from ..launch_config import LaunchConfig
     from ..plan import BuildPlan
+    from ..tools import Tools
 
 STATE = ".pybuildpack"
 DEFAULT_PORT = 5000
 RECORD_FORMAT = 1
-ENV_FIELDS = {
-    "arch": "architecture",
-    "python_version": "Python version",
-    "python": "Python interpreter",
-    "installer": "installer",
-    "installer_version": "installer version",
-    "format": "build format",
-}
 # Set by the bin/pybuildpack bootstrap for pybuildpack itself; not the app's business.
 _NOT_INHERITED = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYBUILDPACK_UV_BIN", "PYBUILDPACK_BOOT_PYTHON")
 
@@ -137,6 +131,92 @@ class RuntimeChoice:
     wanted: Optional[str]  # the version production would install, when known
 
 
+class Local(Platform):
+    """`pybuildpack build`: everything in APP_DIR/.pybuildpack, tools in the user cache."""
+
+    def __init__(self, app_dir: Path) -> None:
+        self.app_dir = app_dir
+        self.paths = Paths(app_dir)
+        self.record: dict = {}
+        self.first_build = False
+        self.choice: Optional[RuntimeChoice] = None
+
+    def read_config(self) -> "ConfigVars":
+        return read_config(self.app_dir)
+
+    def tools(self) -> "Tools":
+        from ..tools import Tools
+
+        return Tools.from_environment(cache_root(os.environ))
+
+    def layout(self) -> "Layout":
+        return _layout(self.paths)
+
+    def prepare(self, build: "Build") -> None:
+        paths = self.paths
+        self.first_build = not paths.root.exists()
+        paths.root.mkdir(exist_ok=True)
+        ignore = paths.root / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Written by pybuildpack: nothing in here belongs in git.\n*\n")
+        self.record = read_record(paths)
+
+    def choose_python(self, build: "Build") -> None:
+        self.choice = _choose_runtime(build, self.paths, self.record)
+        if not self.choice.managed:
+            build.layout.base_python = self.choice.base
+
+    def environment_key(self, build: "Build") -> "EnvironmentKey":
+        return build.environment_key(interpreter="managed" if self.choice.managed else str(self.choice.base))
+
+    def previous_lock(self) -> Path:
+        from ..package_managers.base import LOCK_FILE
+
+        return self.paths.state / LOCK_FILE
+
+    def restore_environment(self, build: "Build", key: "EnvironmentKey") -> dict:
+        previous = _take_environment(build, self.paths, self.record, key)
+        # Until this build finishes, the environment matches no install key: an
+        # interrupted install must not be mistaken for a finished one next time.
+        write_record(self.paths, {k: v for k, v in self.record.items() if k not in ("format", "install_key")})
+        return previous
+
+    def write_launch(self, build: "Build", launch: "LaunchConfig") -> None:
+        """Nothing to write: `start` renders the launch config when it runs a
+        process, from the plan and the record `save_environment` writes."""
+
+    def save_environment(self, build: "Build", key: "EnvironmentKey") -> None:
+        outcome, plan, choice = build.outcome, build.plan, self.choice
+        settings = outcome.django
+        write_record(self.paths, {
+            "environment": key.metadata(),
+            "install_key": outcome.install_key,
+            "python": {"version": outcome.python.version, "origin": outcome.python.origin,
+                       "source": "managed" if choice.managed else "local", "wanted": choice.wanted,
+                       "base": str(choice.base)},
+            "packages": len(outcome.packages),
+            "django": ({"settings_module": plan.django.settings_module,
+                        "static_root_supplied": settings.static_root_supplied}
+                       if plan.django is not None and settings is not None else None),
+        })
+
+    def finish(self, build: "Build", log: Log) -> None:
+        try:
+            port = resolve_port(None, {**os.environ, **build.config.all})
+        except errors.UserError:
+            port = DEFAULT_PORT
+        log.detail(f"Start:     pybuildpack start (http://localhost:{port})")
+        if self.first_build:
+            ignored = [f"{STATE}/"]
+            wrapped = build.launch_config().wrapped_settings_module
+            if wrapped is not None:
+                from ..steps.django import STATIC_DIR_NAME
+                ignored.append("/" + (Path(build.plan.django.manage_dir) / STATIC_DIR_NAME).as_posix() + "/")
+            missing = [path for path in ignored if not _git_ignores(self.app_dir, path)]
+            if missing:
+                log.warning(*errors.gitignore_hint(missing))
+
+
 def _choose_runtime(build: "Build", paths: Paths, record: Mapping[str, object]) -> RuntimeChoice:
     """Production's CPython when it can be had, else a matching one on this machine."""
     from ..steps import local_python, runtime
@@ -162,14 +242,15 @@ def _choose_runtime(build: "Build", paths: Paths, record: Mapping[str, object]) 
             # Without a configured list, an unreachable download should fail over
             # to this machine's CPython at once, not after uv's retries.
             build.env = {**saved, "UV_HTTP_RETRIES": "0"}
+        build.outcome.python = chosen
         try:
-            build.ensure_runtime(chosen)
+            build.ensure_runtime()
         except errors.PythonInstallFailed:
             if source:
                 raise
             reason = f"Python {chosen.version} could not be downloaded (python-build-standalone is not reachable)"
         else:
-            _announce(build, chosen)
+            build.announce_python(chosen)
             return RuntimeChoice(True, runtime.runtime_python(paths.python), wanted)
         finally:
             build.env = saved
@@ -187,31 +268,19 @@ def _choose_runtime(build: "Build", paths: Paths, record: Mapping[str, object]) 
         log.warning(*errors.local_python_fallback(reason, found.version, str(found.path)))
     note = (f"The download of Python {wanted} failed in an earlier build and is not retried\n"
             "(delete .pybuildpack/ to retry it)." if reuse_local and wanted else "")
-    _announce(build, runtime.ChosenPython(found.version, origin, pinned), note)
+    build.announce_python(runtime.ChosenPython(found.version, origin, pinned), note)
     if paths.python.exists():
         shutil.rmtree(paths.python)  # a managed runtime of an earlier build
     return RuntimeChoice(False, found.path, wanted)
 
 
-def _announce(build: "Build", chosen, note: str = "") -> None:
-    build.outcome.python = chosen
-    build.log.step(f"Using Python {chosen.version} ({chosen.origin})")
-    if note:
-        build.log.detail(note)
-    if not chosen.pinned:
-        build.log.warning(*errors.python_version_not_pinned(chosen.version))
-
-
-def _take_environment(build: "Build", paths: Paths, record: Mapping[str, object], wanted: dict) -> dict:
+def _take_environment(build: "Build", paths: Paths, record: Mapping[str, object], key: "EnvironmentKey") -> dict:
     """The last build's metadata when its environment can be reused, else {}
     (after discarding the environment and saying why)."""
-    from ..cache import describe_changes
-
     if not paths.venv.exists():
         return {}
     stored = record.get("environment")
-    reasons = (describe_changes(stored, wanted, ENV_FIELDS) if isinstance(stored, dict)
-               else ["the last build did not finish"])
+    reasons = key.changes(stored) if isinstance(stored, dict) else ["the last build did not finish"]
     if reasons:
         build.log.step(errors.cache_discarded("environment", reasons))
         shutil.rmtree(paths.venv)
@@ -222,86 +291,9 @@ def _take_environment(build: "Build", paths: Paths, record: Mapping[str, object]
 
 def build(app_dir: Path, log: Log) -> "Build":
     """Build the app in place, incrementally; return the finished Build."""
-    from ..build import Build
-    from ..plan import make_plan
-    from ..tools import Tools
+    from ..orchestrator import build
 
-    app_dir = find_app(app_dir)
-    config = read_config(app_dir)
-    log.add_secrets(config.secrets())
-    plan = make_plan(app_dir, config)
-    paths = Paths(app_dir)
-    first_build = not paths.root.exists()
-    paths.root.mkdir(exist_ok=True)
-    ignore = paths.root / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# Written by pybuildpack: nothing in here belongs in git.\n*\n")
-    tools = Tools.from_environment(cache_root(os.environ))
-    layout = _layout(paths)
-    build = Build(plan, layout, tools, config, log)
-    record = read_record(paths)
-
-    build.show_warnings()
-    build.run_hook("bin/pre_compile")
-    choice = _choose_runtime(build, paths, record)
-    if not choice.managed:
-        layout.base_python = choice.base
-    wanted = {
-        "arch": platform.machine(),
-        "python_version": build.outcome.python.version,
-        "python": "managed" if choice.managed else str(choice.base),
-        "installer": plan.installer,
-        "installer_version": build.installer_version(),
-        "format": str(RECORD_FORMAT),
-    }
-    previous = _take_environment(build, paths, record, wanted)
-    # Until this build finishes, the environment matches no install key: an
-    # interrupted install must not be mistaken for a finished one next time.
-    write_record(paths, {k: v for k, v in record.items() if k not in ("format", "install_key")})
-    build.ensure_env()
-
-    lock = paths.state / "requirements.lock.txt"
-    previous_lock = None
-    if previous and lock.is_file():
-        previous_lock = paths.root / "previous-requirements.lock.txt"
-        shutil.copyfile(lock, previous_lock)
-    try:
-        build.install_dependencies(previous, previous_lock)
-    finally:
-        if previous_lock is not None:
-            previous_lock.unlink(missing_ok=True)
-    build.install_launch_package()
-    build.django()
-    build.run_hook("bin/post_compile")
-
-    settings = build.outcome.django
-    wrapped = build.wrapped_settings_module()
-    write_record(paths, {
-        "environment": wanted,
-        "install_key": build.outcome.install_key,
-        "python": {"version": build.outcome.python.version, "origin": build.outcome.python.origin,
-                   "source": "managed" if choice.managed else "local", "wanted": choice.wanted,
-                   "base": str(choice.base)},
-        "packages": len(build.outcome.packages),
-        "django": ({"settings_module": plan.django.settings_module,
-                    "static_root_supplied": settings.static_root_supplied}
-                   if plan.django is not None and settings is not None else None),
-    })
-    build.summary()
-    try:
-        port = resolve_port(None, {**os.environ, **config.all})
-    except errors.UserError:
-        port = DEFAULT_PORT
-    log.detail(f"Start:     pybuildpack start (http://localhost:{port})")
-    if first_build:
-        ignored = [f"{STATE}/"]
-        if wrapped is not None:
-            from ..steps.django import STATIC_DIR_NAME
-            ignored.append("/" + (Path(plan.django.manage_dir) / STATIC_DIR_NAME).as_posix() + "/")
-        missing = [path for path in ignored if not _git_ignores(app_dir, path)]
-        if missing:
-            log.warning(*errors.gitignore_hint(missing))
-    return build
+    return build(Local(find_app(app_dir)), log)
 
 
 def _git_ignores(app_dir: Path, path: str) -> bool:
@@ -317,7 +309,7 @@ def _git_ignores(app_dir: Path, path: str) -> bool:
 # --- start and run ------------------------------------------------------------------------
 
 @dataclass
-class Launch:
+class Prepared:
     """What a process needs: the app, its built record, its config and plan."""
 
     app_dir: Path
@@ -325,8 +317,18 @@ class Launch:
     dotenv: dict
     plan: "BuildPlan"
 
+    def launch_config(self) -> "LaunchConfig":
+        """The build's launch config, from the plan and the record of the build."""
+        from ..launch_config import LaunchConfig
 
-def prepare_launch(app_dir: Path, log: Log) -> Launch:
+        django = self.record.get("django")
+        wrapped = (django.get("settings_module") if isinstance(django, dict) and django.get("static_root_supplied")
+                   else None)
+        processes = self.plan.processes
+        return LaunchConfig(processes=processes.all, detected=processes.detected, wrapped_settings_module=wrapped)
+
+
+def prepare_launch(app_dir: Path, log: Log) -> Prepared:
     from ..plan import make_plan
 
     app_dir = find_app(app_dir)
@@ -339,7 +341,7 @@ def prepare_launch(app_dir: Path, log: Log) -> Launch:
     plan = make_plan(app_dir, config)
     if _install_key(app_dir, plan, config, log) != record.get("install_key"):
         log.warning(*errors.dependencies_changed_since_build())
-    return Launch(app_dir, record, dict(config.all), plan)
+    return Prepared(app_dir, record, dict(config.all), plan)
 
 
 def _layout(paths: Paths):
@@ -352,10 +354,8 @@ def _install_key(app_dir: Path, plan: "BuildPlan", config: "ConfigVars", log: Lo
     """The key a build of this plan would record: when it differs from the last
     build's, the environment is out of date."""
     from ..build import Build
-    from ..tools import Tools
 
-    build = Build(plan, _layout(Paths(app_dir)), Tools.from_environment(cache_root(os.environ)), config, log)
-    return build.install_inputs().key
+    return Build(plan, _layout(Paths(app_dir)), Local(app_dir).tools(), config, log).install_inputs().key
 
 
 def resolve_port(option: Optional[str], env: Mapping[str, str]) -> int:
@@ -382,36 +382,29 @@ def check_port_free(port: int) -> None:
 
 def web_concurrency(env: Mapping[str, str]) -> str:
     """WEB_CONCURRENCY as production's .profile.d computes it (the same script)."""
-    from ..build import LAUNCH_SOURCE
+    from ..launch_config import WEB_CONCURRENCY_SCRIPT
 
     result = subprocess.run(["/bin/sh", "-c", '. "$1"; pybuildpack_web_concurrency', "sh",
-                             str(LAUNCH_SOURCE / "web_concurrency.sh")],
+                             str(WEB_CONCURRENCY_SCRIPT)],
                             env=dict(env), capture_output=True, text=True)
     value = result.stdout.strip()
     return value if result.returncode == 0 and value.isdigit() else "1"
 
 
-def process_environment(launch: Launch, base: Mapping[str, str], port: int) -> dict:
+def process_environment(prepared: Prepared, base: Mapping[str, str], port: int) -> dict:
     """The environment production gives a process (.profile.d), with `.env` over
     the shell's variables, as foreman and `heroku local` do."""
-    from ..build import PROCESS_DEFAULTS
-    from ..steps.django import WRAPPER
-
-    venv = Paths(launch.app_dir).venv
+    launch = prepared.launch_config()
+    venv = Paths(prepared.app_dir).venv
     env = {k: v for k, v in base.items() if k not in _NOT_INHERITED}
-    env.update(launch.dotenv)
+    env.update(prepared.dotenv)
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env["VIRTUAL_ENV"] = str(venv)
-    for name, value in PROCESS_DEFAULTS.items():
+    for name, value in launch.defaults(behind_router=False).items():
         env.setdefault(name, value)
     env["PORT"] = str(port)
     env["WEB_CONCURRENCY"] = web_concurrency(env)
-    django = launch.record.get("django")
-    if isinstance(django, dict) and django.get("static_root_supplied"):
-        module = django["settings_module"]
-        if not env.get("DJANGO_SETTINGS_MODULE") or env["DJANGO_SETTINGS_MODULE"] == module:
-            env["PYBUILDPACK_DJANGO_SETTINGS_MODULE"] = module
-            env["DJANGO_SETTINGS_MODULE"] = WRAPPER
+    env.update(launch.django_settings(env.get("DJANGO_SETTINGS_MODULE")))
     return env
 
 
@@ -423,18 +416,14 @@ def process_argv(process, env: Mapping[str, str]) -> list:
     return [shell, "-c", process.command]
 
 
-def uses_gunicorn(process) -> bool:
-    if process.server == "gunicorn":
-        return True
-    try:
-        words = shlex.split(process.command)
-    except ValueError:
-        return False
-    while words and ("=" in words[0] and not words[0].startswith("=") or words[0] == "exec"):
-        words = words[1:]
-    if words[:3] == ["python", "-m", "gunicorn"] or words[:3] == ["python3", "-m", "gunicorn"]:
-        return True
-    return bool(words) and os.path.basename(words[0]) == "gunicorn"
+def server_reload(process, env: Mapping[str, str]) -> tuple:
+    """(environment, log line) when the process's server reloads code itself,
+    else (None, ""): our own processes name their server, a Procfile command is
+    recognised by its words."""
+    from .. import servers
+
+    server = servers.get(process.server) if process.server else servers.running(process.command)
+    return server.reload(env) if server is not None else (None, "")
 
 
 def find_process(plan: "BuildPlan", name: str):
@@ -471,9 +460,10 @@ def start(app_dir: Path, name: str, port_option: Optional[str], reload: bool, lo
         log.detail(f"With {len(launch.dotenv)} variables from .env")
     if name == "web":
         log.detail(f"Serving on http://localhost:{port}")
-    if reload and uses_gunicorn(process):
-        env["GUNICORN_CMD_ARGS"] = (env.get("GUNICORN_CMD_ARGS", "") + " --reload").strip()
-        log.detail("Reloading on code changes (gunicorn --reload)")
+    reloading_env, reloading = server_reload(process, env) if reload else (None, "")
+    if reloading_env is not None:
+        env = reloading_env
+        log.detail(reloading)
     elif reload:
         log.detail("Restarting on code changes (pybuildpack watches the app's files)")
 

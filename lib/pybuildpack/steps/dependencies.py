@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping, Optional, Sequence
 
-from .. import errors, pins
+from .. import errors
 from ..output import Log
-from ..plan import BuildPlan
 from ..tools import Tools, command_text, run
 
 # Config vars pip reads for its index; uv gets the same as flags.
@@ -82,13 +81,6 @@ def install_inputs(app_dir: Path, requirement_files: Sequence[str], added: Seque
     return Inputs(tuple(files), digest.hexdigest(), local)
 
 
-def added_requirements(plan: BuildPlan) -> list:
-    lines = []
-    for package in plan.added_packages:
-        lines.extend(pins.requirement_lines(package.name))
-    return lines
-
-
 def uv_index_flags(config: Mapping[str, str]) -> list:
     """pip's index config vars as uv flags (uv does not read PIP_*)."""
     flags = []
@@ -147,7 +139,7 @@ def compile_lock(tools: Tools, venv: Path, app_dir: Path, sources: Sequence[str]
     """pip-compile `sources` into `lock` with the pip-tools venv `venv`, starting
     from the previous lock so unchanged pins stay as they were."""
     with tempfile.TemporaryDirectory(prefix="pybuildpack-compile-") as scratch:
-        output = Path(scratch) / "requirements.lock.txt"
+        output = Path(scratch) / lock.name
         if previous_lock is not None and previous_lock.is_file():
             shutil.copyfile(previous_lock, output)
         child_env = dict(env)

@@ -16,10 +16,10 @@ from typing import Mapping, Optional
 
 from .. import errors
 from ..inspect.django import DjangoProject
+from ..launch_config import DJANGO_WRAPPER as WRAPPER
 from ..output import Log
 from ..tools import command_text, run
 
-WRAPPER = "pybuildpack_launch.django_settings"
 STATIC_DIR_NAME = "staticfiles"
 _MARKER = "PYBUILDPACK-DJANGO-PROBE:"
 

@@ -1,0 +1,59 @@
+"""The build, phase by phase, the same on every platform.
+
+    pre_compile hook -> Python -> cached environment -> dependencies
+    -> launch code -> framework steps (Django) -> post_compile hook
+    -> launch config -> save the environment -> summary
+
+This is the only place the order is written. What each phase does is in
+build.py; where its results go, and what is restored and saved, is the
+platform's answer (platforms/base.py).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from .build import Build
+from .output import Log
+from .plan import make_plan
+from .platforms.base import Platform
+
+
+def build(platform: Platform, log: Log) -> Build:
+    """Build the app on `platform`; return the finished Build."""
+    config = platform.read_config()
+    log.add_secrets(config.secrets())
+    plan = make_plan(platform.app_dir, config)
+    build = Build(plan, platform.layout(), platform.tools(), config, log)
+    platform.prepare(build)
+
+    build.show_warnings()
+    build.run_hook("bin/pre_compile")
+    platform.choose_python(build)
+    key = platform.environment_key(build)
+    with tempfile.TemporaryDirectory(prefix="pybuildpack-lock-") as scratch:
+        # The last lock outlives a discarded environment, so unchanged pins stay put.
+        previous_lock = _keep_copy(platform.previous_lock(), Path(scratch))
+        previous = platform.restore_environment(build, key)
+        build.ensure_runtime()
+        build.ensure_env()
+        build.install_dependencies(previous, previous_lock)
+    build.install_launch_package()
+    build.django()
+    build.run_hook("bin/post_compile")
+
+    platform.write_launch(build, build.launch_config())
+    platform.save_environment(build, key)
+    build.summary()
+    platform.finish(build, log)
+    return build
+
+
+def _keep_copy(path, scratch: Path):
+    if path is None or not path.is_file():
+        return None
+    copy = scratch / path.name
+    shutil.copyfile(path, copy)
+    return copy

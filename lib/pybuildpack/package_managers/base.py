@@ -1,0 +1,97 @@
+"""What every package-manager module provides: the interface behind `package_managers/`.
+
+A package manager is one way an app declares its dependencies (a
+requirements.txt, a requirements.in, ...). Its module says which files it
+owns, which package names they declare, what Python they ask for, what an
+install depends on (the cache key), how to install into the environment
+*exactly* (what the files no longer name is removed), whether its lock is
+current, and how `explain` describes it. The build (build.py) does the rest:
+skipping an unchanged install, logging, relocating, counting.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, Mapping, Optional, Sequence
+
+from packaging.utils import canonicalize_name
+
+from ..output import Log
+from ..tools import Tools
+
+# The lock a build compiles (pip-compile's output), kept in the platform's state
+# directory and carried into the next build so unchanged pins stay as they were.
+LOCK_FILE = "requirements.lock.txt"
+# The requirements pybuildpack adds (a server, WhiteNoise), one per line.
+ADDED_FILE = "added-requirements.txt"
+
+
+@dataclass(frozen=True)
+class InstallContext:
+    """Everything an install needs, decided before it runs."""
+
+    app_dir: Path
+    tools: Tools
+    python: Path                 # the environment's interpreter
+    prefix: Path                 # the environment's prefix (the runtime itself, or a virtualenv)
+    state_dir: Path              # where a lock is written
+    installer: str               # "uv" or "pip"
+    added_file: Path             # the added requirements (may be empty)
+    previous_lock: Optional[Path]
+    env: Mapping[str, str]       # the build environment
+    config: Mapping[str, str]    # the exported config vars
+    log: Log
+
+
+class PackageManager(ABC):
+    """One way of declaring dependencies. Instances are values found by `detect`."""
+
+    kind: ClassVar[str]          # a stable identifier: explain --json's "kind"
+    files: ClassVar[tuple] = ()  # the files it owns at the top of the app
+
+    def __init__(self, file: Optional[str], names: frozenset) -> None:
+        self.file = file       # the file the install reads, relative to the app
+        self.names = names     # canonical names of the packages it declares
+
+    @classmethod
+    @abstractmethod
+    def detect(cls, app_dir: Path) -> Optional["PackageManager"]:
+        """This manager for the app, when the app uses it."""
+
+    def declares(self, *candidates: str) -> bool:
+        """Whether the app declares any of these packages itself."""
+        return any(canonicalize_name(c) in self.names for c in candidates)
+
+    def python_requests(self) -> tuple:
+        """The Python versions its files ask for (PythonRequest, each with its origin)."""
+        return ()
+
+    def lock_name(self, installer: str) -> Optional[str]:
+        """The lock this install writes into the state directory, if any."""
+        return None
+
+    def check_lock(self, app_dir: Path) -> None:
+        """Raise a UserError naming the fix when the app's lock is out of date."""
+
+    @abstractmethod
+    def install_files(self) -> Sequence[str]:
+        """The files an install reads, relative to the app (their includes are followed)."""
+
+    @abstractmethod
+    def install(self, context: InstallContext) -> None:
+        """Make the environment hold exactly what the files (and the added file) name."""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """Where the packages come from, for `explain`."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.file!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and (self.file, self.names) == (other.file, other.names)  # type: ignore
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.file, self.names))

@@ -1,0 +1,49 @@
+"""requirements.in: loose requirements, compiled with pip-compile into a lock first.
+
+The lock is kept in the build (the platform's state directory) and the next
+build compiles from it, so pins that need not change stay as they were. With
+uv the lock is then installed by uv; with pip, pip-sync installs it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Sequence
+
+from ..inspect.dependencies import requirement_names
+from ..steps import dependencies as deps
+from .base import LOCK_FILE, InstallContext, PackageManager
+from .requirements_txt import sync
+
+
+class RequirementsIn(PackageManager):
+    kind = "requirements-in"
+    files = ("requirements.in",)
+
+    @classmethod
+    def detect(cls, app_dir: Path) -> Optional["RequirementsIn"]:
+        name = cls.files[0]
+        if not (app_dir / name).is_file():
+            return None
+        return cls(name, frozenset(requirement_names(app_dir / name, app_dir)))
+
+    def install_files(self) -> Sequence[str]:
+        return [self.file]
+
+    def lock_name(self, installer: str) -> Optional[str]:
+        return LOCK_FILE
+
+    def install(self, context: InstallContext) -> None:
+        c = context
+        if c.installer != "uv":
+            sync(c, [self.file])  # pip-compile reads the .in file itself
+            return
+        lock = c.state_dir / LOCK_FILE
+        with deps.pip_tools(c.tools, c.python, c.env, c.log) as venv:
+            deps.compile_lock(c.tools, venv, c.app_dir, [self.file], lock, c.previous_lock, c.env, c.log,
+                              self.file)
+        deps.install_with_uv(c.tools, c.python, c.app_dir, [str(lock)], c.added_file, c.prefix, c.env, c.config,
+                             c.log)
+
+    def describe(self) -> str:
+        return f"{self.file}, compiled with pip-compile first"

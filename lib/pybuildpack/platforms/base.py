@@ -1,0 +1,70 @@
+"""What a platform is: where a build puts things, and what it restores, saves and writes.
+
+The orchestrator (orchestrator.py) runs the same phases on every platform
+and asks the platform only these questions. A platform module (heroku.py,
+cnb.py, local.py) implements them and contains no phase sequence of its own.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:  # detect and release run on a bare python3: nothing heavy at import
+    from ..build import Build, Layout
+    from ..config import ConfigVars
+    from ..environment_key import EnvironmentKey
+    from ..launch_config import LaunchConfig
+    from ..output import Log
+    from ..tools import Tools
+
+
+class Platform(ABC):
+    """One platform's answers. `app_dir` is where the app is built."""
+
+    app_dir: Path
+
+    @abstractmethod
+    def read_config(self) -> "ConfigVars":
+        """The app's config vars (Heroku's ENV_DIR, CNB's platform env, a local .env)."""
+
+    @abstractmethod
+    def tools(self) -> "Tools":
+        """uv and the installer caches."""
+
+    @abstractmethod
+    def layout(self) -> "Layout":
+        """Where the runtime, the environment and the build's state go."""
+
+    def prepare(self, build: "Build") -> None:
+        """Anything to do before the first phase."""
+
+    def choose_python(self, build: "Build") -> None:
+        """Choose the CPython (sets build.outcome.python). The local platform may
+        fall back to one on the machine; the others install the chosen one."""
+        build.choose_python()
+
+    @abstractmethod
+    def environment_key(self, build: "Build") -> "EnvironmentKey":
+        """What this platform's cached environment must match (build.environment_key())."""
+
+    @abstractmethod
+    def previous_lock(self) -> Optional[Path]:
+        """Where the last build left its lock, if anywhere."""
+
+    @abstractmethod
+    def restore_environment(self, build: "Build", key: "EnvironmentKey") -> dict:
+        """Put the cached environment in place when its stored key matches `key`
+        and return its stored metadata; else discard it, say why, and return {}."""
+
+    @abstractmethod
+    def write_launch(self, build: "Build", launch: "LaunchConfig") -> None:
+        """Write the processes and their environment in this platform's form."""
+
+    @abstractmethod
+    def save_environment(self, build: "Build", key: "EnvironmentKey") -> None:
+        """Keep the environment (with `key` and the install key) for the next build."""
+
+    def finish(self, build: "Build", log: "Log") -> None:
+        """Anything to say after the summary."""

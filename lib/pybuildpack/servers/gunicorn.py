@@ -1,0 +1,40 @@
+"""gunicorn: the production server for WSGI apps.
+
+Its settings live in `launch/gunicorn_config.py`, which runs inside the built
+app: bind 0.0.0.0:$PORT, WEB_CONCURRENCY workers (gunicorn reads it itself),
+logs on stdout, a graceful timeout shorter than the platforms' SIGKILL, the
+app's own gunicorn.conf.py applied last, and each worker's application
+wrapped to serve Django's static files.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from ..inspect.processes import AppTarget
+from ..pins import Pin
+from .base import Server
+
+CONFIG = "python:pybuildpack_launch.gunicorn_config"
+
+
+class Gunicorn(Server):
+    name = "gunicorn"
+    interfaces = ("wsgi",)
+    pins = (
+        Pin("27.0.1", 'python_version >= "3.10"'),
+        Pin("23.0.0", 'python_version < "3.10"'),
+    )
+    serves_django_static = True
+
+    def command(self, target: AppTarget) -> tuple:
+        argv = ["gunicorn", "--config", CONFIG]
+        if target.chdir:
+            argv += ["--chdir", target.chdir]
+        argv.append(target.target)
+        return tuple(argv)
+
+    def reload(self, env: Mapping[str, str]) -> tuple:
+        changed = dict(env)
+        changed["GUNICORN_CMD_ARGS"] = (env.get("GUNICORN_CMD_ARGS", "") + " --reload").strip()
+        return changed, "Reloading on code changes (gunicorn --reload)"
