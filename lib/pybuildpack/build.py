@@ -64,6 +64,13 @@ class Outcome:
     django: Optional[django_step.DjangoSettings] = None
 
 
+def install_inputs(plan: BuildPlan, config: ConfigVars) -> deps.Inputs:
+    """What installing the plan's dependencies depends on: its package
+    manager's files, what pybuildpack adds, the installer, the index settings."""
+    return deps.install_inputs(plan.app_dir, plan.package_manager.install_files(), plan.added_requirements(),
+                               plan.installer, config.exported)
+
+
 class Build:
     def __init__(self, plan: BuildPlan, layout: Layout, tools: Tools, config: ConfigVars, log: Log) -> None:
         self.plan = plan
@@ -147,10 +154,7 @@ class Build:
     def install_inputs(self) -> deps.Inputs:
         """What the install depends on; its `key` is the one the cache records."""
         if self._inputs is None:
-            manager = self.plan.package_manager
-            self._inputs = deps.install_inputs(self.layout.app_dir, manager.install_files(),
-                                               self.plan.added_requirements(), self.plan.installer,
-                                               self.config.exported)
+            self._inputs = install_inputs(self.plan, self.config)
         return self._inputs
 
     def install_dependencies(self, previous: dict, previous_lock: Optional[Path]) -> None:
@@ -181,10 +185,12 @@ class Build:
             added_file = layout.state_dir / ADDED_FILE
             added_file.parent.mkdir(parents=True, exist_ok=True)
             added_file.write_text("".join(line + "\n" for line in plan.added_requirements()))
-            manager.install(InstallContext(
+            context = InstallContext(
                 app_dir=layout.app_dir, tools=self.tools, python=layout.python, prefix=layout.env_prefix,
                 state_dir=layout.state_dir, installer=plan.installer, added_file=added_file,
-                previous_lock=previous_lock, env=self.env, config=self.config.exported, log=log))
+                previous_lock=previous_lock, env=self.env, config=self.config.exported, log=log)
+            manager.check_lock(context)
+            manager.install(context)
             if layout.relocate_root is not None:
                 relocate.relocate_environment(layout.env_prefix, layout.relocate_root)
             self.outcome.packages = deps.installed_packages(layout.python)

@@ -88,4 +88,4 @@ def test_every_registered_manager_owns_its_files_and_detects_only_them(tmp_path)
 def test_requirements_files_request_no_python_and_have_no_lock_to_check(tmp_path):
     manager = RequirementsTxt("requirements.txt", frozenset())
     assert manager.python_requests() == ()
-    assert manager.check_lock(tmp_path) is None
+    assert manager.check_lock(None) is None

@@ -72,8 +72,10 @@ class PackageManager(ABC):
         """The lock this install writes into the state directory, if any."""
         return None
 
-    def check_lock(self, app_dir: Path) -> None:
-        """Raise a UserError naming the fix when the app's lock is out of date."""
+    def check_lock(self, context: InstallContext) -> None:
+        """Raise a UserError naming the fix (e.g. `uv lock`) when the app's lock no
+        longer matches what it was made from. Run before every install; a
+        no-change rebuild skips both, since the files it compares are unchanged."""
 
     @abstractmethod
     def install_files(self) -> Sequence[str]:

@@ -111,11 +111,13 @@ class Cnb(Platform):
     """bin/build: the app in place, everything else in layers under $CNB_LAYERS_DIR."""
 
     def __init__(self, app_dir: Path, layers_dir: Path, platform_dir: Path) -> None:
+        from ..steps import runtime
+
         self.app_dir = app_dir
         self.layers_dir = layers_dir
         self.platform_dir = platform_dir
         self.layers = Layers(layers_dir)
-        self.target = {}
+        self.target = {"arch": runtime.machine_arch(), "distro": distro()}
 
     def read_config(self) -> "ConfigVars":
         from ..config import read_env_dir
@@ -137,9 +139,6 @@ class Cnb(Platform):
                       state_dir=venv / STATE_DIR)
 
     def environment_key(self, build: "Build") -> "EnvironmentKey":
-        from ..steps import runtime
-
-        self.target = {"arch": runtime.machine_arch(), "distro": distro()}
         return build.environment_key(distro=self.target["distro"])
 
     def previous_lock(self) -> Path:

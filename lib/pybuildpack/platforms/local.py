@@ -150,7 +150,11 @@ class Local(Platform):
         return Tools.from_environment(cache_root(os.environ))
 
     def layout(self) -> "Layout":
-        return _layout(self.paths)
+        from ..build import Layout
+
+        paths = self.paths
+        return Layout(app_dir=paths.app_dir, runtime_prefix=paths.python, env_prefix=paths.venv,
+                      state_dir=paths.state)
 
     def prepare(self, build: "Build") -> None:
         paths = self.paths
@@ -329,6 +333,9 @@ class Prepared:
 
 
 def prepare_launch(app_dir: Path, log: Log) -> Prepared:
+    """The app, built: its record, config and plan. Warns when the dependencies
+    changed since the build (the install key a build would record differs)."""
+    from ..build import install_inputs
     from ..plan import make_plan
 
     app_dir = find_app(app_dir)
@@ -339,23 +346,9 @@ def prepare_launch(app_dir: Path, log: Log) -> Prepared:
     config = read_config(app_dir)
     log.add_secrets(config.secrets())
     plan = make_plan(app_dir, config)
-    if _install_key(app_dir, plan, config, log) != record.get("install_key"):
+    if install_inputs(plan, config).key != record.get("install_key"):
         log.warning(*errors.dependencies_changed_since_build())
     return Prepared(app_dir, record, dict(config.all), plan)
-
-
-def _layout(paths: Paths):
-    from ..build import Layout
-
-    return Layout(app_dir=paths.app_dir, runtime_prefix=paths.python, env_prefix=paths.venv, state_dir=paths.state)
-
-
-def _install_key(app_dir: Path, plan: "BuildPlan", config: "ConfigVars", log: Log) -> str:
-    """The key a build of this plan would record: when it differs from the last
-    build's, the environment is out of date."""
-    from ..build import Build
-
-    return Build(plan, _layout(Paths(app_dir)), Local(app_dir).tools(), config, log).install_inputs().key
 
 
 def resolve_port(option: Optional[str], env: Mapping[str, str]) -> int:
