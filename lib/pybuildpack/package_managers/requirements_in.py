@@ -7,28 +7,18 @@ uv the lock is then installed by uv; with pip, pip-sync installs it.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Optional, Sequence
+from typing import Optional
 
-from ..inspect.dependencies import requirement_names
 from ..steps import dependencies as deps
-from .base import LOCK_FILE, InstallContext, PackageManager
-from .requirements_txt import sync
+from .base import LOCK_FILE, InstallContext
+from .requirements_txt import RequirementsTxt, sync
 
 
-class RequirementsIn(PackageManager):
+class RequirementsIn(RequirementsTxt):
+    """Found and read like requirements.txt; installed through a compiled lock."""
+
     kind = "requirements-in"
     files = ("requirements.in",)
-
-    @classmethod
-    def detect(cls, app_dir: Path) -> Optional["RequirementsIn"]:
-        name = cls.files[0]
-        if not (app_dir / name).is_file():
-            return None
-        return cls(name, frozenset(requirement_names(app_dir / name, app_dir)))
-
-    def install_files(self) -> Sequence[str]:
-        return [self.file]
 
     def lock_name(self, installer: str) -> Optional[str]:
         return LOCK_FILE
