@@ -28,3 +28,15 @@ def break_collectstatic(app: Path) -> None:
             "STORAGES = {'default': {'BACKEND': 'django.core.files.storage.FileSystemStorage'},\n"
             "            'staticfiles': {'BACKEND': 'django.contrib.staticfiles.storage.ManifestStaticFilesStorage'}}\n"
         )
+
+
+def copy_app(source: Path, tmp_path: Path, files: Mapping[str, str] = {}) -> Path:
+    """A copy of the fixture app at `source` that the test may change, plus `files`."""
+    import shutil
+
+    app = tmp_path / "app"
+    shutil.copytree(source, app)
+    for name, text in files.items():
+        (app / name).parent.mkdir(parents=True, exist_ok=True)
+        (app / name).write_text(text)
+    return app
