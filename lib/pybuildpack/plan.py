@@ -107,9 +107,9 @@ def added_packages(processes: Processes, manager: PackageManager, django: Option
 
 
 def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
-    python = requested_python(app_dir)
-    installer, installer_origin = choose_installer(config)
     manager = package_managers.find(app_dir)
+    python = requested_python(app_dir, manager.python_requests())
+    installer, installer_origin = choose_installer(config)
     unsupported = package_managers.unsupported_files(app_dir)
     django = find_django(app_dir, config.all)
     found, web_warnings = detect_default_web(app_dir, django)

@@ -202,6 +202,34 @@ def test_constraint_alone_is_the_primary_request(tmp_path):
     assert requests.exact is None and requests.primary == requests.constraint
 
 
+def test_a_package_managers_exact_request_yields_to_a_more_precise_python_version(tmp_path):
+    write(tmp_path / ".python-version", "3.12.4")
+    requests = requested_python(tmp_path, [PythonRequest("3.12", "exact", "Pipfile.lock")])
+    assert requests.exact == PythonRequest("3.12.4", "exact", ".python-version")
+
+
+def test_a_package_managers_exact_request_is_used_alone(tmp_path):
+    requests = requested_python(tmp_path, [PythonRequest("3.11.7", "exact", "Pipfile.lock")])
+    assert requests.primary == PythonRequest("3.11.7", "exact", "Pipfile.lock")
+
+
+def test_a_package_managers_request_that_disagrees_names_both_files(tmp_path):
+    write(tmp_path / ".python-version", "3.12")
+    with pytest.raises(errors.PythonVersionConflict) as caught:
+        requested_python(tmp_path, [PythonRequest("3.11", "exact", "Pipfile.lock")])
+    assert ".python-version asks for Python 3.12" in caught.value.body
+    assert "Pipfile.lock asks for Python 3.11" in caught.value.body
+
+
+def test_every_specifier_must_hold_and_each_is_named(tmp_path):
+    write(tmp_path / "pyproject.toml", '[project]\nrequires-python = ">=3.10"\n')
+    requests = requested_python(tmp_path, [PythonRequest("<3.13", "specifier", "python in [tool.poetry.dependencies]")])
+    assert requests.constraint == PythonRequest(">=3.10,<3.13", "specifier",
+                                                "requires-python in pyproject.toml and python in "
+                                                "[tool.poetry.dependencies]")
+    assert requests.constraint.matches("3.12.4") and not requests.constraint.matches("3.13.0")
+
+
 # -- choosing from the download list -----------------------------------------------------
 
 AVAILABLE = ["3.11.9", "3.12.1", "3.12.4", "3.13.0", "3.13.1", "3.14.0rc1", "3.14.0a2", "3.15.0.dev0"]

@@ -129,19 +129,34 @@ class PythonRequests:
         return self.exact or self.constraint
 
 
-def requested_python(app_dir: Path) -> PythonRequests:
-    """Read all sources; raise PythonVersionConflict when exact ones disagree."""
+def _agree(a: str, b: str) -> bool:
+    """Two exact requests agree when one is the other or a prefix of it (3.12 and 3.12.4)."""
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+
+def requested_python(app_dir: Path, declared: Sequence[PythonRequest] = ()) -> PythonRequests:
+    """Read all sources; raise PythonVersionConflict when exact ones disagree.
+
+    `declared` are the requests of the package manager's own files (a lock's
+    Python, for example), after .python-version and runtime.txt in precedence.
+    Exact requests must all agree, and the most precise wins; specifiers
+    (requires-python and any declared) must all hold."""
     from_file = read_python_version_file(app_dir)
     from_runtime = read_runtime_txt(app_dir)
-    constraint = read_requires_python(app_dir)
-    if from_file and from_runtime:
-        a, b = from_file.value, from_runtime.value
-        if not (a == b or a.startswith(b + ".") or b.startswith(a + ".")):
-            raise errors.PythonVersionConflict(from_file.origin, a, from_runtime.origin, b)
-        # The more precise of two agreeing requests wins.
-        exact = from_file if len(a) >= len(b) else from_runtime
-    else:
-        exact = from_file or from_runtime
+    exacts = [r for r in (from_file, from_runtime) if r] + [r for r in declared if r.kind == "exact"]
+    for index, first in enumerate(exacts):
+        for second in exacts[index + 1:]:
+            if not _agree(first.value, second.value):
+                raise errors.PythonVersionConflict(first.origin, first.value, second.origin, second.value)
+    # The more precise of agreeing requests wins; the earlier source on a tie.
+    exact = max(exacts, key=lambda r: len(r.value), default=None)
+    specifiers = [r for r in (read_requires_python(app_dir),) if r] + [r for r in declared if r.kind == "specifier"]
+    constraint = None
+    if len(specifiers) == 1:
+        constraint = specifiers[0]
+    elif specifiers:
+        constraint = PythonRequest(",".join(r.value for r in specifiers), "specifier",
+                                   " and ".join(r.origin for r in specifiers))
     return PythonRequests(exact, constraint, runtime_txt_used=from_runtime is not None)
 
 
