@@ -68,7 +68,7 @@ def install_inputs(plan: BuildPlan, config: ConfigVars) -> deps.Inputs:
     """What installing the plan's dependencies depends on: its package
     manager's files, what pybuildpack adds, the installer, the index settings."""
     return deps.install_inputs(plan.app_dir, plan.package_manager.install_files(), plan.added_requirements(),
-                               plan.installer, config.exported)
+                               plan.installer, config.exported, plan.selected())
 
 
 class Build:
@@ -187,7 +187,8 @@ class Build:
             added_file.write_text("".join(line + "\n" for line in plan.added_requirements()))
             context = InstallContext(
                 app_dir=layout.app_dir, tools=self.tools, python=layout.python, prefix=layout.env_prefix,
-                state_dir=layout.state_dir, installer=plan.installer, added_file=added_file,
+                state_dir=layout.state_dir, installer=plan.installer, groups=plan.groups, extras=plan.extras,
+                added_file=added_file,
                 previous_lock=previous_lock, env=self.env, config=self.config.exported, log=log)
             manager.check_lock(context)
             manager.install(context)

@@ -218,6 +218,19 @@ class ConfigVarInvalid(UserError):
         )
 
 
+class SelectionNotSupported(UserError):
+    def __init__(self, name: str, source: str) -> None:
+        what = "dependency groups" if name.endswith("GROUPS") else "extras"
+        super().__init__(
+            f"{name} is set, but {source} has no {what}",
+            f"The config var {name} asks for {what}, but the app's dependencies come from\n"
+            f"{source}, which cannot declare any, so nothing would be chosen.\n"
+            "\n"
+            f"Unset {name}, or declare the {what} where they can be chosen: in pyproject.toml\n"
+            "([dependency-groups] or [project.optional-dependencies]) with a lock such as uv.lock.",
+        )
+
+
 def config_var_ignored(names: Sequence[str]) -> tuple:
     return (
         "Some config vars are not used during the build",

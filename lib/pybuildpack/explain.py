@@ -55,6 +55,8 @@ def _packages(plan: BuildPlan) -> dict:
         "names": sorted(manager.names),
         "not_installed_from": list(plan.unsupported_files),
         "added": [{"name": p.name, "reason": p.reason} for p in plan.added_packages],
+        "groups": list(plan.groups),
+        "extras": list(plan.extras),
         "summary": f"{plan.installer} ({plan.installer_origin}), from {source}",
     }
 
@@ -127,6 +129,9 @@ def render(doc: Mapping[str, object]) -> str:
     package_lines = [packages["summary"]]
     if packages["names"]:
         package_lines.append("names: " + ", ".join(packages["names"]))
+    for key, variable in (("groups", "PYBUILDPACK_GROUPS"), ("extras", "PYBUILDPACK_EXTRAS")):
+        if packages.get(key):
+            package_lines.append(f"{key}: {', '.join(packages[key])} (from {variable})")
     package_lines += [f"adds {a['name']}: {a['reason']}" for a in packages["added"]]
     if packages["not_installed_from"]:
         package_lines.append("not installed from: " + ", ".join(packages["not_installed_from"]))

@@ -9,9 +9,12 @@ executes the same plan; `pybuildpack explain` prints it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
+
+from packaging.utils import canonicalize_name
 
 from . import errors, package_managers, pins, servers
 from .config import ConfigVars
@@ -21,6 +24,9 @@ from .inspect.python_version import PythonRequests, requested_python
 from .package_managers.base import PackageManager
 
 INSTALLERS = ("uv", "pip")
+# Config vars that choose optional dependencies, for every package manager that has them.
+SELECTIONS = (("PYBUILDPACK_GROUPS", "groups", "has_groups"), ("PYBUILDPACK_EXTRAS", "extras", "has_extras"))
+_SELECTION_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
 HOOKS = ("bin/pre_compile", "bin/post_compile")
 
 
@@ -44,6 +50,8 @@ class BuildPlan:
     installer: str
     installer_origin: str
     package_manager: PackageManager
+    groups: tuple                  # dependency groups asked for, normalized (PYBUILDPACK_GROUPS)
+    extras: tuple                  # extras asked for, normalized (PYBUILDPACK_EXTRAS)
     unsupported_files: tuple       # dependency files no package manager installs from
     added_packages: tuple
     django: Optional[DjangoProject]
@@ -55,6 +63,10 @@ class BuildPlan:
     @property
     def web(self) -> Optional[Process]:
         return self.processes.web
+
+    def selected(self) -> list:
+        """The groups and extras asked for, as the install key records them."""
+        return [f"group {g}" for g in self.groups] + [f"extra {e}" for e in self.extras]
 
     def added_requirements(self) -> list:
         """The requirement lines of everything pybuildpack adds."""
@@ -69,6 +81,22 @@ def choose_installer(config: ConfigVars) -> tuple:
     if value not in INSTALLERS:
         raise errors.ConfigVarInvalid("PYBUILDPACK_INSTALLER", repr(value), "`uv` or `pip`")
     return value, "config var PYBUILDPACK_INSTALLER"
+
+
+def choose_selection(config: ConfigVars, manager: PackageManager) -> dict:
+    """{"groups": (...), "extras": (...)} from PYBUILDPACK_GROUPS and
+    PYBUILDPACK_EXTRAS: comma-separated names, normalized as PEP 685 does."""
+    chosen = {}
+    for variable, key, capability in SELECTIONS:
+        value = config.get(variable) or ""
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        bad = [name for name in names if not _SELECTION_NAME.match(name)]
+        if bad:
+            raise errors.ConfigVarInvalid(variable, repr(value), "a comma-separated list of names such as `prod,docs`")
+        if names and not getattr(manager, capability):
+            raise errors.SelectionNotSupported(variable, manager.describe())
+        chosen[key] = tuple(dict.fromkeys(canonicalize_name(name) for name in names))
+    return chosen
 
 
 def web_process(found) -> Optional[Process]:
@@ -110,6 +138,7 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     manager = package_managers.find(app_dir)
     python = requested_python(app_dir, manager.python_requests())
     installer, installer_origin = choose_installer(config)
+    selection = choose_selection(config, manager)
     unsupported = package_managers.unsupported_files(app_dir)
     django = find_django(app_dir, config.all)
     found, web_warnings = detect_default_web(app_dir, django)
@@ -133,6 +162,8 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
         installer=installer,
         installer_origin=installer_origin,
         package_manager=manager,
+        groups=selection["groups"],
+        extras=selection["extras"],
         unsupported_files=unsupported,
         added_packages=added_packages(processes, manager, django),
         django=django,

@@ -85,6 +85,11 @@ ERRORS = {
         errors.HookNotRunnable("bin/pre_compile", "exec format error"),
         ["bin/pre_compile could not be started", "exec format error", "needs a shebang line"],
     ),
+    "SelectionNotSupported": (
+        errors.SelectionNotSupported("PYBUILDPACK_GROUPS", "requirements.txt"),
+        ["PYBUILDPACK_GROUPS is set, but requirements.txt has no dependency groups", "Unset PYBUILDPACK_GROUPS",
+         "[dependency-groups]"],
+    ),
     "InternalError": (
         errors.InternalError("No site-packages directory.", "Traceback ..."),
         ["Internal error in pybuildpack", "No site-packages directory.", "Traceback ...",

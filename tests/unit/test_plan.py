@@ -8,7 +8,8 @@ from pybuildpack import errors
 from pybuildpack.config import ConfigVars
 from pybuildpack.inspect.processes import DEFAULT_WEB_ORDER
 from pybuildpack.pins import WHITENOISE
-from pybuildpack.plan import AddedPackage, choose_installer, make_plan
+from pybuildpack.package_managers.requirements_txt import RequirementsTxt
+from pybuildpack.plan import AddedPackage, choose_installer, choose_selection, make_plan
 from pybuildpack.servers.gunicorn import Gunicorn
 
 from .helpers import write
@@ -196,3 +197,43 @@ def test_plan_records_installer_python_dependencies_and_web(tmp_path):
     assert plan.python.exact.value == "3.12"
     assert plan.package_manager.file == "requirements.txt"
     assert plan.web.argv[-1] == "wsgi:app" and plan.web.server == "gunicorn"
+
+
+# -- groups and extras --------------------------------------------------------------------
+
+class WithGroupsAndExtras(RequirementsTxt):
+    has_groups = has_extras = True
+
+
+def test_groups_and_extras_are_read_normalized_and_in_order():
+    config = ConfigVars({"PYBUILDPACK_GROUPS": " prod, Docs_Site ,prod", "PYBUILDPACK_EXTRAS": "postgres"})
+    chosen = choose_selection(config, WithGroupsAndExtras("requirements.txt", frozenset()))
+    assert chosen == {"groups": ("prod", "docs-site"), "extras": ("postgres",)}
+
+
+def test_no_groups_or_extras_asked_for_is_empty_for_any_manager(tmp_path):
+    plan = plan_for(wsgi_app(tmp_path), PYBUILDPACK_GROUPS="", PYBUILDPACK_EXTRAS=" , ")
+    assert (plan.groups, plan.extras, plan.selected()) == ((), (), [])
+
+
+@pytest.mark.parametrize("variable", ["PYBUILDPACK_GROUPS", "PYBUILDPACK_EXTRAS"])
+def test_asking_requirements_txt_for_groups_or_extras_is_an_error(tmp_path, variable):
+    with pytest.raises(errors.SelectionNotSupported) as caught:
+        plan_for(wsgi_app(tmp_path), **{variable: "prod"})
+    assert caught.value.title.startswith(f"{variable} is set, but requirements.txt has no")
+
+
+@pytest.mark.parametrize("value", ["prod docs", "-x", "a/b", "é"])
+def test_a_group_name_that_is_not_a_name_is_an_invalid_config_var(value):
+    with pytest.raises(errors.ConfigVarInvalid) as caught:
+        choose_selection(ConfigVars({"PYBUILDPACK_GROUPS": value}), WithGroupsAndExtras("r", frozenset()))
+    assert "PYBUILDPACK_GROUPS" in caught.value.title
+
+
+def test_groups_and_extras_change_the_install_key_only_when_asked_for(tmp_path):
+    from pybuildpack.steps.dependencies import install_inputs
+
+    wsgi_app(tmp_path)
+    plain = install_inputs(tmp_path, ["requirements.txt"], [], "uv", {})
+    assert install_inputs(tmp_path, ["requirements.txt"], [], "uv", {}, []).key == plain.key
+    assert install_inputs(tmp_path, ["requirements.txt"], [], "uv", {}, ["group prod"]).key != plain.key

@@ -38,6 +38,8 @@ class InstallContext:
     prefix: Path                 # the environment's prefix (the runtime itself, or a virtualenv)
     state_dir: Path              # where a lock is written
     installer: str               # "uv" or "pip"
+    groups: tuple                # dependency groups asked for besides the defaults (PYBUILDPACK_GROUPS)
+    extras: tuple                # the project's extras asked for (PYBUILDPACK_EXTRAS)
     added_file: Path             # the added requirements (may be empty)
     previous_lock: Optional[Path]
     env: Mapping[str, str]       # the build environment
@@ -50,6 +52,10 @@ class PackageManager(ABC):
 
     kind: ClassVar[str]          # a stable identifier: explain --json's "kind"
     files: ClassVar[tuple] = ()  # the files it owns at the top of the app
+    # Whether its files can declare dependency groups / extras to choose from
+    # (PYBUILDPACK_GROUPS, PYBUILDPACK_EXTRAS): asking a manager that cannot is an error.
+    has_groups: ClassVar[bool] = False
+    has_extras: ClassVar[bool] = False
 
     def __init__(self, file: Optional[str], names: frozenset) -> None:
         self.file = file       # the file the install reads, relative to the app

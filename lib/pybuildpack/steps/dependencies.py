@@ -57,7 +57,8 @@ def referenced_files(app_dir: Path, first: str) -> list:
 
 
 def install_inputs(app_dir: Path, requirement_files: Sequence[str], added: Sequence[str], installer: str,
-                   config: Mapping[str, str]) -> Inputs:
+                   config: Mapping[str, str], selected: Sequence[str] = ()) -> Inputs:
+    """`selected` names the extras and groups asked for (e.g. `group prod`)."""
     files = []
     for name in requirement_files:
         for f in referenced_files(app_dir, name):
@@ -72,6 +73,8 @@ def install_inputs(app_dir: Path, requirement_files: Sequence[str], added: Seque
         digest.update(f"file {name}\n".encode() + hashlib.sha256(data).hexdigest().encode())
     for line in added:
         digest.update(f"added {line}\n".encode())
+    for line in selected:
+        digest.update(f"selected {line}\n".encode())
     # Values that change what gets installed, hashed and never stored in clear.
     referenced = {m for text in texts for m in _VAR_REFERENCE.findall(text)}
     for name in sorted(set(INDEX_VARS) | referenced):
