@@ -14,6 +14,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Optional
 
 from .build import Build
 from .output import Log
@@ -51,7 +52,8 @@ def build(platform: Platform, log: Log) -> Build:
     return build
 
 
-def _keep_copy(path, scratch: Path):
+def _keep_copy(path: Optional[Path], scratch: Path) -> Optional[Path]:
+    """A copy of `path` in `scratch`, made before the platform may discard it."""
     if path is None or not path.is_file():
         return None
     copy = scratch / path.name
