@@ -4,11 +4,18 @@
 PYBUILDPACK_UV_VERSION="0.13.9"
 PYBUILDPACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
+# Where bootstrap progress and errors go: the build log (stdout) for Heroku and
+# CNB; bin/pybuildpack sets 2, since the local command's stdout may be data
+# (`explain --json`, `run`).
+PYBUILDPACK_BOOTSTRAP_FD="${PYBUILDPACK_BOOTSTRAP_FD:-1}"
+
 pybuildpack_fail() {
-    printf '\n !     Error: %s\n !\n' "$1"
-    shift
-    for line in "$@"; do printf ' !     %s\n' "$line"; done
-    printf '\n'
+    {
+        printf '\n !     Error: %s\n !\n' "$1"
+        shift
+        for line in "$@"; do printf ' !     %s\n' "$line"; done
+        printf '\n'
+    } >&"$PYBUILDPACK_BOOTSTRAP_FD"
     exit 1
 }
 
@@ -43,7 +50,7 @@ pybuildpack_find_uv() {
     fi
     local url sha
     read -r url sha <<<"$(pybuildpack_uv_wheel)"
-    echo "-----> Downloading uv $PYBUILDPACK_UV_VERSION"
+    echo "-----> Downloading uv $PYBUILDPACK_UV_VERSION" >&"$PYBUILDPACK_BOOTSTRAP_FD"
     local scratch
     scratch="$(mktemp -d "${TMPDIR:-/tmp}/pybuildpack-uv.XXXXXX")"
     if ! curl --fail --silent --show-error --location --retry 3 --connect-timeout 10 -o "$scratch/uv.whl" "$url" 2>"$scratch/err"; then

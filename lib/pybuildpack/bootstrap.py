@@ -30,6 +30,13 @@ def tool_env_key(uv: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def progress_printer():
+    """print() to where bin/support/bootstrap.sh sends bootstrap output
+    (PYBUILDPACK_BOOTSTRAP_FD: stdout for the build log, stderr for the local command)."""
+    stream = sys.stderr if os.environ.get("PYBUILDPACK_BOOTSTRAP_FD") == "2" else sys.stdout
+    return lambda text: print(text, file=stream, flush=True)
+
+
 def ensure_tool_env(cache_root: Path, uv: str) -> Path:
     tools = cache_root / "tools"
     target = tools / tool_env_key(uv)
@@ -38,7 +45,8 @@ def ensure_tool_env(cache_root: Path, uv: str) -> Path:
         return target
     tools.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    print("-----> Preparing pybuildpack's tools", flush=True)
+    say = progress_printer()
+    say("-----> Preparing pybuildpack's tools")
     temporary = tools / f"{target.name}.tmp-{os.getpid()}"
     shutil.rmtree(temporary, ignore_errors=True)
     env = dict(os.environ, UV_CACHE_DIR=str(cache_root / "installer-cache" / "uv"), UV_NO_CONFIG="1",
@@ -54,18 +62,18 @@ def ensure_tool_env(cache_root: Path, uv: str) -> Path:
         result = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if result.returncode != 0:
             shutil.rmtree(temporary, ignore_errors=True)
-            print("\n !     Error: Internal error in pybuildpack\n !", flush=True)
+            say("\n !     Error: Internal error in pybuildpack\n !")
             for line in ("Could not set up pybuildpack's own tools:\n" + result.stdout).splitlines():
-                print(" !     " + line, flush=True)
-            print(" !\n !     This is a problem on the build machine or its network, not in your app.\n"
-                  " !     Retrying the build may help.\n", flush=True)
+                say(" !     " + line)
+            say(" !\n !     This is a problem on the build machine or its network, not in your app.\n"
+                " !     Retrying the build may help.\n")
             raise SystemExit(1)
     (temporary / ".complete").write_text("")
     if target.exists():
         shutil.rmtree(target)
     os.rename(temporary, target)
     prune(tools, keep=target)
-    print(f"       Done ({time.monotonic() - started:.1f}s)", flush=True)
+    say(f"       Done ({time.monotonic() - started:.1f}s)")
     return target
 
 

@@ -47,3 +47,16 @@ def test_explain_json_names_each_decision_and_its_origin(local, fixture_app):
     assert doc["hooks"] == [{"hook": "bin/post_compile", "when": "last, after the packages and collectstatic"}]
     assert doc["static_files"]["collectstatic"] is False
     assert doc["last_build"] is None
+
+
+def test_explain_json_on_a_cold_user_cache_prints_only_json(local, tmp_path):
+    """The first command on a machine prepares pybuildpack's tools; that progress
+    goes to stderr, so stdout stays a JSON document a script can parse."""
+    import json
+
+    app = local.copy_app(REPO / "examples" / "django")
+    result = local.pybuildpack("explain", "--json", str(app),
+                               env={"PYBUILDPACK_CACHE_DIR": str(tmp_path / "cold-user-cache")})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "-----> Preparing pybuildpack's tools" in result.stderr
+    assert json.loads(result.stdout)["app_dir"] == str(app)

@@ -32,10 +32,13 @@ def paths(app, user_cache, local_env):
 
 
 def stderr_error_block(local, app, user_cache, local_env):
-    """Build `app`, which must fail, and return its error block, the only thing on stderr."""
+    """Build `app`, which must fail, and return its error block: on stderr, after
+    nothing but the bootstrap's progress (each test's user cache starts cold)."""
     result = build(local, app, user_cache)
     assert result.returncode == 1, result.stdout + result.stderr
     lines = normalized_lines(result.stderr, paths(app, user_cache, local_env))
+    assert lines[:2] == ["-----> Preparing pybuildpack's tools", "       Done (<time>)"], result.stderr
+    lines = lines[2:]
     block = error_block(lines)
     assert as_text(lines) == "\n" + block + "\n", result.stderr
     assert " !" not in result.stdout, result.stdout
@@ -48,10 +51,12 @@ def test_cold_build_output(local, fixture_app, user_cache, local_env):
     app = local.copy_app(fixture_app("pinned_flask"))
     result = build(local, app, user_cache)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stderr == ""
-    assert normalized(result.stdout, paths(app, user_cache, local_env)) == dedent("""\
+    # Bootstrap progress is commentary: on stderr, so that stdout stays the command's own output.
+    assert normalized(result.stderr, paths(app, user_cache, local_env)) == dedent("""\
         -----> Preparing pybuildpack's tools
                Done (<time>)
+        """)
+    assert normalized(result.stdout, paths(app, user_cache, local_env)) == dedent("""\
         -----> Installing Python 3.12.1
                Done (<time>)
         -----> Using Python 3.12.1 (from .python-version)

@@ -53,7 +53,8 @@ STATE = ".pybuildpack"
 DEFAULT_PORT = 5000
 RECORD_FORMAT = 1
 # Set by the bin/pybuildpack bootstrap for pybuildpack itself; not the app's business.
-_NOT_INHERITED = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYBUILDPACK_UV_BIN", "PYBUILDPACK_BOOT_PYTHON")
+_NOT_INHERITED = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYBUILDPACK_UV_BIN", "PYBUILDPACK_BOOT_PYTHON",
+                  "PYBUILDPACK_BOOTSTRAP_FD")
 
 
 def cache_root(environ: Mapping[str, str]) -> Path:
