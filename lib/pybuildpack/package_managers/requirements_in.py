@@ -18,6 +18,7 @@ from .requirements_txt import sync
 
 class RequirementsIn(PackageManager):
     kind = "requirements-in"
+    tool = "pip-tools"
     files = ("requirements.in",)
 
     @classmethod
