@@ -44,7 +44,8 @@ class BuildPlan:
     installer: str
     installer_origin: str
     package_manager: PackageManager
-    unsupported_files: tuple       # dependency files no package manager installs from
+    package_manager_origin: str    # the file it was found by, or the config var that chose it
+    not_installed_from: tuple      # dependency files found but left alone (PYBUILDPACK_PACKAGE_MANAGER chose another)
     added_packages: tuple
     django: Optional[DjangoProject]
     collectstatic: bool
@@ -109,8 +110,8 @@ def added_packages(processes: Processes, manager: PackageManager, django: Option
 def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     python = requested_python(app_dir)
     installer, installer_origin = choose_installer(config)
-    manager = package_managers.find(app_dir)
-    unsupported = package_managers.unsupported_files(app_dir)
+    choice = package_managers.choose(app_dir, config.get(package_managers.CHOICE_VAR))
+    manager = choice.manager
     django = find_django(app_dir, config.all)
     found, web_warnings = detect_default_web(app_dir, django)
     processes = Processes(parse_procfile(app_dir), web_process(found))
@@ -118,9 +119,7 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     warnings = list(web_warnings)
     if python.runtime_txt_used:
         warnings.append(errors.runtime_txt_deprecated())
-    if unsupported and manager.kind == "none":
-        warnings.append(errors.unsupported_package_manager(unsupported))
-    elif manager.kind == "none":
+    if manager.kind == "none":
         warnings.append(errors.no_requirements_file())
     if processes.web is None:
         warnings.append(errors.no_web_process(DEFAULT_WEB_ORDER))
@@ -133,7 +132,8 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
         installer=installer,
         installer_origin=installer_origin,
         package_manager=manager,
-        unsupported_files=unsupported,
+        package_manager_origin=choice.origin,
+        not_installed_from=choice.not_installed_from,
         added_packages=added_packages(processes, manager, django),
         django=django,
         collectstatic=django is not None and not config.flag("DISABLE_COLLECTSTATIC"),
