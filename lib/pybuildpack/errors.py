@@ -308,6 +308,22 @@ class DependencyFilesNotInstalled(UserError):
         )
 
 
+class DependenciesNotLocked(UserError):
+    def __init__(self, table: str, names: Sequence[str]) -> None:
+        shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+        super().__init__(
+            "pyproject.toml lists dependencies that no lock holds",
+            f"pyproject.toml lists dependencies in {table} ({shown}),\n"
+            "but the app has no uv.lock, requirements.txt or requirements.in, which is\n"
+            "what pybuildpack installs from: a build would ship the app without them.\n"
+            "\n"
+            "Lock them with uv and commit the lock:\n"
+            "    uv lock && git add uv.lock\n"
+            "or list them in requirements.txt (for Poetry: `poetry lock` then\n"
+            "`poetry export -o requirements.txt`).",
+        )
+
+
 class SeveralPackageManagers(UserError):
     def __init__(self, found: Sequence[tuple], variable: str, kinds: Sequence[str], example: str) -> None:
         listing = _bullets(f"{name} ({tool})" for name, tool in found)
@@ -378,7 +394,7 @@ class UvLockFailed(UserError):
 
 def uv_exported(count: int, file: str, groups: Sequence[str]) -> str:
     extra = f" and the group{'s' if len(groups) > 1 else ''} {', '.join(groups)}" if groups else ""
-    return f"Installing {count} packages from {file} (its dependencies{extra}, without the dev group)"
+    return f"{file} locks {count} packages for production (its dependencies{extra}, without the dev group)"
 
 
 def server_added(name: str, version: str, why: str) -> str:

@@ -31,7 +31,7 @@ def test_uv_project_installs_its_lock_without_dev_and_syncs_lock_changes_exactly
     cache = heroku.new_cache()
     first = heroku.build(uv_app, cache_dir=cache)
     assert first.ok, first.output
-    assert "Installing 7 packages from uv.lock (its dependencies, without the dev group)" in first.output
+    assert "uv.lock locks 7 packages for production (its dependencies, without the dev group)" in first.output
     assert "Added gunicorn==" in first.output
     installed = distributions(first.build_dir)
     assert {"flask", "werkzeug", "jinja2", "gunicorn"} <= installed
@@ -131,7 +131,7 @@ def test_requirements_txt_beside_uv_lock_fails_until_a_config_var_chooses_one(he
 
     chosen = heroku.build(uv_app, config={"PYBUILDPACK_PACKAGE_MANAGER": "uv"})
     assert chosen.ok, chosen.output
-    assert "Installing 7 packages from uv.lock" in chosen.output
+    assert "uv.lock locks 7 packages for production" in chosen.output
     installed = distributions(chosen.build_dir)
     assert "flask" in installed and "six" not in installed
 

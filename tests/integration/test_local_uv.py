@@ -12,7 +12,7 @@ def test_up_builds_a_uv_project_from_its_lock_and_explain_says_so(local, fixture
     server = local.serve(["up", str(app)])
     page = server.wait_until_serving("/", timeout=300)
     assert (page.status, page.text) == (200, "Hello from a uv project"), server.log
-    assert "Installing 7 packages from uv.lock" in server.log
+    assert "uv.lock locks 7 packages for production" in server.log
     assert server.stops_on_sigterm(), server.log
     venv = next((app / ".pybuildpack" / "venv").glob("lib/python3*/site-packages"))
     assert list(venv.glob("flask-*.dist-info")) and not list(venv.glob("pytest-*.dist-info"))

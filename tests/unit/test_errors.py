@@ -74,6 +74,12 @@ ERRORS = {
          "would ship the app without its packages", "pipenv requirements > requirements.txt",
          "installs from requirements.txt, requirements.in and uv.lock"],
     ),
+    "DependenciesNotLocked": (
+        errors.DependenciesNotLocked("[project] dependencies", ["flask", "gunicorn"]),
+        ["pyproject.toml lists dependencies that no lock holds", "in [project] dependencies (flask, gunicorn)",
+         "no uv.lock, requirements.txt or requirements.in", "ship the app without them",
+         "uv lock && git add uv.lock", "poetry export -o requirements.txt"],
+    ),
     "SeveralPackageManagers": (
         errors.SeveralPackageManagers([("requirements.txt", "pip"), ("uv.lock", "uv")],
                                       "PYBUILDPACK_PACKAGE_MANAGER", ["requirements", "requirements-in", "uv"], "uv"),
@@ -320,9 +326,9 @@ def test_server_added_names_package_version_and_reason():
 
 def test_uv_exported_says_what_the_install_leaves_out():
     assert errors.uv_exported(7, "uv.lock", ()) == (
-        "Installing 7 packages from uv.lock (its dependencies, without the dev group)")
+        "uv.lock locks 7 packages for production (its dependencies, without the dev group)")
     assert errors.uv_exported(9, "uv.lock", ("web",)) == (
-        "Installing 9 packages from uv.lock (its dependencies and the group web, without the dev group)")
+        "uv.lock locks 9 packages for production (its dependencies and the group web, without the dev group)")
 
 
 @pytest.mark.parametrize("found, title, advice", [

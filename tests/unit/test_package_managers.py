@@ -139,6 +139,36 @@ def test_dependency_files_pybuildpack_cannot_install_fail_the_build(tmp_path, fi
     assert str(caught.value) == errors.DependencyFilesNotInstalled(found).title
 
 
+@pytest.mark.parametrize("pyproject, table, names", [
+    ('[project]\nname = "app"\ndependencies = ["Flask>=3", "gunicorn"]\n', "[project] dependencies",
+     ["flask", "gunicorn"]),
+    ('[tool.poetry.dependencies]\npython = "^3.12"\ndjango = "^5"\n', "[tool.poetry.dependencies]", ["django"]),
+])
+def test_dependencies_in_pyproject_toml_with_nothing_to_install_them_from_fail(tmp_path, pyproject, table, names):
+    write(tmp_path / "pyproject.toml", pyproject)
+    with pytest.raises(errors.DependenciesNotLocked) as caught:
+        package_managers.find(tmp_path)
+    assert f"in {table} ({', '.join(names)})" in caught.value.body
+
+
+@pytest.mark.parametrize("pyproject", [
+    '[project]\nname = "app"\nrequires-python = ">=3.12"\n',
+    '[project]\nname = "app"\ndependencies = []\n',
+    '[tool.poetry.dependencies]\npython = "^3.12"\n',
+    '[tool.ruff]\nline-length = 120\n',
+])
+def test_a_pyproject_toml_without_dependencies_needs_no_lock(tmp_path, pyproject):
+    write(tmp_path / "pyproject.toml", pyproject)
+    assert package_managers.find(tmp_path) == NoDependencies()
+
+
+def test_the_registry_examples_hold():
+    import doctest
+
+    result = doctest.testmod(package_managers)
+    assert result.attempted >= 1 and result.failed == 0
+
+
 def test_uv_lock_without_pyproject_toml_fails(tmp_path):
     write(tmp_path / "uv.lock", UV_LOCK)
     with pytest.raises(errors.UvProjectMissing):

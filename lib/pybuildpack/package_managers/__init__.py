@@ -8,7 +8,8 @@ installed.
 No dependency file is ever silently ignored. An app with the files of several
 package managers must say which one it deploys with (PYBUILDPACK_PACKAGE_MANAGER)
 or delete the others; an app whose only dependency files are ones pybuildpack
-cannot install from fails, instead of building green without its packages.
+cannot install from (or whose pyproject.toml lists dependencies no lock or
+requirements file holds) fails, instead of building green without its packages.
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
 from .. import errors
+from ..inspect.pyproject import read_pyproject
 from .base import PackageManager
 from .none import NoDependencies
 from .requirements_in import RequirementsIn
@@ -97,7 +102,35 @@ def choose(app_dir: Path, config_value: Optional[str] = None) -> Choice:
     if present:
         (cls, files), = present.values()
         return Choice(cls.detect(app_dir), ", ".join(files))
+    table, names = declared_in_pyproject(read_pyproject(app_dir) or {})
+    if names:
+        raise errors.DependenciesNotLocked(table, names)
     return Choice(NoDependencies(), "no dependency file")
+
+
+def declared_in_pyproject(pyproject: dict) -> tuple:
+    """The table of pyproject.toml that declares dependencies, and their names:
+    `[project] dependencies`, or Poetry's `[tool.poetry.dependencies]` (without
+    `python`). Nothing installs from them without a lock or requirements file.
+
+        >>> declared_in_pyproject({"project": {"dependencies": ["Flask>=3", "gunicorn"]}})
+        ('[project] dependencies', ['flask', 'gunicorn'])
+    """
+    listed = pyproject.get("project", {}).get("dependencies")
+    if isinstance(listed, list) and listed:
+        names = []
+        for requirement in listed:
+            try:
+                names.append(canonicalize_name(Requirement(requirement).name))
+            except (InvalidRequirement, TypeError):
+                names.append(str(requirement))
+        return "[project] dependencies", names
+    poetry = pyproject.get("tool", {}).get("poetry", {}).get("dependencies")
+    if isinstance(poetry, dict):
+        names = [canonicalize_name(name) for name in poetry if name.lower() != "python"]
+        if names:
+            return "[tool.poetry.dependencies]", names
+    return None, []
 
 
 def find(app_dir: Path) -> PackageManager:
