@@ -67,8 +67,9 @@ class Outcome:
 def install_inputs(plan: BuildPlan, config: ConfigVars) -> deps.Inputs:
     """What installing the plan's dependencies depends on: its package
     manager's files, what pybuildpack adds, the installer, the index settings."""
-    return deps.install_inputs(plan.app_dir, plan.package_manager.install_files(), plan.added_requirements(),
-                               plan.installer, config.exported, plan.selected())
+    manager = plan.package_manager
+    return deps.install_inputs(plan.app_dir, manager.install_files(), plan.added_requirements(),
+                               plan.installer, config.exported, plan.selected(), local=manager.local_sources)
 
 
 class Build:

@@ -273,19 +273,141 @@ class RequirementsCompileFailed(UserError):
 def no_requirements_file() -> tuple:
     return (
         "No requirements file found",
-        "The app has no requirements.txt or requirements.in, so pybuildpack installs\n"
-        "only what it needs to run the app. List your dependencies in requirements.txt.",
+        "The app has no requirements.txt, requirements.in or uv.lock, so pybuildpack\n"
+        "installs only what it needs to run the app. List your dependencies in\n"
+        "requirements.txt, or commit the uv.lock of a uv project.",
     )
 
 
-def unsupported_package_manager(files: Sequence[str]) -> tuple:
-    return (
-        "Dependency files that pybuildpack does not install from yet",
-        "Found: " + ", ".join(files) + "\n"
-        "pybuildpack installs from requirements.txt (or requirements.in). Export your\n"
-        "lock to requirements.txt, for example `uv export -o requirements.txt` or\n"
-        "`poetry export -o requirements.txt`, and commit it.",
-    )
+# Each tool pybuildpack does not install from: its name, why not, and how to
+# move its dependencies to a requirements.txt.
+_NOT_INSTALLED = {
+    "pipenv": ("Pipenv", "pybuildpack does not install from Pipenv's files yet",
+               ["pipenv requirements > requirements.txt"]),
+    "poetry": ("Poetry", "pybuildpack does not install from poetry.lock yet",
+               ["poetry export -o requirements.txt",
+                "(Poetry 2 needs its export plugin: poetry self add poetry-plugin-export)"]),
+    "conda": ("conda", "pybuildpack does not install conda environments",
+              ["list the PyPI packages the app needs in requirements.txt; the `pip:`",
+               "section of the environment file is a start (conda-only packages",
+               "cannot be installed from PyPI)"]),
+}
+
+
+class DependencyFilesNotInstalled(UserError):
+    def __init__(self, found: Sequence[tuple]) -> None:
+        def about(tool: str) -> tuple:
+            return _NOT_INSTALLED.get(tool, (tool, f"pybuildpack does not install from {tool}'s files yet", []))
+
+        files = [name for _, names in found for name in names]
+        if len(found) == 1 and found[0][0] == "conda":
+            title = f"pybuildpack does not install conda environments ({', '.join(files)})"
+        else:
+            title = f"pybuildpack does not install from {' or '.join(files)} yet"
+        advice = []
+        for tool, _ in found:
+            label, _, steps = about(tool)
+            advice.append(f"  - {label}: {steps[0]}" if steps else f"  - {label}")
+            advice += [f"    {step}" for step in steps[1:]]
+        super().__init__(
+            title,
+            "The app declares its dependencies only in files pybuildpack cannot install:\n"
+            + "\n".join(f"  - {', '.join(names)} ({about(tool)[0]}): {about(tool)[1]}" for tool, names in found)
+            + "\nBuilding would ship the app without its packages, so the build stops here.\n"
+            "\n"
+            "To deploy now, put the packages in a requirements.txt and commit it:\n"
+            + "\n".join(advice)
+            + "\n(pybuildpack installs from requirements.txt, requirements.in and uv.lock.)",
+        )
+
+
+class DependenciesNotLocked(UserError):
+    def __init__(self, table: str, names: Sequence[str]) -> None:
+        shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+        super().__init__(
+            "pyproject.toml lists dependencies that no lock holds",
+            f"pyproject.toml lists dependencies in {table} ({shown}),\n"
+            "but the app has no uv.lock, requirements.txt or requirements.in, which is\n"
+            "what pybuildpack installs from: a build would ship the app without them.\n"
+            "\n"
+            "Lock them with uv and commit the lock:\n"
+            "    uv lock && git add uv.lock\n"
+            "or list them in requirements.txt (for Poetry: `poetry lock` then\n"
+            "`poetry export -o requirements.txt`).",
+        )
+
+
+class SeveralPackageManagers(UserError):
+    def __init__(self, found: Sequence[tuple], variable: str, kinds: Sequence[str], example: str) -> None:
+        listing = _bullets(f"{name} ({tool})" for name, tool in found)
+        super().__init__(
+            "Dependency files of several package managers",
+            "The app declares its dependencies in more than one way:\n"
+            f"{listing}\n"
+            "pybuildpack will not guess which one you deploy with. Either:\n"
+            "  - delete the files you no longer use, or\n"
+            f"  - choose one with the config var {variable}, for example\n"
+            f"        heroku config:set {variable}={example}\n"
+            f"    (its values: {', '.join(kinds)}); the other files are then\n"
+            "    left alone.",
+        )
+
+
+class PackageManagerFileMissing(UserError):
+    def __init__(self, variable: str, kind: str, files: Sequence[str]) -> None:
+        wanted = " or ".join(files)
+        super().__init__(
+            f"No {wanted} for {variable}={kind}",
+            f"The config var {variable} is set to {kind!r}, which installs from\n"
+            f"{wanted}, but the app has no {wanted} at its top.\n"
+            "\n"
+            f"Commit {wanted}, or set {variable} to the package manager the\n"
+            "app uses (or unset it when the app has only one).",
+        )
+
+
+class UvProjectMissing(UserError):
+    def __init__(self) -> None:
+        super().__init__(
+            "uv.lock without a pyproject.toml",
+            "The app has a uv.lock but no pyproject.toml beside it. A uv lock belongs to\n"
+            "the project in that pyproject.toml, so pybuildpack cannot install from it.\n"
+            "\n"
+            "Commit the pyproject.toml that uv.lock was made from (both at the top of the\n"
+            "app), or delete uv.lock if the app declares its packages elsewhere.",
+        )
+
+
+class UvLockOutdated(UserError):
+    def __init__(self) -> None:
+        super().__init__(
+            "uv.lock is out of date",
+            "uv.lock no longer matches pyproject.toml: the dependencies changed since\n"
+            "the lock was written, so installing from it would not give the packages\n"
+            "pyproject.toml asks for.\n"
+            "\n"
+            "Run `uv lock` in the app, commit the updated uv.lock, and deploy again.",
+        )
+
+
+class UvLockFailed(UserError):
+    def __init__(self, command: str, output: str) -> None:
+        super().__init__(
+            "Could not read the packages in uv.lock",
+            "uv could not read the app's project and lock:\n"
+            f"{_tail(output)}\n"
+            "\n"
+            f"Command: {command}\n"
+            "\n"
+            "Fix the problem uv names above (run the same command in your app to see it\n"
+            "in full). A lock written by a newer uv than pybuildpack's may need `uv lock`\n"
+            "with an older uv, or a newer pybuildpack.",
+        )
+
+
+def uv_exported(count: int, file: str, groups: Sequence[str]) -> str:
+    extra = f" and the group{'s' if len(groups) > 1 else ''} {', '.join(groups)}" if groups else ""
+    return f"{file} locks {count} packages for production (its dependencies{extra}, without the dev group)"
 
 
 def server_added(name: str, version: str, why: str) -> str:

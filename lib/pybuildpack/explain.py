@@ -53,11 +53,14 @@ def _packages(plan: BuildPlan) -> dict:
         "file": manager.file,
         "kind": manager.kind,
         "names": sorted(manager.names),
-        "not_installed_from": list(plan.unsupported_files),
+        "origin": plan.package_manager_origin,
+        "not_installed_from": list(plan.not_installed_from),
         "added": [{"name": p.name, "reason": p.reason} for p in plan.added_packages],
         "groups": list(plan.groups),
         "extras": list(plan.extras),
-        "summary": f"{plan.installer} ({plan.installer_origin}), from {source}",
+        "summary": f"{plan.installer} ({plan.installer_origin}), from {source}"
+                   + (f" (chosen by {plan.package_manager_origin})"
+                      if plan.package_manager_origin.startswith("config var") else ""),
     }
 
 

@@ -50,9 +50,10 @@ class BuildPlan:
     installer: str
     installer_origin: str
     package_manager: PackageManager
+    package_manager_origin: str    # the file it was found by, or the config var that chose it
+    not_installed_from: tuple      # dependency files found but left alone (PYBUILDPACK_PACKAGE_MANAGER chose another)
     groups: tuple                  # dependency groups asked for, normalized (PYBUILDPACK_GROUPS)
     extras: tuple                  # extras asked for, normalized (PYBUILDPACK_EXTRAS)
-    unsupported_files: tuple       # dependency files no package manager installs from
     added_packages: tuple
     django: Optional[DjangoProject]
     collectstatic: bool
@@ -135,11 +136,11 @@ def added_packages(processes: Processes, manager: PackageManager, django: Option
 
 
 def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
-    manager = package_managers.find(app_dir)
+    choice = package_managers.choose(app_dir, config.get(package_managers.CHOICE_VAR))
+    manager = choice.manager
     python = requested_python(app_dir, manager.python_requests())
     installer, installer_origin = choose_installer(config)
     selection = choose_selection(config, manager)
-    unsupported = package_managers.unsupported_files(app_dir)
     django = find_django(app_dir, config.all)
     found, web_warnings = detect_default_web(app_dir, django)
     processes = Processes(parse_procfile(app_dir), web_process(found))
@@ -147,9 +148,7 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     warnings = list(web_warnings)
     if python.runtime_txt_used:
         warnings.append(errors.runtime_txt_deprecated())
-    if unsupported and manager.kind == "none":
-        warnings.append(errors.unsupported_package_manager(unsupported))
-    elif manager.kind == "none":
+    if manager.kind == "none":
         warnings.append(errors.no_requirements_file())
     if processes.web is None:
         warnings.append(errors.no_web_process(DEFAULT_WEB_ORDER))
@@ -162,9 +161,10 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
         installer=installer,
         installer_origin=installer_origin,
         package_manager=manager,
+        package_manager_origin=choice.origin,
+        not_installed_from=choice.not_installed_from,
         groups=selection["groups"],
         extras=selection["extras"],
-        unsupported_files=unsupported,
         added_packages=added_packages(processes, manager, django),
         django=django,
         collectstatic=django is not None and not config.flag("DISABLE_COLLECTSTATIC"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Optional, Sequence
 
 
 def make_app(tmp_path: Path, files: Mapping[str, str]) -> Path:
@@ -40,3 +42,29 @@ def copy_app(source: Path, tmp_path: Path, files: Mapping[str, str] = {}) -> Pat
         (app / name).parent.mkdir(parents=True, exist_ok=True)
         (app / name).write_text(text)
     return app
+
+
+def uv_lock(app: Path, build_env: Mapping[str, str], extra_env: Optional[Mapping[str, str]] = None) -> str:
+    """Run the real `uv lock` in `app`, as a developer does after editing
+    pyproject.toml, on the test runtimes' Python 3.12 and with the tests'
+    shared download cache; returns uv's output."""
+    from harness.machine import uv_binary
+    from harness.runtimes import pyenv_versions
+
+    python = pyenv_versions()["3.12"][1] / "bin" / "python3"
+    env = {**build_env, **(extra_env or {})}
+    if build_env.get("PYBUILDPACK_INSTALLER_CACHE_DIR"):
+        env["UV_CACHE_DIR"] = str(Path(build_env["PYBUILDPACK_INSTALLER_CACHE_DIR"]) / "uv")
+    result = subprocess.run([str(uv_binary()), "lock", "--python", str(python)], cwd=app, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def set_dependencies(app: Path, dependencies: Sequence[str]) -> None:
+    """Replace `[project] dependencies` in the app's pyproject.toml (one line each)."""
+    pyproject = app / "pyproject.toml"
+    text = pyproject.read_text()
+    listed = "".join(f'    "{d}",\n' for d in dependencies)
+    text = re.sub(r"(?ms)^dependencies = \[\n.*?^\]", f"dependencies = [\n{listed}]", text, count=1)
+    pyproject.write_text(text)

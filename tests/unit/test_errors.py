@@ -67,6 +67,45 @@ ERRORS = {
         ["Could not resolve the packages in requirements.in", "flask==99",
          "run `pip-compile requirements.in` locally"],
     ),
+    "DependencyFilesNotInstalled": (
+        errors.DependencyFilesNotInstalled([("pipenv", ["Pipfile", "Pipfile.lock"])]),
+        ["pybuildpack does not install from Pipfile or Pipfile.lock yet",
+         "Pipfile, Pipfile.lock (Pipenv): pybuildpack does not install from Pipenv's files yet",
+         "would ship the app without its packages", "pipenv requirements > requirements.txt",
+         "installs from requirements.txt, requirements.in and uv.lock"],
+    ),
+    "DependenciesNotLocked": (
+        errors.DependenciesNotLocked("[project] dependencies", ["flask", "gunicorn"]),
+        ["pyproject.toml lists dependencies that no lock holds", "in [project] dependencies (flask, gunicorn)",
+         "no uv.lock, requirements.txt or requirements.in", "ship the app without them",
+         "uv lock && git add uv.lock", "poetry export -o requirements.txt"],
+    ),
+    "SeveralPackageManagers": (
+        errors.SeveralPackageManagers([("requirements.txt", "pip"), ("uv.lock", "uv")],
+                                      "PYBUILDPACK_PACKAGE_MANAGER", ["requirements", "requirements-in", "uv"], "uv"),
+        ["Dependency files of several package managers", "  - requirements.txt (pip)\n !       - uv.lock (uv)\n",
+         "will not guess", "delete the files you no longer use",
+         "heroku config:set PYBUILDPACK_PACKAGE_MANAGER=uv", "its values: requirements, requirements-in, uv"],
+    ),
+    "PackageManagerFileMissing": (
+        errors.PackageManagerFileMissing("PYBUILDPACK_PACKAGE_MANAGER", "uv", ["uv.lock"]),
+        ["No uv.lock for PYBUILDPACK_PACKAGE_MANAGER=uv", "set to 'uv', which installs from", "has no uv.lock",
+         "Commit uv.lock, or set PYBUILDPACK_PACKAGE_MANAGER"],
+    ),
+    "UvProjectMissing": (
+        errors.UvProjectMissing(),
+        ["uv.lock without a pyproject.toml", "no pyproject.toml beside it", "Commit the pyproject.toml"],
+    ),
+    "UvLockOutdated": (
+        errors.UvLockOutdated(),
+        ["uv.lock is out of date", "no longer matches pyproject.toml", "Run `uv lock` in the app",
+         "commit the updated uv.lock"],
+    ),
+    "UvLockFailed": (
+        errors.UvLockFailed("uv export --locked", "error: Failed to parse `uv.lock`"),
+        ["Could not read the packages in uv.lock", "Failed to parse", "Command: uv export --locked",
+         "Fix the problem uv names above"],
+    ),
     "CollectstaticFailed": (
         errors.CollectstaticFailed("python manage.py collectstatic --noinput", "ImproperlyConfigured: STATIC_ROOT"),
         ["collectstatic failed", "ImproperlyConfigured", "Command: python manage.py collectstatic --noinput",
@@ -242,12 +281,8 @@ WARNINGS = {
     ),
     "no_requirements_file": (
         errors.no_requirements_file(),
-        ["No requirements file found", "List your dependencies in requirements.txt"],
-    ),
-    "unsupported_package_manager": (
-        errors.unsupported_package_manager(["Pipfile", "poetry.lock"]),
-        ["does not install from yet", "Found: Pipfile, poetry.lock", "uv export -o requirements.txt",
-         "poetry export -o requirements.txt"],
+        ["No requirements file found", "no requirements.txt, requirements.in or uv.lock",
+         "List your dependencies in\nrequirements.txt", "commit the uv.lock of a uv project"],
     ),
     "static_root_supplied": (
         errors.static_root_supplied("staticfiles/"),
@@ -292,6 +327,30 @@ def test_server_added_names_package_version_and_reason():
     assert errors.server_added("gunicorn", "27.0.1", "the web process runs under gunicorn") == (
         "Added gunicorn==27.0.1 to the install: the web process runs under gunicorn"
     )
+
+
+def test_uv_exported_says_what_the_install_leaves_out():
+    assert errors.uv_exported(7, "uv.lock", ()) == (
+        "uv.lock locks 7 packages for production (its dependencies, without the dev group)")
+    assert errors.uv_exported(9, "uv.lock", ("web",)) == (
+        "uv.lock locks 9 packages for production (its dependencies and the group web, without the dev group)")
+
+
+@pytest.mark.parametrize("found, title, advice", [
+    ([("poetry", ["poetry.lock"])], "pybuildpack does not install from poetry.lock yet",
+     ["poetry export -o requirements.txt", "poetry self add poetry-plugin-export"]),
+    ([("conda", ["environment.yml"])], "pybuildpack does not install conda environments (environment.yml)",
+     ["environment.yml (conda): pybuildpack does not install conda environments",
+      "list the PyPI packages the app needs in requirements.txt"]),
+    ([("poetry", ["poetry.lock"]), ("conda", ["environment.yaml"])],
+     "pybuildpack does not install from poetry.lock or environment.yaml yet",
+     ["  - Poetry: poetry export -o requirements.txt", "  - conda: list the PyPI packages"]),
+])
+def test_each_dependency_file_we_cannot_install_says_how_to_get_going(found, title, advice):
+    error = errors.DependencyFilesNotInstalled(found)
+    assert error.title == title
+    for phrase in advice:
+        assert phrase in error.body
 
 
 def test_collectstatic_disabled_names_the_config_var():

@@ -99,3 +99,21 @@ def test_frameworks_other_than_django_come_from_the_requirements():
     assert find_framework(None, frozenset({"flask", "gunicorn"}), "requirements.txt").name == "Flask"
     assert find_framework(None, frozenset({"fastapi", "uvicorn"}), "requirements.txt").origin == "requirements.txt"
     assert find_framework(None, frozenset(), None) is None
+
+
+def test_a_uv_project_says_its_packages_come_from_uv_lock(tmp_path):
+    write(tmp_path / "pyproject.toml", '[project]\nname = "app"\nversion = "0"\ndependencies = ["flask"]\n')
+    write(tmp_path / "uv.lock", 'version = 1\n[[package]]\nname = "app"\nsource = { virtual = "." }\n'
+          'dependencies = [{ name = "flask" }]\n[[package]]\nname = "flask"\n')
+    write(tmp_path / "requirements.txt", "six\n")
+    doc = doc_for(tmp_path, PYBUILDPACK_PACKAGE_MANAGER="uv")
+    packages = doc["package_manager"]
+    assert (packages["kind"], packages["file"], packages["names"]) == ("uv", "uv.lock", ["flask"])
+    assert packages["origin"] == "config var PYBUILDPACK_PACKAGE_MANAGER"
+    assert packages["not_installed_from"] == ["requirements.txt"]
+    assert packages["summary"] == ("uv (default), from uv.lock (uv export --locked: the project's dependencies, "
+                                   "without the dev group) (chosen by config var PYBUILDPACK_PACKAGE_MANAGER)")
+    text = render(doc)
+    assert "from uv.lock (uv export --locked" in text
+    assert "not installed from: requirements.txt" in text
+    assert doc["framework"] == {"name": "Flask", "origin": "uv.lock"}

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from pybuildpack import package_managers
+from pybuildpack import errors, package_managers
 from pybuildpack.package_managers.base import LOCK_FILE, PackageManager
 from pybuildpack.package_managers.none import NoDependencies
 from pybuildpack.package_managers.requirements_in import RequirementsIn
 from pybuildpack.package_managers.requirements_txt import RequirementsTxt
+from pybuildpack.package_managers.uv_lock import UvLock
 
 from .helpers import write
 
@@ -43,17 +44,135 @@ def test_app_without_a_dependency_file_gets_no_dependencies(tmp_path):
     assert found.describe() == "no requirements file: only what pybuildpack adds"
 
 
-def test_unsupported_dependency_files_are_reported(tmp_path):
-    for name in ("uv.lock", "Pipfile", "poetry.lock"):
-        write(tmp_path / name)
-    assert package_managers.find(tmp_path).kind == "none"
-    assert package_managers.unsupported_files(tmp_path) == ("Pipfile", "poetry.lock", "uv.lock")
+UV_PROJECT = '[project]\nname = "app"\nversion = "0.1.0"\ndependencies = ["flask"]\n'
+UV_LOCK = ('version = 1\n[[package]]\nname = "app"\nsource = { virtual = "." }\n'
+           'dependencies = [{ name = "flask" }]\n[[package]]\nname = "flask"\n')
 
 
-def test_unsupported_files_are_reported_beside_requirements_txt(tmp_path):
+def uv_project(app):
+    write(app / "pyproject.toml", UV_PROJECT)
+    write(app / "uv.lock", UV_LOCK)
+    return app
+
+
+def test_uv_lock_is_installed_with_the_names_it_locks(tmp_path):
+    found = package_managers.find(uv_project(tmp_path))
+    assert isinstance(found, UvLock)
+    assert (found.kind, found.file, found.names) == ("uv", "uv.lock", frozenset({"flask"}))
+    assert found.install_files() == ["pyproject.toml", "uv.lock"]
+
+
+@pytest.mark.parametrize("files, expected", [
+    (("requirements.txt", "uv.lock"), [("requirements.txt", "pip"), ("uv.lock", "uv")]),
+    (("requirements.in", "uv.lock"), [("requirements.in", "pip-tools"), ("uv.lock", "uv")]),
+    (("requirements.txt", "requirements.in", "uv.lock"),
+     [("requirements.txt", "pip"), ("requirements.in", "pip-tools"), ("uv.lock", "uv")]),
+    (("requirements.txt", "Pipfile.lock"), [("requirements.txt", "pip"), ("Pipfile.lock", "pipenv")]),
+    (("uv.lock", "poetry.lock"), [("uv.lock", "uv"), ("poetry.lock", "poetry")]),
+    (("requirements.txt", "environment.yml"), [("requirements.txt", "pip"), ("environment.yml", "conda")]),
+])
+def test_dependency_files_of_several_package_managers_fail_listing_them(tmp_path, files, expected):
+    uv_project(tmp_path)
+    for name in files:
+        if not (tmp_path / name).exists():
+            write(tmp_path / name, "flask\n")
+    with pytest.raises(errors.SeveralPackageManagers) as caught:
+        package_managers.find(tmp_path)
+    for name, tool in expected:
+        assert f"  - {name} ({tool})\n" in caught.value.body
+    assert "PYBUILDPACK_PACKAGE_MANAGER" in caught.value.body
+
+
+def test_requirements_in_compiled_into_requirements_txt_is_one_package_manager(tmp_path):
+    write(tmp_path / "requirements.in", "django\n")
+    write(tmp_path / "requirements.txt", "django==5.0\n")
+    assert package_managers.choose(tmp_path) == package_managers.Choice(
+        RequirementsTxt("requirements.txt", frozenset({"django"})), "requirements.txt")
+
+
+@pytest.mark.parametrize("value, kind, left_alone", [
+    ("uv", "uv", ("requirements.txt", "requirements.in", "Pipfile.lock")),
+    (" Requirements\n", "requirements", ("requirements.in", "uv.lock", "Pipfile.lock")),
+    ("requirements-in", "requirements-in", ("requirements.txt", "uv.lock", "Pipfile.lock")),
+])
+def test_the_config_var_chooses_one_and_the_others_are_left_alone(tmp_path, value, kind, left_alone):
+    uv_project(tmp_path)
+    for name in ("requirements.txt", "requirements.in", "Pipfile.lock"):
+        write(tmp_path / name, "flask\n")
+    choice = package_managers.choose(tmp_path, value)
+    assert choice.manager.kind == kind
+    assert choice.origin == "config var PYBUILDPACK_PACKAGE_MANAGER"
+    assert choice.not_installed_from == left_alone
+
+
+def test_an_invalid_package_manager_config_var_names_the_allowed_values(tmp_path):
+    with pytest.raises(errors.ConfigVarInvalid) as caught:
+        package_managers.choose(tmp_path, "poetry")
+    assert caught.value.title == "Invalid value for PYBUILDPACK_PACKAGE_MANAGER"
+    assert "set to 'poetry', but it must be `requirements`, `requirements-in` or `uv`" in caught.value.body
+
+
+def test_an_empty_package_manager_config_var_is_unset(tmp_path):
     write(tmp_path / "requirements.txt", "flask\n")
-    write(tmp_path / "Pipfile.lock", "{}")
-    assert package_managers.unsupported_files(tmp_path) == ("Pipfile.lock",)
+    assert package_managers.choose(tmp_path, "  ").manager.kind == "requirements"
+
+
+def test_choosing_a_package_manager_whose_file_is_missing_fails(tmp_path):
+    write(tmp_path / "requirements.txt", "flask\n")
+    with pytest.raises(errors.PackageManagerFileMissing) as caught:
+        package_managers.choose(tmp_path, "uv")
+    assert caught.value.title == "No uv.lock for PYBUILDPACK_PACKAGE_MANAGER=uv"
+
+
+@pytest.mark.parametrize("files, found", [
+    (("Pipfile",), [("pipenv", ["Pipfile"])]),
+    (("Pipfile", "Pipfile.lock"), [("pipenv", ["Pipfile", "Pipfile.lock"])]),
+    (("poetry.lock",), [("poetry", ["poetry.lock"])]),
+    (("environment.yml",), [("conda", ["environment.yml"])]),
+    (("environment.yaml", "poetry.lock"), [("poetry", ["poetry.lock"]), ("conda", ["environment.yaml"])]),
+])
+def test_dependency_files_pybuildpack_cannot_install_fail_the_build(tmp_path, files, found):
+    for name in files:
+        write(tmp_path / name)
+    with pytest.raises(errors.DependencyFilesNotInstalled) as caught:
+        package_managers.find(tmp_path)
+    assert str(caught.value) == errors.DependencyFilesNotInstalled(found).title
+
+
+@pytest.mark.parametrize("pyproject, table, names", [
+    ('[project]\nname = "app"\ndependencies = ["Flask>=3", "gunicorn"]\n', "[project] dependencies",
+     ["flask", "gunicorn"]),
+    ('[tool.poetry.dependencies]\npython = "^3.12"\ndjango = "^5"\n', "[tool.poetry.dependencies]", ["django"]),
+])
+def test_dependencies_in_pyproject_toml_with_nothing_to_install_them_from_fail(tmp_path, pyproject, table, names):
+    write(tmp_path / "pyproject.toml", pyproject)
+    with pytest.raises(errors.DependenciesNotLocked) as caught:
+        package_managers.find(tmp_path)
+    assert f"in {table} ({', '.join(names)})" in caught.value.body
+
+
+@pytest.mark.parametrize("pyproject", [
+    '[project]\nname = "app"\nrequires-python = ">=3.12"\n',
+    '[project]\nname = "app"\ndependencies = []\n',
+    '[tool.poetry.dependencies]\npython = "^3.12"\n',
+    '[tool.ruff]\nline-length = 120\n',
+])
+def test_a_pyproject_toml_without_dependencies_needs_no_lock(tmp_path, pyproject):
+    write(tmp_path / "pyproject.toml", pyproject)
+    assert package_managers.find(tmp_path) == NoDependencies()
+
+
+def test_the_registry_examples_hold():
+    import doctest
+
+    result = doctest.testmod(package_managers)
+    assert result.attempted >= 1 and result.failed == 0
+
+
+def test_uv_lock_without_pyproject_toml_fails(tmp_path):
+    write(tmp_path / "uv.lock", UV_LOCK)
+    with pytest.raises(errors.UvProjectMissing):
+        package_managers.find(tmp_path)
 
 
 def test_declares_compares_canonical_names():
@@ -69,20 +188,27 @@ def test_declares_compares_canonical_names():
     (RequirementsIn("requirements.in", frozenset()), "pip", LOCK_FILE),
     (NoDependencies(), "uv", None),
     (NoDependencies(), "pip", LOCK_FILE),
+    (UvLock("uv.lock", frozenset()), "uv", None),
+    (UvLock("uv.lock", frozenset()), "pip", LOCK_FILE),
 ])
 def test_the_lock_a_build_keeps_depends_on_the_manager_and_installer(manager, installer, lock):
     assert manager.lock_name(installer) == lock
 
 
 def test_every_registered_manager_owns_its_files_and_detects_only_them(tmp_path):
+    write(tmp_path / "pyproject.toml", UV_PROJECT)   # what uv.lock needs beside it
     for manager in package_managers.MANAGERS:
-        assert issubclass(manager, PackageManager) and manager.files
+        assert issubclass(manager, PackageManager) and manager.files and manager.tool
         assert manager.detect(tmp_path) is None
         for name in manager.files:
-            write(tmp_path / name, "six\n")
+            write(tmp_path / name, UV_LOCK if name == "uv.lock" else "six\n")
         assert isinstance(manager.detect(tmp_path), manager)
         for name in manager.files:
             (tmp_path / name).unlink()
+
+
+def test_package_manager_kinds_are_the_config_vars_values():
+    assert package_managers.kinds() == ("requirements", "requirements-in", "uv")
 
 
 def test_requirements_files_request_no_python_and_have_no_lock_to_check(tmp_path):

@@ -108,6 +108,29 @@ def test_whitenoise_is_not_added_when_a_procfile_serves_django(tmp_path):
     assert added_names(plan_for(tmp_path)) == []
 
 
+def uv_app(app, dependencies=("flask",)):
+    """A uv project locking `dependencies` (a minimal uv.lock: names only)."""
+    listed = ", ".join(f'"{d}"' for d in dependencies)
+    write(app / "pyproject.toml", f'[project]\nname = "app"\nversion = "0"\ndependencies = [{listed}]\n')
+    locked = ", ".join(f'{{ name = "{d}" }}' for d in dependencies)
+    tables = "".join(f'[[package]]\nname = "{d}"\n' for d in dependencies)
+    write(app / "uv.lock", f'version = 1\n[[package]]\nname = "app"\nsource = {{ virtual = "." }}\n'
+                           f"dependencies = [{locked}]\n{tables}")
+    return app
+
+
+def test_gunicorn_is_added_to_a_uv_project_that_does_not_lock_it(tmp_path):
+    write(tmp_path / "wsgi.py", "from flask import Flask\napp = Flask(__name__)\n")
+    plan = plan_for(uv_app(tmp_path))
+    assert plan.package_manager.kind == "uv" and plan.package_manager_origin == "uv.lock"
+    assert added_names(plan) == ["gunicorn"]
+
+
+def test_gunicorn_locked_by_a_uv_project_is_not_added(tmp_path):
+    write(tmp_path / "wsgi.py", "from flask import Flask\napp = Flask(__name__)\n")
+    assert added_names(plan_for(uv_app(tmp_path, ("flask", "gunicorn")))) == []
+
+
 # -- Django ------------------------------------------------------------------------------
 
 def test_django_runs_collectstatic_by_default(tmp_path):
@@ -148,10 +171,21 @@ def test_missing_requirements_file_warns(tmp_path):
     assert plan_for(tmp_path).warnings == (errors.no_requirements_file(),)
 
 
-def test_unsupported_dependency_files_warn_instead_of_missing_requirements(tmp_path):
+def test_dependency_files_pybuildpack_cannot_install_fail_the_plan(tmp_path):
     write(tmp_path / "app.py")
     write(tmp_path / "Pipfile")
-    assert plan_for(tmp_path).warnings == (errors.unsupported_package_manager(("Pipfile",)),)
+    with pytest.raises(errors.DependencyFilesNotInstalled):
+        plan_for(tmp_path)
+
+
+def test_several_package_managers_fail_the_plan_unless_the_config_var_chooses(tmp_path):
+    uv_app(wsgi_app(tmp_path, "flask\nsix\n"))
+    with pytest.raises(errors.SeveralPackageManagers):
+        plan_for(tmp_path)
+    plan = plan_for(tmp_path, PYBUILDPACK_PACKAGE_MANAGER="uv")
+    assert (plan.package_manager.kind, plan.package_manager_origin) == ("uv", "config var PYBUILDPACK_PACKAGE_MANAGER")
+    assert plan.not_installed_from == ("requirements.txt",)
+    assert plan.warnings == ()
 
 
 def test_runtime_txt_warns_that_it_is_deprecated(tmp_path):

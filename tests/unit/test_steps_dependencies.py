@@ -157,3 +157,11 @@ def test_all_index_flags_come_in_a_fixed_order():
               "PIP_INDEX_URL": "i"}
     assert uv_index_flags(config) == ["--index-url", "i", "--extra-index-url", "e", "--find-links", "f",
                                       "--allow-insecure-host", "h", "--no-index"]
+
+
+def test_a_package_manager_can_say_whether_its_install_builds_local_code(tmp_path):
+    write(tmp_path / "uv.lock", 'source = { editable = "." }\n')
+    assert not install_inputs(tmp_path, ["uv.lock"], [], "uv", {}).local_sources
+    assert install_inputs(tmp_path, ["uv.lock"], [], "uv", {}, local=True).local_sources
+    write(tmp_path / "requirements.txt", "-e .\n")
+    assert not install_inputs(tmp_path, ["requirements.txt"], [], "uv", {}, local=False).local_sources

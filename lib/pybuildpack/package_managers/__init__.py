@@ -1,37 +1,138 @@
-"""The ways an app can declare its dependencies, one module each.
+"""The ways an app can declare its dependencies, one module each, and which one a build uses.
 
 Adding a package manager: a module here with a `PackageManager` subclass, and
-one line in `MANAGERS` (earlier entries win when an app has several files).
-An app with none of their files gets `NoDependencies`: only what pybuildpack
-adds is installed.
+one line in `MANAGERS`. An app with none of their files (and none of the
+files in `NOT_INSTALLED`) gets `NoDependencies`: only what pybuildpack adds is
+installed.
+
+No dependency file is ever silently ignored. An app with the files of several
+package managers must say which one it deploys with (PYBUILDPACK_PACKAGE_MANAGER)
+or delete the others; an app whose only dependency files are ones pybuildpack
+cannot install from (or whose pyproject.toml lists dependencies no lock or
+requirements file holds) fails, instead of building green without its packages.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from .. import errors
+from ..inspect.pyproject import read_pyproject
 from .base import PackageManager
 from .none import NoDependencies
 from .requirements_in import RequirementsIn
 from .requirements_txt import RequirementsTxt
+from .uv_lock import UvLock
 
 MANAGERS = (
     RequirementsTxt,
     RequirementsIn,
+    UvLock,
 )
-# Dependency files no module installs from yet: the build warns about them.
-UNSUPPORTED = ("Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock")
+# Dependency files of tools pybuildpack does not install from yet, by tool.
+NOT_INSTALLED = (
+    ("pipenv", ("Pipfile", "Pipfile.lock")),
+    ("poetry", ("poetry.lock",)),
+    ("conda", ("environment.yml", "environment.yaml")),
+)
+CHOICE_VAR = "PYBUILDPACK_PACKAGE_MANAGER"
+# requirements.in beside requirements.txt is pip-tools' own layout (the .txt is
+# compiled from the .in), not two package managers: requirements.txt is installed.
+COMPILED_INTO = {"requirements-in": "requirements"}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The package manager a build uses, why, and the dependency files it leaves alone."""
+
+    manager: PackageManager
+    origin: str
+    not_installed_from: tuple = ()
+
+
+def kinds() -> tuple:
+    return tuple(manager.kind for manager in MANAGERS)
+
+
+def chosen_kind(config_value: Optional[str]) -> Optional[str]:
+    """The kind PYBUILDPACK_PACKAGE_MANAGER names (None when unset or empty)."""
+    if config_value is None or not config_value.strip():
+        return None
+    value = config_value.strip().lower()
+    if value not in kinds():
+        allowed = ", ".join(f"`{kind}`" for kind in kinds()[:-1]) + f" or `{kinds()[-1]}`"
+        raise errors.ConfigVarInvalid(CHOICE_VAR, repr(value), allowed)
+    return value
+
+
+def _present(app_dir: Path, files: tuple) -> list:
+    return [name for name in files if (app_dir / name).is_file()]
+
+
+def choose(app_dir: Path, config_value: Optional[str] = None) -> Choice:
+    """The package manager the app uses, given PYBUILDPACK_PACKAGE_MANAGER's
+    value; a UserError when that is ambiguous or when its files cannot be installed."""
+    wanted = chosen_kind(config_value)
+    present = {m.kind: (m, _present(app_dir, m.files)) for m in MANAGERS if _present(app_dir, m.files)}
+    unsupported = [(tool, files) for tool, names in NOT_INSTALLED for files in [_present(app_dir, names)] if files]
+    every_file = [f for _, files in present.values() for f in files] + [f for _, files in unsupported for f in files]
+
+    if wanted is not None:
+        if wanted not in present:
+            manager = next(m for m in MANAGERS if m.kind == wanted)
+            raise errors.PackageManagerFileMissing(CHOICE_VAR, wanted, manager.files)
+        cls, files = present[wanted]
+        return Choice(cls.detect(app_dir), f"config var {CHOICE_VAR}",
+                      tuple(f for f in every_file if f not in files))
+
+    found = [(f, cls.tool) for cls, files in present.values() for f in files]
+    found += [(f, tool) for tool, files in unsupported for f in files]
+    for kind, into in COMPILED_INTO.items():
+        if kind in present and into in present:
+            del present[kind]
+    if not present and unsupported:
+        raise errors.DependencyFilesNotInstalled(unsupported)
+    if len(present) + len(unsupported) > 1:
+        raise errors.SeveralPackageManagers(found, CHOICE_VAR, kinds(), list(present)[-1])
+    if present:
+        (cls, files), = present.values()
+        return Choice(cls.detect(app_dir), ", ".join(files))
+    table, names = declared_in_pyproject(read_pyproject(app_dir) or {})
+    if names:
+        raise errors.DependenciesNotLocked(table, names)
+    return Choice(NoDependencies(), "no dependency file")
+
+
+def declared_in_pyproject(pyproject: dict) -> tuple:
+    """The table of pyproject.toml that declares dependencies, and their names:
+    `[project] dependencies`, or Poetry's `[tool.poetry.dependencies]` (without
+    `python`). Nothing installs from them without a lock or requirements file.
+
+        >>> declared_in_pyproject({"project": {"dependencies": ["Flask>=3", "gunicorn"]}})
+        ('[project] dependencies', ['flask', 'gunicorn'])
+    """
+    listed = pyproject.get("project", {}).get("dependencies")
+    if isinstance(listed, list) and listed:
+        names = []
+        for requirement in listed:
+            try:
+                names.append(canonicalize_name(Requirement(requirement).name))
+            except (InvalidRequirement, TypeError):
+                names.append(str(requirement))
+        return "[project] dependencies", names
+    poetry = pyproject.get("tool", {}).get("poetry", {}).get("dependencies")
+    if isinstance(poetry, dict):
+        names = [canonicalize_name(name) for name in poetry if name.lower() != "python"]
+        if names:
+            return "[tool.poetry.dependencies]", names
+    return None, []
 
 
 def find(app_dir: Path) -> PackageManager:
-    """The package manager the app uses."""
-    for manager in MANAGERS:
-        found = manager.detect(app_dir)
-        if found is not None:
-            return found
-    return NoDependencies()
-
-
-def unsupported_files(app_dir: Path) -> tuple:
-    """Dependency files in the app that no package manager installs from."""
-    return tuple(name for name in UNSUPPORTED if (app_dir / name).is_file())
+    """The package manager the app uses, with no PYBUILDPACK_PACKAGE_MANAGER set."""
+    return choose(app_dir).manager

@@ -50,8 +50,9 @@ class InstallContext:
 class PackageManager(ABC):
     """One way of declaring dependencies. Instances are values found by `detect`."""
 
-    kind: ClassVar[str]          # a stable identifier: explain --json's "kind"
-    files: ClassVar[tuple] = ()  # the files it owns at the top of the app
+    kind: ClassVar[str]          # a stable identifier: explain --json's "kind", PYBUILDPACK_PACKAGE_MANAGER's value
+    tool: ClassVar[str] = ""     # the tool its files belong to, for messages ("pip", "uv")
+    files: ClassVar[tuple] = ()  # the files it owns at the top of the app; any one of them selects it
     # Whether its files can declare dependency groups / extras to choose from
     # (PYBUILDPACK_GROUPS, PYBUILDPACK_EXTRAS): asking a manager that cannot is an error.
     has_groups: ClassVar[bool] = False
@@ -69,6 +70,14 @@ class PackageManager(ABC):
     def declares(self, *candidates: str) -> bool:
         """Whether the app declares any of these packages itself."""
         return any(canonicalize_name(c) in self.names for c in candidates)
+
+    @property
+    def local_sources(self) -> Optional[bool]:
+        """Whether the install builds code from the app (its own project, local
+        paths), which can change while the install files stay the same: such an
+        install is re-synced on every build. None: look for local paths in the
+        install files (requirements syntax)."""
+        return None
 
     def python_requests(self) -> tuple:
         """The Python versions its files ask for (PythonRequest, each with its origin)."""

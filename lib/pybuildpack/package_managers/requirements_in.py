@@ -18,6 +18,7 @@ class RequirementsIn(RequirementsTxt):
     """Found and read like requirements.txt; installed through a compiled lock."""
 
     kind = "requirements-in"
+    tool = "pip-tools"
     files = ("requirements.in",)
 
     def lock_name(self, installer: str) -> Optional[str]:

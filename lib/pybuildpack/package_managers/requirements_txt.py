@@ -18,6 +18,7 @@ from .base import LOCK_FILE, InstallContext, PackageManager
 
 class RequirementsTxt(PackageManager):
     kind = "requirements"
+    tool = "pip"
     files = ("requirements.txt",)
 
     @classmethod
@@ -40,14 +41,17 @@ class RequirementsTxt(PackageManager):
         return str(self.file)
 
 
-def sync(context: InstallContext, files: Sequence[str]) -> None:
-    """Make the environment match `files` plus the added requirements, exactly."""
+def sync(context: InstallContext, files: Sequence[str], label: Optional[str] = None) -> None:
+    """Make the environment match `files` plus the added requirements, exactly.
+    `label` names the requirements in messages (default: the files)."""
     c = context
+    label = label or ", ".join(files) or "the added packages"
     if c.installer == "uv":
-        deps.install_with_uv(c.tools, c.python, c.app_dir, files, c.added_file, c.prefix, c.env, c.config, c.log)
+        deps.install_with_uv(c.tools, c.python, c.app_dir, files, c.added_file, c.prefix, c.env, c.config, c.log,
+                             label=label)
         return
     lock = c.state_dir / LOCK_FILE
     with deps.pip_tools(c.tools, c.python, c.env, c.log) as venv:
         deps.compile_lock(c.tools, venv, c.app_dir, [*files, str(c.added_file)], lock, c.previous_lock, c.env,
-                          c.log, ", ".join(files) or "the added packages")
+                          c.log, label)
         deps.install_with_pip(c.tools, venv, c.python, c.app_dir, lock, c.env, c.log)

@@ -57,8 +57,11 @@ def referenced_files(app_dir: Path, first: str) -> list:
 
 
 def install_inputs(app_dir: Path, requirement_files: Sequence[str], added: Sequence[str], installer: str,
-                   config: Mapping[str, str], selected: Sequence[str] = ()) -> Inputs:
-    """`selected` names the extras and groups asked for (e.g. `group prod`)."""
+                   config: Mapping[str, str], selected: Sequence[str] = (), local: Optional[bool] = None) -> Inputs:
+    """What an install of `requirement_files` (and their -r/-c includes) plus
+    `added` depends on. `selected` names the extras and groups asked for (e.g.
+    `group prod`); `local` says whether it builds code from the app; None looks
+    for local paths and editables in the files."""
     files = []
     for name in requirement_files:
         for f in referenced_files(app_dir, name):
@@ -80,7 +83,8 @@ def install_inputs(app_dir: Path, requirement_files: Sequence[str], added: Seque
     for name in sorted(set(INDEX_VARS) | referenced):
         if name in config:
             digest.update(f"var {name}={hashlib.sha256(config[name].encode()).hexdigest()}\n".encode())
-    local = any(_LOCAL_SOURCE.search(text) for text in texts)
+    if local is None:
+        local = any(_LOCAL_SOURCE.search(text) for text in texts)
     return Inputs(tuple(files), digest.hexdigest(), local)
 
 
@@ -163,18 +167,23 @@ def compile_lock(tools: Tools, venv: Path, app_dir: Path, sources: Sequence[str]
 
 def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files: Sequence[str],
                     added_file: Path, prefix: Path, env: Mapping[str, str],
-                    config: Mapping[str, str], log: Log) -> str:
+                    config: Mapping[str, str], log: Log, extra_flags: Sequence[str] = (),
+                    label: Optional[str] = None) -> str:
+    """`uv pip install --exact` of `requirement_files`, the added requirements
+    and the runtime's own packages. `extra_flags` come before the index config
+    vars' flags; `label` names the requirements in an error (default: the files)."""
     argv = [str(tools.uv), "pip", "install", "--exact", "--python", str(python), "--break-system-packages"]
     for name in requirement_files:
         argv += ["-r", name]
     argv += ["-r", str(added_file)]
     argv += seed_packages(prefix)
+    argv += list(extra_flags)
     argv += uv_index_flags(config)
     result = run(argv, log, env=tools.uv_env(env), cwd=app_dir, filter_line=_interesting_uv_line)
     if result.returncode != 0:
         shown = "".join(line for line in result.output.splitlines(keepends=True) if _interesting_uv_line(line))
         raise errors.DependencyInstallFailed(
-            ", ".join(requirement_files) or "the added packages", "uv", command_text(argv, app_dir), shown)
+            label or ", ".join(requirement_files) or "the added packages", "uv", command_text(argv, app_dir), shown)
     return result.output
 
 
