@@ -12,15 +12,19 @@ from pathlib import Path
 
 from .base import PackageManager
 from .none import NoDependencies
+from .pipfile_lock import PipfileLock
+from .poetry_lock import PoetryLock
 from .requirements_in import RequirementsIn
 from .requirements_txt import RequirementsTxt
 
 MANAGERS = (
     RequirementsTxt,
     RequirementsIn,
+    PoetryLock,
+    PipfileLock,
 )
 # Dependency files no module installs from yet: the build warns about them.
-UNSUPPORTED = ("Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock")
+UNSUPPORTED = ("uv.lock",)
 
 
 def find(app_dir: Path) -> PackageManager:

@@ -74,6 +74,14 @@ class PackageManager(ABC):
         """The Python versions its files ask for (PythonRequest, each with its origin)."""
         return ()
 
+    @property
+    def local_sources(self) -> bool:
+        """Whether the install copies code from the app's own directories (path
+        dependencies a lock names): then it runs on every build, since that code
+        can change under unchanged files. (requirements files are scanned for
+        paths by the install key itself.)"""
+        return False
+
     def lock_name(self, installer: str) -> Optional[str]:
         """The lock this install writes into the state directory, if any."""
         return None
