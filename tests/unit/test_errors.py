@@ -67,6 +67,34 @@ ERRORS = {
         ["Could not resolve the packages in requirements.in", "flask==99",
          "run `pip-compile requirements.in` locally"],
     ),
+    "LocalPathOutsideApp": (
+        errors.LocalPathOutsideApp("poetry.lock", "shared", "../shared"),
+        ["shared is a path outside the app", "poetry.lock installs shared from ../shared",
+         "outside the app's directory", "Move shared into the app", "publish it to a package index"],
+    ),
+    "SelectionUnknown": (
+        errors.SelectionUnknown("PYBUILDPACK_GROUPS", ["prod"], "pyproject.toml", ["dev", "docs"]),
+        ["PYBUILDPACK_GROUPS names dependency groups that pyproject.toml does not declare", "asks for prod",
+         "It declares: dev, docs", "Fix the spelling in PYBUILDPACK_GROUPS"],
+    ),
+    "PoetryPyprojectMissing": (
+        errors.PoetryPyprojectMissing(),
+        ["poetry.lock without pyproject.toml", "cannot tell which", "Commit the pyproject.toml"],
+    ),
+    "PoetryLockOutdated": (
+        errors.PoetryLockOutdated("its content-hash does not match the dependencies in pyproject.toml"),
+        ["poetry.lock is out of date", "no longer matches pyproject.toml: its content-hash does not match",
+         "Run `poetry lock`", "`poetry lock --no-update`", "commit the new"],
+    ),
+    "PipfileLockMissing": (
+        errors.PipfileLockMissing(),
+        ["Pipfile without Pipfile.lock", "will not resolve the Pipfile's ranges", "Run `pipenv lock`",
+         "commit Pipfile.lock"],
+    ),
+    "PipfileLockOutdated": (
+        errors.PipfileLockOutdated("a" * 58 + "123456", "b" * 58 + "abcdef"),
+        ["Pipfile.lock is out of date", "its hash is 123456", "Pipfile's is abcdef", "Run `pipenv lock`"],
+    ),
     "CollectstaticFailed": (
         errors.CollectstaticFailed("python manage.py collectstatic --noinput", "ImproperlyConfigured: STATIC_ROOT"),
         ["collectstatic failed", "ImproperlyConfigured", "Command: python manage.py collectstatic --noinput",

@@ -44,16 +44,25 @@ def test_app_without_a_dependency_file_gets_no_dependencies(tmp_path):
 
 
 def test_unsupported_dependency_files_are_reported(tmp_path):
-    for name in ("uv.lock", "Pipfile", "poetry.lock"):
-        write(tmp_path / name)
+    write(tmp_path / "uv.lock")
     assert package_managers.find(tmp_path).kind == "none"
-    assert package_managers.unsupported_files(tmp_path) == ("Pipfile", "poetry.lock", "uv.lock")
+    assert package_managers.unsupported_files(tmp_path) == ("uv.lock",)
 
 
 def test_unsupported_files_are_reported_beside_requirements_txt(tmp_path):
     write(tmp_path / "requirements.txt", "flask\n")
+    write(tmp_path / "uv.lock", "")
+    assert package_managers.unsupported_files(tmp_path) == ("uv.lock",)
+
+
+def test_poetry_and_pipenv_locks_have_their_own_managers(tmp_path):
+    write(tmp_path / "pyproject.toml", "")
+    write(tmp_path / "poetry.lock", "")
+    assert package_managers.find(tmp_path).kind == "poetry"
+    (tmp_path / "poetry.lock").unlink()
     write(tmp_path / "Pipfile.lock", "{}")
-    assert package_managers.unsupported_files(tmp_path) == ("Pipfile.lock",)
+    assert package_managers.find(tmp_path).kind == "pipenv"
+    assert package_managers.unsupported_files(tmp_path) == ()
 
 
 def test_declares_compares_canonical_names():
@@ -74,12 +83,16 @@ def test_the_lock_a_build_keeps_depends_on_the_manager_and_installer(manager, in
     assert manager.lock_name(installer) == lock
 
 
+# The smallest valid content of each manager's files (requirements files: one name).
+MINIMAL = {"poetry.lock": "", "pyproject.toml": "", "Pipfile.lock": "{}", "Pipfile": ""}
+
+
 def test_every_registered_manager_owns_its_files_and_detects_only_them(tmp_path):
     for manager in package_managers.MANAGERS:
         assert issubclass(manager, PackageManager) and manager.files
         assert manager.detect(tmp_path) is None
         for name in manager.files:
-            write(tmp_path / name, "six\n")
+            write(tmp_path / name, MINIMAL.get(name, "six\n"))
         assert isinstance(manager.detect(tmp_path), manager)
         for name in manager.files:
             (tmp_path / name).unlink()

@@ -150,8 +150,8 @@ def test_missing_requirements_file_warns(tmp_path):
 
 def test_unsupported_dependency_files_warn_instead_of_missing_requirements(tmp_path):
     write(tmp_path / "app.py")
-    write(tmp_path / "Pipfile")
-    assert plan_for(tmp_path).warnings == (errors.unsupported_package_manager(("Pipfile",)),)
+    write(tmp_path / "uv.lock")
+    assert plan_for(tmp_path).warnings == (errors.unsupported_package_manager(("uv.lock",)),)
 
 
 def test_runtime_txt_warns_that_it_is_deprecated(tmp_path):

@@ -75,7 +75,7 @@ def read_lock(app_dir: Path) -> dict:
 def pinned_packages(app_dir: Path, lock: dict) -> list:
     """The `default` packages as requirement lines."""
     pinned = []
-    for raw_name, entry in sorted((lock.get("default") or {}).items()):
+    for raw_name, entry in sorted((lock.get("default") or {}).items(), key=lambda item: canonicalize_name(item[0])):
         if not isinstance(entry, dict):
             continue
         name = canonicalize_name(raw_name)
