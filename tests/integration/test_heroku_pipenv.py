@@ -1,7 +1,5 @@
 """Pipenv apps: Pipfile.lock's default packages converted to hash-pinned requirements."""
 
-import json
-
 import pytest
 
 from harness.apps import copy_app
@@ -22,7 +20,7 @@ def test_the_default_packages_are_installed_and_served_and_a_rebuild_skips_the_i
     first = heroku.build(fixture_app("pipenv_flask"), cache_dir=cache)
     assert first.ok, first.output
     assert "Using Python 3.12.1 (from Pipfile.lock)" in first.output
-    assert "Installing 7 locked packages from Pipfile.lock" in first.output
+    assert "Pipfile.lock: 7 packages for production, each installed where its markers hold" in first.output
     installed = distributions(first.build_dir)
     assert {"flask", "werkzeug", "gunicorn"} <= installed
     assert "six" not in installed  # a dev package

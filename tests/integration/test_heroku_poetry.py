@@ -20,7 +20,7 @@ def test_the_main_group_is_installed_and_served_and_a_rebuild_skips_the_install(
     first = heroku.build(fixture_app("poetry_flask"), cache_dir=cache)
     assert first.ok, first.output
     assert "Using Python 3.13" in first.output and "(from python in [tool.poetry.dependencies])" in first.output
-    assert "Installing 7 locked packages from poetry.lock" in first.output
+    assert "poetry.lock: 7 packages for production, each installed where its markers hold" in first.output
     installed = distributions(first.build_dir)
     assert {"flask", "werkzeug", "jinja2", "markupsafe", "gunicorn"} <= installed
     # The dev group, an optional extra and a dependency only for Python < 3.11 are not installed.

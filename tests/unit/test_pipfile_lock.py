@@ -11,7 +11,7 @@ import pytest
 from pybuildpack import errors, package_managers
 from pybuildpack.inspect.python_version import PythonRequest
 from pybuildpack.package_managers.pipfile_lock import PipfileLock, pipfile_hashes
-from pybuildpack.package_managers.poetry_lock import _read_toml
+from pybuildpack.package_managers.locked import read_toml
 
 from .helpers import write
 from .test_poetry_lock import context, raises
@@ -40,7 +40,7 @@ def test_default_packages_become_hash_pinned_requirements_with_markers_and_extra
     assert manager.kind == "pipenv" and manager.file == "Pipfile.lock"
     assert manager.names == {"flask", "flask-login", "requests"}  # develop's pytest is not installed
     assert manager.requirements(app).splitlines()[1:] == [
-        f"flask==3.0.3 ; python_version >= '3.8' \\", f"    --hash={H1} \\", f"    --hash={H2}",
+        "flask==3.0.3 ; python_version >= '3.8' \\", f"    --hash={H1} \\", f"    --hash={H2}",
         "flask-login==0.6.3 \\", f"    --hash={H1}",
         "requests[socks]==2.32.3 \\", f"    --hash={H2}",
     ]
@@ -100,7 +100,7 @@ def test_the_hash_of_the_pipfile_pipenv_wrote_is_reproduced():
 
 def test_old_and_new_pipenv_hashes_differ_only_in_name_case_and_both_are_accepted(tmp_path):
     pipfile = '[packages]\nFlask_Login = "*"\n\n[requires]\npython_version = "3.12"\n'
-    data = _read_toml(write(tmp_path / "Pipfile", pipfile), "Pipfile")
+    data = read_toml(write(tmp_path / "Pipfile", pipfile), "Pipfile")
     canonical, as_written = pipfile_hashes(data)
     assert canonical != as_written
     for sha in (canonical, as_written):

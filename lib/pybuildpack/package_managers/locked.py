@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .. import errors
+from ..inspect.pyproject import parse_toml
 from ..steps import dependencies as deps
 from .base import LOCK_FILE, InstallContext
 
@@ -54,6 +55,15 @@ def requirements_text(header: str, index_lines: Sequence[str], pinned: Iterable[
     return "\n".join(lines) + "\n"
 
 
+def read_toml(path: Path, name: str) -> dict:
+    try:
+        return parse_toml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise errors.FileUnreadable(name, str(exc))
+    except Exception as exc:  # tomllib.TOMLDecodeError or toml.TomlDecodeError
+        raise errors.FileUnreadable(name, f"It is not valid TOML: {exc}")
+
+
 def local_file_url(app_dir: Path, path: str, source: str, name: str) -> str:
     """A file:// URL for a path dependency, which must be inside the app (the
     slug holds nothing else). Installed as a copy, never editable: the slug
@@ -74,7 +84,7 @@ def install_converted(context: InstallContext, file_name: str, text: str, label:
     converted = c.state_dir / file_name
     converted.write_text(text)
     count = sum(1 for line in text.splitlines() if line and not line.startswith(("#", "-", " ")))
-    c.log.detail(f"Installing {count} locked packages from {label}")
+    c.log.detail(f"{label}: {count} packages for production, each installed where its markers hold")
     if c.installer == "uv":
         deps.install_with_uv(c.tools, c.python, c.app_dir, [str(converted)], c.added_file, c.prefix, c.env,
                              c.config, c.log)

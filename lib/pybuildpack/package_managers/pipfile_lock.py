@@ -28,8 +28,7 @@ from packaging.utils import canonicalize_name
 from .. import errors
 from ..inspect.python_version import _exact
 from .base import LOCK_FILE, InstallContext, PackageManager
-from .locked import Pinned, install_converted, is_pypi, local_file_url, requirements_text
-from .poetry_lock import _read_toml
+from .locked import Pinned, install_converted, is_pypi, local_file_url, read_toml, requirements_text
 
 CONVERTED = "pipenv-requirements.txt"
 # Pipfile sections that are not package categories (plette's PIPFILE_SECTIONS).
@@ -156,7 +155,7 @@ class PipfileLock(PackageManager):
         if not (context.app_dir / "Pipfile").is_file():
             return
         locked = str(((read_lock(context.app_dir).get("_meta") or {}).get("hash") or {}).get("sha256") or "")
-        expected = pipfile_hashes(_read_toml(context.app_dir / "Pipfile", "Pipfile"))
+        expected = pipfile_hashes(read_toml(context.app_dir / "Pipfile", "Pipfile"))
         if locked not in expected:
             raise errors.PipfileLockOutdated(locked, expected[0])
 

@@ -45,10 +45,9 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .. import errors
-from ..inspect.pyproject import parse_toml
 from ..inspect.python_version import PythonRequest
 from .base import InstallContext, PackageManager
-from .locked import Pinned, install_converted, is_pypi, local_file_url, requirements_text
+from .locked import Pinned, install_converted, is_pypi, local_file_url, read_toml, requirements_text
 
 CONVERTED = "poetry-requirements.txt"
 MAIN = "main"
@@ -132,15 +131,6 @@ def marker_and(a: str, b: str) -> str:
 
 
 # --- the files ------------------------------------------------------------------------------
-
-def _read_toml(path: Path, name: str) -> dict:
-    try:
-        return parse_toml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise errors.FileUnreadable(name, str(exc))
-    except Exception as exc:  # tomllib.TOMLDecodeError or toml.TomlDecodeError
-        raise errors.FileUnreadable(name, f"It is not valid TOML: {exc}")
-
 
 def content_hash(pyproject: dict, with_dependency_groups: bool = True) -> str:
     """Poetry's content-hash of pyproject.toml (Locker._get_content_hash)."""
@@ -402,7 +392,7 @@ class PoetryLock(PackageManager):
         return cls("poetry.lock", frozenset(name for name, _ in found), app_dir)
 
     def python_requests(self) -> tuple:
-        project = Project(_read_toml(self.app_dir / "pyproject.toml", "pyproject.toml"))
+        project = Project(read_toml(self.app_dir / "pyproject.toml", "pyproject.toml"))
         value = project.python()
         if value is None:
             return ()
@@ -526,6 +516,6 @@ def _generated_before(lock_path: Path, version: tuple) -> bool:
 
 
 def _read(app_dir: Path) -> tuple:
-    project = Project(_read_toml(app_dir / "pyproject.toml", "pyproject.toml"))
-    lock = Lock(_read_toml(app_dir / "poetry.lock", "poetry.lock"))
+    project = Project(read_toml(app_dir / "pyproject.toml", "pyproject.toml"))
+    lock = Lock(read_toml(app_dir / "poetry.lock", "poetry.lock"))
     return project, lock
