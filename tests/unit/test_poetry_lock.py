@@ -298,3 +298,12 @@ def test_the_files_an_install_reads(tmp_path):
     manager = PoetryLock.detect(app(tmp_path, POETRY_STYLE, FLASK, REST))
     assert manager.install_files() == ["pyproject.toml", "poetry.lock"]
     assert (manager.has_groups, manager.has_extras, manager.local_sources) == (True, True, False)
+
+
+def test_the_project_named_in_its_own_extras_stands_for_those_extras(tmp_path):
+    pyproject = ('[project]\nname = "My_App"\nversion = "1"\ndependencies = ["six"]\n'
+                 '[project.optional-dependencies]\npg = ["psycopg"]\nall = ["my-app[pg]"]\n')
+    app_dir = app(tmp_path, pyproject, package("six", "1.16.0"), package("psycopg", "3.2.1"))
+    manager = PoetryLock.detect(app_dir)
+    manager.check_lock(context(app_dir, extras=["all"]))
+    assert lines(manager, app_dir, extras=("all",)) == ["psycopg==3.2.1", "six==1.16.0"]

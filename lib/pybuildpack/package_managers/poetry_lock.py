@@ -255,6 +255,10 @@ class Project:
             found.setdefault(canonicalize_name(name), []).extend(expand(name, (name,)))
         return found
 
+    def name(self) -> str:
+        name = self.project.get("name") or self.poetry.get("name") or ""
+        return canonicalize_name(str(name)) if name else ""
+
     def python(self) -> Optional[str]:
         deps = self.poetry.get("dependencies") or {}
         value = deps.get("python")
@@ -388,7 +392,7 @@ class PoetryLock(PackageManager):
         if not (app_dir / "pyproject.toml").is_file():
             raise errors.PoetryPyprojectMissing()
         project, lock = _read(app_dir)
-        found, _ = walk(lock, project.main())
+        found, _ = walk(lock, cls.roots(project, (), ()))
         return cls("poetry.lock", frozenset(name for name, _ in found), app_dir)
 
     def python_requests(self) -> tuple:
@@ -429,7 +433,9 @@ class PoetryLock(PackageManager):
             raise errors.PoetryLockOutdated("pyproject.toml declares " + ", ".join(sorted(set(missing)))
                                             + ", which poetry.lock does not list")
 
-    def roots(self, project: Project, groups: Sequence[str], extras: Sequence[str]) -> list:
+    @staticmethod
+    def roots(project: Project, groups: Sequence[str], extras: Sequence[str]) -> list:
+        """The dependencies the walk starts from: the main group, and the groups and extras asked for."""
         roots = list(project.main())
         available_groups, available_extras = project.groups(), project.extras()
         unknown = [g for g in groups if g not in available_groups]
@@ -442,7 +448,19 @@ class PoetryLock(PackageManager):
             roots += available_groups[group]
         for extra in extras:
             roots += available_extras[extra]
-        return roots
+        # The project named in its own extras or groups (`myapp[postgres]`) stands for those extras.
+        own = project.name()
+        expanded, seen, queue = [], set(), list(roots)
+        while queue:
+            dep = queue.pop(0)
+            if own and dep.name == own:
+                for extra in dep.extras:
+                    if extra not in seen:
+                        seen.add(extra)
+                        queue += available_extras.get(extra, [])
+                continue
+            expanded.append(dep)
+        return expanded
 
     def requirements(self, app_dir: Path, groups: Sequence[str] = (), extras: Sequence[str] = (),
                      config: Optional[dict] = None) -> str:
