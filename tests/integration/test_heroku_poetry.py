@@ -59,3 +59,18 @@ def test_a_stale_lock_fails_naming_poetry_lock(heroku, fixture_app, tmp_path):
     assert " !     Error: poetry.lock is out of date" in result.output
     assert "Run `poetry lock`" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_project_in_package_mode_is_installed_itself_with_its_scripts(heroku, fixture_app, tmp_path):
+    app = copy_app(fixture_app("poetry_flask"), tmp_path)
+    pyproject = app / "pyproject.toml"
+    # Neither the package mode nor the scripts are in Poetry's content-hash: the lock stays current.
+    pyproject.write_text(pyproject.read_text().replace(
+        "package-mode = false\n", 'packages = [{include = "hello"}]\n') + (
+        '\n[tool.poetry.scripts]\nhello-greet = "hello:greet"\n\n'
+        '[build-system]\nrequires = ["poetry-core>=2"]\nbuild-backend = "poetry.core.masonry.api"\n'))
+    result = heroku.build(app)
+    assert result.ok, result.output
+    slug = heroku.deploy(result)
+    check = slug.run("hello-greet")
+    assert check.stdout == "Hello from a Poetry script\n", check

@@ -307,3 +307,16 @@ def test_the_project_named_in_its_own_extras_stands_for_those_extras(tmp_path):
     manager = PoetryLock.detect(app_dir)
     manager.check_lock(context(app_dir, extras=["all"]))
     assert lines(manager, app_dir, extras=("all",)) == ["psycopg==3.2.1", "six==1.16.0"]
+
+
+def test_a_project_in_package_mode_is_installed_itself_editable_as_poetry_sync_does(tmp_path):
+    pyproject = ('[tool.poetry]\nname = "myapp"\nversion = "1"\n[tool.poetry.dependencies]\npython = "^3.11"\n'
+                 'six = "*"\n[tool.poetry.scripts]\nserve = "myapp:main"\n'
+                 '[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n')
+    app_dir = app(tmp_path, pyproject, package("six", "1.16.0"))
+    manager = PoetryLock.detect(app_dir)
+    assert lines(manager, app_dir) == [f"-e {app_dir.resolve()}", "six==1.16.0"]
+    assert manager.local_sources  # re-synced every build, like any local code
+    write(app_dir / "pyproject.toml", pyproject.replace('version = "1"\n', 'version = "1"\npackage-mode = false\n'))
+    assert lines(manager, app_dir) == ["six==1.16.0"]
+    assert not manager.local_sources

@@ -21,8 +21,9 @@ A git dependency becomes `name @ git+URL@<resolved commit>`, a path dependency
 a copy of the directory (`file://`, never editable: the slug moves to /app), a
 private source an `--extra-index-url` whose credentials are the config vars
 `POETRY_HTTP_BASIC_<NAME>_USERNAME/PASSWORD`, referenced as `${VAR}` so no
-secret is written to disk. The project itself is not installed (like
-`poetry sync --no-root`): the app runs from its directory.
+secret is written to disk. The project itself is installed, editable, as
+`poetry sync` does, when it is in package mode (the default) and has a
+`[build-system]`; with `package-mode = false` only its dependencies are.
 
 The lock is checked against pyproject.toml with Poetry's own `content-hash`
 (a sha256 of the relevant sections, dumped as sorted JSON), for both the
@@ -255,6 +256,13 @@ class Project:
             found.setdefault(canonicalize_name(name), []).extend(expand(name, (name,)))
         return found
 
+    def installs_itself(self) -> bool:
+        """Whether `poetry sync` would install the project itself: package mode
+        (the default) and a [build-system] to build it with. Its scripts
+        (`[tool.poetry.scripts]`) then exist in production too."""
+        return self.poetry.get("package-mode", True) is not False and bool(self.name()) \
+            and isinstance(self.data.get("build-system"), dict)
+
     def name(self) -> str:
         name = self.project.get("name") or self.poetry.get("name") or ""
         return canonicalize_name(str(name)) if name else ""
@@ -416,8 +424,9 @@ class PoetryLock(PackageManager):
 
     @property
     def local_sources(self) -> bool:
-        _, lock = _read(self.app_dir)
-        return any(p.source.get("type") in ("directory", "file") for ps in lock.packages.values() for p in ps)
+        project, lock = _read(self.app_dir)
+        return project.installs_itself() or any(
+            p.source.get("type") in ("directory", "file") for ps in lock.packages.values() for p in ps)
 
     def check_lock(self, context: InstallContext) -> None:
         project, lock = _read(context.app_dir)
@@ -488,8 +497,11 @@ class PoetryLock(PackageManager):
                     index_urls.append(index)
             hashes = package.hashes if kind not in ("git", "directory") else ()
             pinned.append(Pinned(name, version, hashes, marker, url))
-        return requirements_text("Converted by pybuildpack from poetry.lock (do not edit)",
-                                 [f"--extra-index-url {u}" for u in index_urls], pinned)
+        options = [f"--extra-index-url {u}" for u in index_urls]
+        if project.installs_itself():
+            # As `poetry sync` does: the project itself, editable, built by its own build backend.
+            options.append(f"-e {app_dir.resolve()}")
+        return requirements_text("Converted by pybuildpack from poetry.lock (do not edit)", options, pinned)
 
     def install(self, context: InstallContext) -> None:
         text = self.requirements(context.app_dir, context.groups, context.extras, dict(context.config))
