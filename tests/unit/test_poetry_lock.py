@@ -117,8 +117,13 @@ def test_the_python_constraint_joins_the_version_choice(tmp_path):
         PythonRequest(">=3.11,<4.0", "specifier", "python in [tool.poetry.dependencies]"),)
 
 
+def test_a_python_union_is_read_as_its_newest_range(tmp_path):
+    manager = PoetryLock.detect(app(tmp_path, POETRY_STYLE.replace('"^3.11"', '">=3.8,<3.9 || ^3.10"'), FLASK, REST))
+    assert manager.python_requests()[0].value == ">=3.10,<4.0"
+
+
 def test_an_unreadable_python_constraint_names_its_origin(tmp_path):
-    manager = PoetryLock.detect(app(tmp_path, POETRY_STYLE.replace('"^3.11"', '"^3.8 || ^3.10"'), FLASK, REST))
+    manager = PoetryLock.detect(app(tmp_path, POETRY_STYLE.replace('"^3.11"', '"three"'), FLASK, REST))
     with raises(errors.PythonVersionInvalid, "python in [tool.poetry.dependencies]"):
         manager.python_requests()
 

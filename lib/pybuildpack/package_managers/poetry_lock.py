@@ -47,11 +47,10 @@ from packaging.version import InvalidVersion, Version
 
 from .. import errors
 from ..inspect.python_version import PythonRequest
-from .base import InstallContext, PackageManager
+from .base import LOCK_FILE, InstallContext, PackageManager
 from .locked import Pinned, install_converted, is_pypi, local_file_url, read_toml, requirements_text
 
 CONVERTED = "poetry-requirements.txt"
-MAIN = "main"
 
 # Poetry's content-hash inputs (poetry/packages/locker.py).
 _LEGACY_KEYS = ("dependencies", "source", "extras", "dev-dependencies")
@@ -106,6 +105,25 @@ def constraint_to_specifier(constraint: str) -> str:
     except InvalidSpecifier:
         raise ValueError(f"{constraint!r} is not a version constraint")
     return spec
+
+
+def python_specifier(constraint: str) -> str:
+    """The project's Python constraint as one specifier. A union of ranges
+    (`>=3.8,<3.9 || >=3.10`) becomes its range with the highest lower bound:
+    the newest CPython it allows is the one the build picks either way.
+
+    >>> python_specifier("^3.8 || ^3.10")
+    '>=3.10,<4.0'
+    """
+    branches = [constraint_to_specifier(b) for b in constraint.split("||")] if "||" in constraint else []
+    if not branches:
+        return constraint_to_specifier(constraint)
+
+    def lower(spec: str) -> Version:
+        bounds = [Version(s.version) for s in SpecifierSet(spec) if s.operator in (">=", ">", "==", "~=")
+                  and "*" not in s.version]
+        return max(bounds, default=Version("0"))
+    return max(branches, key=lower)
 
 
 def python_marker(constraint: str) -> str:
@@ -410,16 +428,15 @@ class PoetryLock(PackageManager):
             return ()
         origin = "python in [tool.poetry.dependencies]"
         try:
-            spec = constraint_to_specifier(value)
+            spec = python_specifier(value)
         except ValueError as exc:
-            raise errors.PythonVersionInvalid(origin, value, f"pybuildpack cannot read it: {exc}.")
+            raise errors.PythonVersionInvalid(origin, value, f"It is not a Poetry version constraint ({exc}).")
         return (PythonRequest(spec, "specifier", origin),) if spec else ()
 
     def install_files(self) -> Sequence[str]:
         return ["pyproject.toml", "poetry.lock"]
 
     def lock_name(self, installer: str) -> Optional[str]:
-        from .base import LOCK_FILE
         return LOCK_FILE if installer == "pip" else None
 
     @property
