@@ -13,7 +13,8 @@ import pytest
 
 from pybuildpack import errors, package_managers
 from pybuildpack.inspect.python_version import PythonRequest
-from pybuildpack.package_managers.poetry_lock import PoetryLock, constraint_to_specifier, content_hash, credential_vars
+from pybuildpack.package_managers.poetry_lock import (PoetryLock, constraint_to_specifier, content_hash, credential_vars,
+                                                      without_extras)
 
 from .helpers import write
 
@@ -325,3 +326,26 @@ def test_a_project_in_package_mode_is_installed_itself_editable_as_poetry_sync_d
     write(app_dir / "pyproject.toml", pyproject.replace('version = "1"\n', 'version = "1"\npackage-mode = false\n'))
     assert lines(manager, app_dir) == ["six==1.16.0"]
     assert not manager.local_sources
+
+
+@pytest.mark.parametrize("marker, kept", [
+    ('extra == "socks"', ""),
+    ('python_version < "3.8" and extra == "socks"', 'python_version < "3.8"'),
+    ('(python_version < "3.8" and extra == "a") or sys_platform == "win32"',
+     'python_version < "3.8" or sys_platform == "win32"'),
+    ('extra == "a" or extra == "b"', ""),
+    ('sys_platform == "win32"', 'sys_platform == "win32"'),
+])
+def test_extra_clauses_of_locked_markers_are_decided_by_the_walk(marker, kept):
+    assert without_extras(marker) == kept
+
+
+def test_an_optional_dependency_with_an_extra_marker_is_installed_through_its_extra(tmp_path):
+    """Poetry 1.x wrote `markers = "extra == ..."` on optional dependencies."""
+    pyproject = '[tool.poetry.dependencies]\npython = "^3.11"\nrequests = {version = "*", extras = ["socks"]}\n'
+    lock = (package("requests", "2.32.3",
+                    deps='pysocks = {version = ">=1.5.6", optional = true, markers = "extra == \\"socks\\""}',
+                    extras='socks = ["PySocks (>=1.5.6,!=1.5.7)"]')
+            + package("pysocks", "1.7.1"))
+    app_dir = app(tmp_path, pyproject, lock)
+    assert lines(PoetryLock.detect(app_dir), app_dir) == ["pysocks==1.7.1", "requests==2.32.3"]

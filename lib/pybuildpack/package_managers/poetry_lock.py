@@ -143,6 +143,47 @@ def _normal(marker: str) -> str:
         return marker
 
 
+def without_extras(marker: str) -> str:
+    """`marker` with its `extra == "..."` clauses taken as true: the walk has
+    already decided which extras are wanted, and an installer would read them
+    as false in a requirements file.
+
+    >>> without_extras('python_version < "3.8" and extra == "socks"')
+    'python_version < "3.8"'
+    """
+    if "extra" not in marker:
+        return marker
+    try:
+        parsed = Marker(marker)._markers
+    except (InvalidMarker, AttributeError):
+        return marker
+
+    def render(items) -> "str | None":  # None: always true
+        if isinstance(items, tuple):
+            if any(getattr(part, "value", None) == "extra" and type(part).__name__ == "Variable" for part in items):
+                return None
+            return " ".join(part.serialize() for part in items)
+        if not isinstance(items, list):
+            return None
+        groups, current = [], []
+        for item in items:
+            if item == "or":
+                groups.append(current)
+                current = []
+            elif item != "and":
+                current.append(render(item))
+        groups.append(current)
+        alternatives = []
+        for group in groups:
+            kept = [f"({g})" if " or " in g else g for g in group if g is not None]
+            if not kept:
+                return None  # one alternative always holds
+            alternatives.append(" and ".join(kept))
+        return " or ".join(alternatives)
+    text = render(parsed)
+    return _normal(text) if text else ""
+
+
 def marker_and(a: str, b: str) -> str:
     if not a or not b:
         return a or b
@@ -303,6 +344,8 @@ class LockedPackage:
         self.hashes = tuple(sorted({str(f["hash"]) for f in files if isinstance(f, dict) and f.get("hash")}))
         self.dependencies = [d for name, spec in (raw.get("dependencies") or {}).items()
                              for d in _poetry_dependency(name, spec)]
+        for dep in self.dependencies:
+            dep.marker = without_extras(dep.marker)
         self.extras = {canonicalize_name(extra): [_requirement_name(t) for t in texts or []]
                        for extra, texts in (raw.get("extras") or {}).items()}
 
