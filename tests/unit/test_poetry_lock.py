@@ -13,8 +13,8 @@ import pytest
 
 from pybuildpack import errors, package_managers
 from pybuildpack.inspect.python_version import PythonRequest
-from pybuildpack.package_managers.poetry_lock import (PoetryLock, constraint_to_specifier, content_hash, credential_vars,
-                                                      without_extras)
+from pybuildpack.package_managers.poetry_lock import (PoetryLock, constraint_to_specifier, content_hash,
+                                                      credential_vars, without_extras)
 
 from .helpers import write
 
@@ -349,3 +349,28 @@ def test_an_optional_dependency_with_an_extra_marker_is_installed_through_its_ex
             + package("pysocks", "1.7.1"))
     app_dir = app(tmp_path, pyproject, lock)
     assert lines(PoetryLock.detect(app_dir), app_dir) == ["pysocks==1.7.1", "requests==2.32.3"]
+
+
+def test_lock_2_1_markers_choose_between_two_locked_versions_and_apply_per_group(tmp_path):
+    """Poetry 2 forks the resolution by Python version and records where each
+    package is needed: for all groups (a string) or per group (a table, whose
+    missing groups have no marker)."""
+    pyproject = ('[project]\nname = "x"\nversion = "1"\nrequires-python = ">=3.9"\n'
+                 'dependencies = ["django (>=4.2,<6)"]\n'
+                 '[tool.poetry.group.dev.dependencies]\nblack = "*"\n')
+    lock = (package("django", "4.2.30", deps='typing-extensions = ">=4"',
+                    header='groups = ["main"]\nmarkers = "python_version < \\"3.10\\""\n')
+            + package("django", "5.2.19", header='groups = ["main"]\nmarkers = "python_version >= \\"3.10\\""\n')
+            + package("black", "25.1.0", header='groups = ["dev"]\n',
+                      deps='typing-extensions = {version = ">=4", markers = "python_version < \\"3.11\\""}')
+            + package("typing-extensions", "4.16.0",
+                      header='groups = ["main", "dev"]\nmarkers = {dev = "python_version < \\"3.11\\""}\n'))
+    app_dir = app(tmp_path, pyproject, lock)
+    manager = PoetryLock.detect(app_dir)
+    assert lines(manager, app_dir) == [
+        'django==4.2.30 ; python_version < "3.10"',
+        'django==5.2.19 ; python_version >= "3.10"',
+        'typing-extensions==4.16.0',  # the lock gives it no marker in main
+    ]
+    with_dev = lines(manager, app_dir, groups=("dev",))
+    assert 'black==25.1.0' in with_dev and 'typing-extensions==4.16.0' in with_dev

@@ -15,7 +15,15 @@ the same one Poetry itself walks for locks without per-package groups:
 - following each locked package's `[package.dependencies]`, with the extras
   asked for on each edge; optional dependencies only through an extra;
 - each package keeping the markers of the paths that reach it (an
-  unconditional path drops them), so uv evaluates them for the app's Python.
+  unconditional path drops them), and in lock format 2.1 also the lock's own
+  marker for it in the groups installed (where Poetry forked the resolution,
+  e.g. Django 4.2 below Python 3.10 and 5.2 above), so uv evaluates them for
+  the app's Python.
+
+Checked against `poetry export` (poetry-plugin-export) on a lock of 86
+packages (Django, Celery, requests[socks], uvicorn[standard], pandas, a dev
+group, an extra; Python >=3.9 forks): the same packages for each of 12
+Python/platform combinations.
 
 A git dependency becomes `name @ git+URL@<resolved commit>`, a path dependency
 a copy of the directory (`file://`, never editable: the slug moves to /app), a
@@ -51,6 +59,7 @@ from .base import LOCK_FILE, InstallContext, PackageManager
 from .locked import Pinned, install_converted, is_pypi, local_file_url, read_toml, requirements_text
 
 CONVERTED = "poetry-requirements.txt"
+MAIN = "main"
 
 # Poetry's content-hash inputs (poetry/packages/locker.py).
 _LEGACY_KEYS = ("dependencies", "source", "extras", "dev-dependencies")
@@ -348,6 +357,28 @@ class LockedPackage:
             dep.marker = without_extras(dep.marker)
         self.extras = {canonicalize_name(extra): [_requirement_name(t) for t in texts or []]
                        for extra, texts in (raw.get("extras") or {}).items()}
+        # Lock format 2.1: where the package is needed, for all groups or per group.
+        self.locked_markers = raw.get("markers")
+        self.groups = tuple(canonicalize_name(str(g)) for g in raw.get("groups") or ())
+
+    def locked_marker(self, groups: Sequence[str]) -> str:
+        """The lock's own marker for this package in the groups installed (lock
+        format 2.1; "" when the lock has none). Poetry forks on it when it locks
+        two versions of a package (Django 4.2 for Python < 3.10, 5.2 above)."""
+        markers = self.locked_markers
+        if isinstance(markers, str):
+            return without_extras(markers)
+        if not isinstance(markers, dict):
+            return ""
+        # Groups the package is in but the table does not name have no marker.
+        by_group = {canonicalize_name(str(k)): str(v) for k, v in markers.items()}
+        chosen = [by_group.get(g, "") for g in self.groups if g in groups]
+        if not chosen or any(not m for m in chosen):
+            return ""
+        found = sorted({without_extras(m) for m in chosen})
+        if "" in found:
+            return ""
+        return found[0] if len(found) == 1 else _normal(" or ".join(f"({m})" for m in found))
 
     def matches(self, constraint: str) -> bool:
         try:
@@ -403,9 +434,10 @@ def _add_path(paths: set, path: frozenset) -> bool:
     return True
 
 
-def walk(lock: Lock, roots: Sequence[Dependency]) -> tuple:
+def walk(lock: Lock, roots: Sequence[Dependency], groups: Sequence[str] = (MAIN,)) -> tuple:
     """The locked packages the roots need, each with the markers of the paths
-    that reach it: ({(name, version): (package, marker)}, [missing root names]).
+    that reach it and the lock's own marker for it in `groups`:
+    ({(name, version): (package, marker)}, [missing root names]).
     A path's marker is the set of its edges' markers, so cycles end."""
     paths: dict = {}         # (name, version) -> set of frozensets of edge markers
     extras: dict = {}        # (name, version) -> extras asked of it
@@ -440,7 +472,8 @@ def walk(lock: Lock, roots: Sequence[Dependency]) -> tuple:
             for child in lock.candidates(dep):
                 for known in todo:
                     queue.append((child, known | edge, dep.extras))
-    result = {key: (packages[key], render_marker(found)) for key, found in paths.items()}
+    result = {key: (packages[key], marker_and(render_marker(found), packages[key].locked_marker(groups)))
+              for key, found in paths.items()}
     return result, missing
 
 
@@ -497,7 +530,7 @@ class PoetryLock(PackageManager):
                 hashes.add(content_hash(project.data, with_dependency_groups=False))
             if expected not in hashes:
                 raise errors.PoetryLockOutdated("its content-hash does not match the dependencies in pyproject.toml")
-        _, missing = walk(lock, self.roots(project, context.groups, context.extras))
+        _, missing = walk(lock, self.roots(project, context.groups, context.extras), (MAIN, *context.groups))
         if missing:
             raise errors.PoetryLockOutdated("pyproject.toml declares " + ", ".join(sorted(set(missing)))
                                             + ", which poetry.lock does not list")
@@ -535,7 +568,7 @@ class PoetryLock(PackageManager):
                      config: Optional[dict] = None) -> str:
         """The hash-pinned requirements file a production install of the lock means."""
         project, lock = _read(app_dir)
-        found, _ = walk(lock, self.roots(project, groups, extras))
+        found, _ = walk(lock, self.roots(project, groups, extras), (MAIN, *groups))
         index_urls, pinned = [], []
         for (name, version), (package, marker) in sorted(found.items()):
             source, kind = package.source, package.source.get("type")
