@@ -13,8 +13,8 @@ from pybuildpack.inspect.python_version import PythonRequest
 from pybuildpack.package_managers.pipfile_lock import PipfileLock, pipfile_hashes
 from pybuildpack.package_managers.locked import read_toml
 
-from .helpers import write
-from .test_poetry_lock import context, raises
+from .helpers import install_context as context
+from .helpers import raises, write
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 H1, H2 = "sha256:" + "1" * 64, "sha256:" + "2" * 64

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import shutil
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -16,22 +14,11 @@ from pybuildpack.inspect.python_version import PythonRequest
 from pybuildpack.package_managers.poetry_lock import (PoetryLock, constraint_to_specifier, content_hash,
                                                       credential_vars, without_extras)
 
-from .helpers import write
+from .helpers import install_context as context
+from .helpers import raises, write
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 H = "sha256:" + "a" * 64
-
-
-@contextlib.contextmanager
-def raises(error_type, text: str):
-    """The error's title and body (where the explanation is) must include `text`."""
-    with pytest.raises(error_type) as caught:
-        yield
-    assert text in caught.value.title + "\n" + caught.value.body
-
-
-def context(app: Path, groups=(), extras=()):
-    return SimpleNamespace(app_dir=app, groups=tuple(groups), extras=tuple(extras))
 
 
 def package(name, version, deps="", extras="", source="", files=None, header=""):
