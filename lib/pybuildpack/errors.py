@@ -270,6 +270,75 @@ class RequirementsCompileFailed(UserError):
         )
 
 
+class LocalPathOutsideApp(UserError):
+    def __init__(self, source: str, name: str, path: str) -> None:
+        super().__init__(
+            f"{name} is a path outside the app",
+            f"{source} installs {name} from {path}, which is outside the app's directory.\n"
+            "Only the app's own files are there when it is built, so it cannot be installed.\n"
+            "\n"
+            f"Move {name} into the app (for example under libs/) and point the dependency at\n"
+            "that path, or publish it to a package index and depend on it by version.",
+        )
+
+
+class SelectionUnknown(UserError):
+    def __init__(self, variable: str, names: Sequence[str], source: str, available: Sequence[str]) -> None:
+        what = "dependency groups" if variable.endswith("GROUPS") else "extras"
+        super().__init__(
+            f"{variable} names {what} that {source} does not declare",
+            f"The config var {variable} asks for {', '.join(names)}, but {source} declares\n"
+            f"no such {what}. It declares: {', '.join(available) or '(none)'}.\n"
+            "\n"
+            f"Fix the spelling in {variable}, or declare the {what} in {source}.",
+        )
+
+
+class PoetryPyprojectMissing(UserError):
+    def __init__(self) -> None:
+        super().__init__(
+            "poetry.lock without pyproject.toml",
+            "The app has a poetry.lock but no pyproject.toml, so pybuildpack cannot tell which\n"
+            "of the locked packages the app depends on.\n"
+            "\n"
+            "Commit the pyproject.toml the lock was made from (`git add pyproject.toml`).",
+        )
+
+
+class PoetryLockOutdated(UserError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            "poetry.lock is out of date",
+            f"poetry.lock no longer matches pyproject.toml: {reason}.\n"
+            "Installing it would not give you the dependencies pyproject.toml declares.\n"
+            "\n"
+            "Run `poetry lock` (Poetry 1.x: `poetry lock --no-update`) and commit the new\n"
+            "poetry.lock.",
+        )
+
+
+class PipfileLockMissing(UserError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Pipfile without Pipfile.lock",
+            "The app has a Pipfile but no Pipfile.lock. pybuildpack installs the exact versions\n"
+            "and hashes of the lock, and will not resolve the Pipfile's ranges itself.\n"
+            "\n"
+            "Run `pipenv lock` and commit Pipfile.lock.",
+        )
+
+
+class PipfileLockOutdated(UserError):
+    def __init__(self, locked: str, expected: str) -> None:
+        super().__init__(
+            "Pipfile.lock is out of date",
+            f"Pipfile.lock was made from another Pipfile: its hash is {locked[-6:] or '(none)'}, the\n"
+            f"Pipfile's is {expected[-6:]}. Installing it would not give you what the Pipfile declares.\n"
+            "\n"
+            "Run `pipenv lock` and commit the new Pipfile.lock.",
+        )
+
+
 def no_requirements_file() -> tuple:
     return (
         "No requirements file found",
@@ -282,11 +351,6 @@ def no_requirements_file() -> tuple:
 # Each tool pybuildpack does not install from: its name, why not, and how to
 # move its dependencies to a requirements.txt.
 _NOT_INSTALLED = {
-    "pipenv": ("Pipenv", "pybuildpack does not install from Pipenv's files yet",
-               ["pipenv requirements > requirements.txt"]),
-    "poetry": ("Poetry", "pybuildpack does not install from poetry.lock yet",
-               ["poetry export -o requirements.txt",
-                "(Poetry 2 needs its export plugin: poetry self add poetry-plugin-export)"]),
     "conda": ("conda", "pybuildpack does not install conda environments",
               ["list the PyPI packages the app needs in requirements.txt; the `pip:`",
                "section of the environment file is a start (conda-only packages",
@@ -317,7 +381,8 @@ class DependencyFilesNotInstalled(UserError):
             "\n"
             "To deploy now, put the packages in a requirements.txt and commit it:\n"
             + "\n".join(advice)
-            + "\n(pybuildpack installs from requirements.txt, requirements.in and uv.lock.)",
+            + "\n(pybuildpack installs from requirements.txt, requirements.in, uv.lock, poetry.lock\n"
+            "and Pipfile.lock.)",
         )
 
 
@@ -327,8 +392,9 @@ class DependenciesNotLocked(UserError):
         super().__init__(
             "pyproject.toml lists dependencies that no lock holds",
             f"pyproject.toml lists dependencies in {table} ({shown}),\n"
-            "but the app has no uv.lock, requirements.txt or requirements.in, which is\n"
-            "what pybuildpack installs from: a build would ship the app without them.\n"
+            "but the app has no lock (uv.lock, poetry.lock, Pipfile.lock) or requirements\n"
+            "file, which is what pybuildpack installs from: a build would ship the app\n"
+            "without them.\n"
             "\n"
             "Lock them with uv and commit the lock:\n"
             "    uv lock && git add uv.lock\n"

@@ -33,3 +33,22 @@ def test_a_package_that_does_not_exist_fails_with_the_installers_message(cnb, fi
     assert " !     Error: Could not install the packages in requirements.txt" in result.output
     assert "this-package-does-not-exist-pybuildpack" in result.output
     assert "Traceback" not in result.output
+
+
+def _venv_distributions(cnb):
+    site = next((cnb.layers_dir / "venv").glob("lib/python3*/site-packages"))
+    return {p.name.split("-")[0].lower() for p in site.glob("*.dist-info")}
+
+
+@pytest.mark.parametrize("fixture, greeting", [
+    ("poetry_pep621", "Hello from a Poetry app"),
+    ("pipenv_flask", "Hello from a Pipenv app"),
+])
+def test_poetry_and_pipenv_locks_install_their_production_packages(cnb, fixture_app, fixture, greeting):
+    result = cnb.build(fixture_app(fixture))
+    assert result.ok, result.output
+    installed = _venv_distributions(cnb)
+    assert {"flask", "werkzeug", "gunicorn"} <= installed and "six" not in installed
+    container = cnb.start()
+    assert container.wait_until_serving("/").text == greeting
+    assert container.terminate() == 0

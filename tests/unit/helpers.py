@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
 
 from pybuildpack.output import Log
 
@@ -40,3 +44,16 @@ def block(title: str, body: str, secrets=()) -> str:
     log = string_log(secrets)
     log.warning(title, body)
     return logged(log)
+
+
+@contextlib.contextmanager
+def raises(error_type, text: str):
+    """The error's title and body (where the explanation is) must include `text`."""
+    with pytest.raises(error_type) as caught:
+        yield
+    assert text in caught.value.title + "\n" + caught.value.body
+
+
+def install_context(app: Path, groups=(), extras=()):
+    """The parts of an InstallContext that a package manager's check_lock reads."""
+    return SimpleNamespace(app_dir=app, groups=tuple(groups), extras=tuple(extras))

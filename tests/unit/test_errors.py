@@ -68,16 +68,16 @@ ERRORS = {
          "run `pip-compile requirements.in` locally"],
     ),
     "DependencyFilesNotInstalled": (
-        errors.DependencyFilesNotInstalled([("pipenv", ["Pipfile", "Pipfile.lock"])]),
-        ["pybuildpack does not install from Pipfile or Pipfile.lock yet",
-         "Pipfile, Pipfile.lock (Pipenv): pybuildpack does not install from Pipenv's files yet",
-         "would ship the app without its packages", "pipenv requirements > requirements.txt",
-         "installs from requirements.txt, requirements.in and uv.lock"],
+        errors.DependencyFilesNotInstalled([("conda", ["environment.yml"])]),
+        ["pybuildpack does not install conda environments (environment.yml)",
+         "environment.yml (conda): pybuildpack does not install conda environments",
+         "would ship the app without its packages", "list the PyPI packages the app needs in requirements.txt",
+         "installs from requirements.txt, requirements.in, uv.lock, poetry.lock\n !     and Pipfile.lock."],
     ),
     "DependenciesNotLocked": (
         errors.DependenciesNotLocked("[project] dependencies", ["flask", "gunicorn"]),
         ["pyproject.toml lists dependencies that no lock holds", "in [project] dependencies (flask, gunicorn)",
-         "no uv.lock, requirements.txt or requirements.in", "ship the app without them",
+         "no lock (uv.lock, poetry.lock, Pipfile.lock) or requirements", "ship the app",
          "uv lock && git add uv.lock", "poetry export -o requirements.txt"],
     ),
     "SeveralPackageManagers": (
@@ -105,6 +105,34 @@ ERRORS = {
         errors.UvLockFailed("uv export --locked", "error: Failed to parse `uv.lock`"),
         ["Could not read the packages in uv.lock", "Failed to parse", "Command: uv export --locked",
          "Fix the problem uv names above"],
+    ),
+    "LocalPathOutsideApp": (
+        errors.LocalPathOutsideApp("poetry.lock", "shared", "../shared"),
+        ["shared is a path outside the app", "poetry.lock installs shared from ../shared",
+         "outside the app's directory", "Move shared into the app", "publish it to a package index"],
+    ),
+    "SelectionUnknown": (
+        errors.SelectionUnknown("PYBUILDPACK_GROUPS", ["prod"], "pyproject.toml", ["dev", "docs"]),
+        ["PYBUILDPACK_GROUPS names dependency groups that pyproject.toml does not declare", "asks for prod",
+         "It declares: dev, docs", "Fix the spelling in PYBUILDPACK_GROUPS"],
+    ),
+    "PoetryPyprojectMissing": (
+        errors.PoetryPyprojectMissing(),
+        ["poetry.lock without pyproject.toml", "cannot tell which", "Commit the pyproject.toml"],
+    ),
+    "PoetryLockOutdated": (
+        errors.PoetryLockOutdated("its content-hash does not match the dependencies in pyproject.toml"),
+        ["poetry.lock is out of date", "no longer matches pyproject.toml: its content-hash does not match",
+         "Run `poetry lock`", "`poetry lock --no-update`", "commit the new"],
+    ),
+    "PipfileLockMissing": (
+        errors.PipfileLockMissing(),
+        ["Pipfile without Pipfile.lock", "will not resolve the Pipfile's ranges", "Run `pipenv lock`",
+         "commit Pipfile.lock"],
+    ),
+    "PipfileLockOutdated": (
+        errors.PipfileLockOutdated("a" * 58 + "123456", "b" * 58 + "abcdef"),
+        ["Pipfile.lock is out of date", "its hash is 123456", "Pipfile's is abcdef", "Run `pipenv lock`"],
     ),
     "CollectstaticFailed": (
         errors.CollectstaticFailed("python manage.py collectstatic --noinput", "ImproperlyConfigured: STATIC_ROOT"),
@@ -337,14 +365,12 @@ def test_uv_exported_says_what_the_install_leaves_out():
 
 
 @pytest.mark.parametrize("found, title, advice", [
-    ([("poetry", ["poetry.lock"])], "pybuildpack does not install from poetry.lock yet",
-     ["poetry export -o requirements.txt", "poetry self add poetry-plugin-export"]),
     ([("conda", ["environment.yml"])], "pybuildpack does not install conda environments (environment.yml)",
      ["environment.yml (conda): pybuildpack does not install conda environments",
       "list the PyPI packages the app needs in requirements.txt"]),
-    ([("poetry", ["poetry.lock"]), ("conda", ["environment.yaml"])],
-     "pybuildpack does not install from poetry.lock or environment.yaml yet",
-     ["  - Poetry: poetry export -o requirements.txt", "  - conda: list the PyPI packages"]),
+    ([("conda", ["environment.yml", "environment.yaml"])],
+     "pybuildpack does not install conda environments (environment.yml, environment.yaml)",
+     ["  - conda: list the PyPI packages"]),
 ])
 def test_each_dependency_file_we_cannot_install_says_how_to_get_going(found, title, advice):
     error = errors.DependencyFilesNotInstalled(found)

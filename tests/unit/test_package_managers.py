@@ -45,6 +45,8 @@ def test_app_without_a_dependency_file_gets_no_dependencies(tmp_path):
 
 
 UV_PROJECT = '[project]\nname = "app"\nversion = "0.1.0"\ndependencies = ["flask"]\n'
+POETRY_LOCK = '[metadata]\nlock-version = "2.1"\npython-versions = ">=3.9"\ncontent-hash = "0"\n'
+PIPFILE_LOCK = '{"_meta": {"hash": {"sha256": "0"}, "sources": []}, "default": {}, "develop": {}}'
 UV_LOCK = ('version = 1\n[[package]]\nname = "app"\nsource = { virtual = "." }\n'
            'dependencies = [{ name = "flask" }]\n[[package]]\nname = "flask"\n')
 
@@ -107,9 +109,10 @@ def test_the_config_var_chooses_one_and_the_others_are_left_alone(tmp_path, valu
 
 def test_an_invalid_package_manager_config_var_names_the_allowed_values(tmp_path):
     with pytest.raises(errors.ConfigVarInvalid) as caught:
-        package_managers.choose(tmp_path, "poetry")
+        package_managers.choose(tmp_path, "conda")
     assert caught.value.title == "Invalid value for PYBUILDPACK_PACKAGE_MANAGER"
-    assert "set to 'poetry', but it must be `requirements`, `requirements-in` or `uv`" in caught.value.body
+    assert ("set to 'conda', but it must be `requirements`, `requirements-in`, `uv`, `poetry` or `pipenv`"
+            in caught.value.body)
 
 
 def test_an_empty_package_manager_config_var_is_unset(tmp_path):
@@ -125,11 +128,8 @@ def test_choosing_a_package_manager_whose_file_is_missing_fails(tmp_path):
 
 
 @pytest.mark.parametrize("files, found", [
-    (("Pipfile",), [("pipenv", ["Pipfile"])]),
-    (("Pipfile", "Pipfile.lock"), [("pipenv", ["Pipfile", "Pipfile.lock"])]),
-    (("poetry.lock",), [("poetry", ["poetry.lock"])]),
     (("environment.yml",), [("conda", ["environment.yml"])]),
-    (("environment.yaml", "poetry.lock"), [("poetry", ["poetry.lock"]), ("conda", ["environment.yaml"])]),
+    (("environment.yml", "environment.yaml"), [("conda", ["environment.yml", "environment.yaml"])]),
 ])
 def test_dependency_files_pybuildpack_cannot_install_fail_the_build(tmp_path, files, found):
     for name in files:
@@ -195,20 +195,27 @@ def test_the_lock_a_build_keeps_depends_on_the_manager_and_installer(manager, in
     assert manager.lock_name(installer) == lock
 
 
+# The smallest valid content of each manager's files (requirements files: one name).
+MINIMAL = {"poetry.lock": "", "pyproject.toml": "", "Pipfile.lock": "{}", "Pipfile": ""}
+
+
+SAMPLES = {"uv.lock": UV_LOCK, "poetry.lock": POETRY_LOCK, "Pipfile.lock": PIPFILE_LOCK, "Pipfile": ""}
+
+
 def test_every_registered_manager_owns_its_files_and_detects_only_them(tmp_path):
     write(tmp_path / "pyproject.toml", UV_PROJECT)   # what uv.lock needs beside it
     for manager in package_managers.MANAGERS:
         assert issubclass(manager, PackageManager) and manager.files and manager.tool
         assert manager.detect(tmp_path) is None
         for name in manager.files:
-            write(tmp_path / name, UV_LOCK if name == "uv.lock" else "six\n")
+            write(tmp_path / name, SAMPLES.get(name, "six\n"))
         assert isinstance(manager.detect(tmp_path), manager)
         for name in manager.files:
             (tmp_path / name).unlink()
 
 
 def test_package_manager_kinds_are_the_config_vars_values():
-    assert package_managers.kinds() == ("requirements", "requirements-in", "uv")
+    assert package_managers.kinds() == ("requirements", "requirements-in", "uv", "poetry", "pipenv")
 
 
 def test_requirements_files_request_no_python_and_have_no_lock_to_check(tmp_path):

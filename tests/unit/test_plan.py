@@ -173,7 +173,7 @@ def test_missing_requirements_file_warns(tmp_path):
 
 def test_dependency_files_pybuildpack_cannot_install_fail_the_plan(tmp_path):
     write(tmp_path / "app.py")
-    write(tmp_path / "Pipfile")
+    write(tmp_path / "environment.yml")
     with pytest.raises(errors.DependencyFilesNotInstalled):
         plan_for(tmp_path)
 

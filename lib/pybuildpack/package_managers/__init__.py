@@ -25,6 +25,8 @@ from .. import errors
 from ..inspect.pyproject import read_pyproject
 from .base import PackageManager
 from .none import NoDependencies
+from .pipfile_lock import PipfileLock
+from .poetry_lock import PoetryLock
 from .requirements_in import RequirementsIn
 from .requirements_txt import RequirementsTxt
 from .uv_lock import UvLock
@@ -33,11 +35,11 @@ MANAGERS = (
     RequirementsTxt,
     RequirementsIn,
     UvLock,
+    PoetryLock,
+    PipfileLock,
 )
 # Dependency files of tools pybuildpack does not install from yet, by tool.
 NOT_INSTALLED = (
-    ("pipenv", ("Pipfile", "Pipfile.lock")),
-    ("poetry", ("poetry.lock",)),
     ("conda", ("environment.yml", "environment.yaml")),
 )
 CHOICE_VAR = "PYBUILDPACK_PACKAGE_MANAGER"

@@ -1,0 +1,97 @@
+"""What the lock-file package managers share: a locked package as a requirement
+line, written into a requirements file that the exact uv install reads.
+
+Poetry's and Pipenv's locks both name, for each package, one version and the
+sha256 of every file it may be installed from, or a git commit, a local path
+or a URL. `Pinned` is that, plus the markers under which the package is needed;
+`requirements_text()` turns a list of them into a hash-pinned requirements
+file:
+
+    >>> Pinned("flask", "3.0.3", ("sha256:ab",), 'python_version >= "3.8"').line()
+    'flask==3.0.3 ; python_version >= "3.8" \\\\\\n    --hash=sha256:ab'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .. import errors
+from ..inspect.pyproject import parse_toml
+from ..steps import dependencies as deps
+from .base import LOCK_FILE, InstallContext
+
+PYPI_SIMPLE = ("https://pypi.org/simple", "https://pypi.python.org/simple")
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """One locked package: `name==version`, or `name @ url` when `url` is set."""
+
+    name: str
+    version: str
+    hashes: tuple = ()
+    marker: str = ""
+    url: str = ""          # a direct reference: git+https://...@<commit>, file:///..., https://...
+    extras: tuple = ()
+
+    def line(self) -> str:
+        extras = f"[{','.join(sorted(self.extras))}]" if self.extras else ""
+        text = f"{self.name}{extras} @ {self.url}" if self.url else f"{self.name}{extras}=={self.version}"
+        if self.marker:
+            text += f" ; {self.marker}"
+        for digest in self.hashes:
+            text += f" \\\n    --hash={digest}"
+        return text
+
+
+def is_pypi(url: str) -> bool:
+    return url.rstrip("/").lower() in PYPI_SIMPLE
+
+
+def requirements_text(header: str, index_lines: Sequence[str], pinned: Iterable[Pinned]) -> str:
+    lines = [f"# {header}"] + list(index_lines) + [p.line() for p in pinned]
+    return "\n".join(lines) + "\n"
+
+
+def read_toml(path: Path, name: str) -> dict:
+    try:
+        return parse_toml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise errors.FileUnreadable(name, str(exc))
+    except Exception as exc:  # tomllib.TOMLDecodeError or toml.TomlDecodeError
+        raise errors.FileUnreadable(name, f"It is not valid TOML: {exc}")
+
+
+def local_file_url(app_dir: Path, path: str, source: str, name: str) -> str:
+    """A file:// URL for a path dependency, which must be inside the app (the
+    slug holds nothing else). Installed as a copy, never editable: the slug
+    moves from the build directory to /app."""
+    target = (app_dir / path).resolve() if not Path(path).is_absolute() else Path(path).resolve()
+    root = app_dir.resolve()
+    if target != root and root not in target.parents:
+        raise errors.LocalPathOutsideApp(source, name, path)
+    return target.as_uri()
+
+
+def install_converted(context: InstallContext, file_name: str, text: str, label: str) -> None:
+    """Write the converted requirements into the state directory and install
+    them exactly: with uv as they are (hashes checked), with pip through
+    pip-compile and pip-sync, as requirements.txt is."""
+    c = context
+    c.state_dir.mkdir(parents=True, exist_ok=True)
+    converted = c.state_dir / file_name
+    converted.write_text(text)
+    count = sum(1 for line in text.splitlines() if line and not line.startswith(("#", "-", " ")))
+    c.log.detail(f"{label}: {count} packages for production, each installed where its markers hold")
+    if c.installer == "uv":
+        deps.install_with_uv(c.tools, c.python, c.app_dir, [str(converted)], c.added_file, c.prefix, c.env,
+                             c.config, c.log)
+        return
+    lock = c.state_dir / LOCK_FILE
+    with deps.pip_tools(c.tools, c.python, c.env, c.log) as venv:
+        deps.compile_lock(c.tools, venv, c.app_dir, [str(converted), str(c.added_file)], lock, None, c.env,
+                          c.log, label)
+        deps.install_with_pip(c.tools, venv, c.python, c.app_dir, lock, c.env, c.log)
+

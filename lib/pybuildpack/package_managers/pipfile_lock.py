@@ -1,0 +1,172 @@
+"""Pipfile.lock (with Pipfile): Pipenv's lock, converted to hash-pinned requirements.
+
+Pipfile.lock lists every package of the `default` category flat, each with its
+exact version, the sha256 of its files, its markers and the index it comes
+from (or a git commit, a path, a URL). That is a requirements file already,
+in JSON: it is converted line for line and installed by the same exact uv
+install as requirements.txt (what `pipenv install --deploy` would install,
+without Pipenv). `develop` packages are not installed.
+
+Indexes come from `_meta.sources`: the first is the index, the others extra
+indexes; `${VAR}` in their URLs is kept as it is, so the installer expands it
+from the config vars (as Pipenv does) and no credential is written to disk.
+The lock is current when `_meta.hash.sha256` is Pipenv's hash of the Pipfile:
+the sha256 of the JSON of its sources, requires and package categories
+(Pipenv since 2026 writes the package names canonicalized, older ones as
+written; either is accepted).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Optional, Sequence
+
+from packaging.utils import canonicalize_name
+
+from .. import errors
+from ..inspect.python_version import _exact
+from .base import LOCK_FILE, InstallContext, PackageManager
+from .locked import Pinned, install_converted, is_pypi, local_file_url, read_toml, requirements_text
+
+CONVERTED = "pipenv-requirements.txt"
+# Pipfile sections that are not package categories (plette's PIPFILE_SECTIONS).
+_SECTIONS = ("source", "packages", "dev-packages", "requires", "scripts", "pipfile", "pipenv")
+_DEFAULT_SOURCE = {"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl": True}
+
+
+def pipfile_hashes(pipfile: dict) -> list:
+    """Pipenv's hash of a parsed Pipfile, with names canonicalized (Pipenv
+    2026+) and as written (earlier Pipenv, plette's Pipfile.get_hash)."""
+    found = []
+    for canonical in (True, False):
+        def section(values: object) -> object:
+            if canonical and isinstance(values, dict):
+                return {canonicalize_name(k): v for k, v in values.items()}
+            return values
+        data = {
+            "_meta": {"sources": pipfile.get("source") or [_DEFAULT_SOURCE], "requires": pipfile.get("requires", {})},
+            "default": section(pipfile.get("packages", {})),
+            "develop": section(pipfile.get("dev-packages", {})),
+        }
+        for category, values in pipfile.items():
+            if category in _SECTIONS or category in ("default", "develop"):
+                continue
+            data[category] = section(values)
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        found.append(hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return found
+
+
+def read_lock(app_dir: Path) -> dict:
+    try:
+        data = json.loads((app_dir / "Pipfile.lock").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise errors.FileUnreadable("Pipfile.lock", str(exc))
+    except ValueError as exc:
+        raise errors.FileUnreadable("Pipfile.lock", f"It is not valid JSON: {exc}")
+    if not isinstance(data, dict) or not isinstance(data.get("default", {}), dict):
+        raise errors.FileUnreadable("Pipfile.lock", "It has no `default` table of packages.")
+    return data
+
+
+def pinned_packages(app_dir: Path, lock: dict) -> list:
+    """The `default` packages as requirement lines."""
+    pinned = []
+    for raw_name, entry in sorted((lock.get("default") or {}).items(), key=lambda item: canonicalize_name(item[0])):
+        if not isinstance(entry, dict):
+            continue
+        name = canonicalize_name(raw_name)
+        marker = str(entry.get("markers") or "")
+        extras = tuple(entry.get("extras") or ())
+        hashes = tuple(entry.get("hashes") or ())
+        url = ""
+        for vcs in ("git", "hg", "svn", "bzr"):
+            if entry.get(vcs):
+                location = str(entry[vcs])
+                url = location if location.startswith(f"{vcs}+") else f"{vcs}+{location}"
+                if entry.get("ref"):
+                    url += f"@{entry['ref']}"
+                if entry.get("subdirectory"):
+                    url += f"#subdirectory={entry['subdirectory']}"
+                hashes = ()
+        if not url and entry.get("path"):
+            url = local_file_url(app_dir, str(entry["path"]), "Pipfile.lock", name)
+            hashes = ()
+        elif not url and entry.get("file"):
+            location = str(entry["file"])
+            url = location if "://" in location else local_file_url(app_dir, location, "Pipfile.lock", name)
+        version = str(entry.get("version") or "").lstrip("=")
+        if not url and not version:
+            raise errors.FileUnreadable("Pipfile.lock", f"The package {raw_name} has no version, path or URL.")
+        pinned.append(Pinned(name, version, hashes, marker, url, extras))
+    return pinned
+
+
+def index_lines(lock: dict) -> list:
+    """pip's index options for `_meta.sources`, when they are not just PyPI."""
+    sources = [s for s in ((lock.get("_meta") or {}).get("sources") or []) if isinstance(s, dict) and s.get("url")]
+    if not sources or (len(sources) == 1 and is_pypi(str(sources[0]["url"]))):
+        return []
+    lines = [f"--index-url {sources[0]['url']}"]
+    lines += [f"--extra-index-url {s['url']}" for s in sources[1:]]
+    return lines
+
+
+class PipfileLock(PackageManager):
+    kind = "pipenv"
+    tool = "pipenv"
+    files = ("Pipfile.lock", "Pipfile")
+
+    def __init__(self, file: str, names: frozenset, app_dir: Path) -> None:
+        super().__init__(file, names)
+        self.app_dir = app_dir
+
+    @classmethod
+    def detect(cls, app_dir: Path) -> Optional["PipfileLock"]:
+        if not (app_dir / "Pipfile.lock").is_file():
+            if (app_dir / "Pipfile").is_file():
+                raise errors.PipfileLockMissing()
+            return None
+        lock = read_lock(app_dir)
+        names = frozenset(canonicalize_name(n) for n in (lock.get("default") or {}))
+        return cls("Pipfile.lock", names, app_dir)
+
+    def python_requests(self) -> tuple:
+        """`_meta.requires` of the lock: python_full_version, else python_version (both exact)."""
+        requires = (read_lock(self.app_dir).get("_meta") or {}).get("requires") or {}
+        for key in ("python_full_version", "python_version"):
+            if requires.get(key):
+                return (_exact(str(requires[key]).strip(), "Pipfile.lock"),)
+        return ()
+
+    def install_files(self) -> Sequence[str]:
+        return ["Pipfile.lock", "Pipfile"] if (self.app_dir / "Pipfile").is_file() else ["Pipfile.lock"]
+
+    def lock_name(self, installer: str) -> Optional[str]:
+        return LOCK_FILE if installer == "pip" else None
+
+    @property
+    def local_sources(self) -> bool:
+        return any(isinstance(e, dict) and (e.get("path") or (e.get("file") and "://" not in str(e["file"])))
+                   for e in (read_lock(self.app_dir).get("default") or {}).values())
+
+    def check_lock(self, context: InstallContext) -> None:
+        if not (context.app_dir / "Pipfile").is_file():
+            return
+        locked = str(((read_lock(context.app_dir).get("_meta") or {}).get("hash") or {}).get("sha256") or "")
+        expected = pipfile_hashes(read_toml(context.app_dir / "Pipfile", "Pipfile"))
+        if locked not in expected:
+            raise errors.PipfileLockOutdated(locked, expected[0])
+
+    def requirements(self, app_dir: Path) -> str:
+        lock = read_lock(app_dir)
+        return requirements_text("Converted by pybuildpack from Pipfile.lock (do not edit)", index_lines(lock),
+                                 pinned_packages(app_dir, lock))
+
+    def install(self, context: InstallContext) -> None:
+        install_converted(context, CONVERTED, self.requirements(context.app_dir), "Pipfile.lock")
+
+    def describe(self) -> str:
+        return "Pipfile.lock (Pipenv), default packages"
