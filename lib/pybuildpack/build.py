@@ -9,6 +9,7 @@ and what it restores and saves (`platforms/base.py`). The order lives in
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import time
@@ -67,8 +68,11 @@ class Outcome:
 def install_inputs(plan: BuildPlan, config: ConfigVars) -> deps.Inputs:
     """What installing the plan's dependencies depends on: its package
     manager's files, what pybuildpack adds, the installer, the index settings."""
-    return deps.install_inputs(plan.app_dir, plan.package_manager.install_files(), plan.added_requirements(),
-                               plan.installer, config.exported, plan.selected())
+    inputs = deps.install_inputs(plan.app_dir, plan.package_manager.install_files(), plan.added_requirements(),
+                                 plan.installer, config.exported, plan.selected())
+    if plan.package_manager.local_sources and not inputs.local_sources:
+        inputs = dataclasses.replace(inputs, local_sources=True)
+    return inputs
 
 
 class Build:

@@ -139,6 +139,7 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     python = requested_python(app_dir, manager.python_requests())
     installer, installer_origin = choose_installer(config)
     selection = choose_selection(config, manager)
+    manager = manager.select(selection["groups"], selection["extras"])
     unsupported = package_managers.unsupported_files(app_dir)
     django = find_django(app_dir, config.all)
     found, web_warnings = detect_default_web(app_dir, django)

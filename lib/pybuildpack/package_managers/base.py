@@ -74,6 +74,18 @@ class PackageManager(ABC):
         """The Python versions its files ask for (PythonRequest, each with its origin)."""
         return ()
 
+    @property
+    def local_sources(self) -> bool:
+        """Whether the install builds code from the app itself (`.`), which can change
+        under unchanged dependency files: such an install runs on every build."""
+        return False
+
+    def select(self, groups: tuple, extras: tuple) -> "PackageManager":
+        """This manager with the chosen groups and extras (PYBUILDPACK_GROUPS,
+        PYBUILDPACK_EXTRAS) folded into its names; a UserError naming the file
+        when it does not define one. Managers without groups or extras return self."""
+        return self
+
     def lock_name(self, installer: str) -> Optional[str]:
         """The lock this install writes into the state directory, if any."""
         return None

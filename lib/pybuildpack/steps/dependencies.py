@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping, Optional, Sequence
+from typing import Callable, Iterator, Mapping, Optional, Sequence
 
 from .. import errors
 from ..output import Log
@@ -162,19 +162,31 @@ def compile_lock(tools: Tools, venv: Path, app_dir: Path, sources: Sequence[str]
 
 
 def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files: Sequence[str],
-                    added_file: Path, prefix: Path, env: Mapping[str, str],
-                    config: Mapping[str, str], log: Log) -> str:
-    argv = [str(tools.uv), "pip", "install", "--exact", "--python", str(python), "--break-system-packages"]
+                    added_file: Optional[Path], prefix: Path, env: Mapping[str, str],
+                    config: Mapping[str, str], log: Log, args: Sequence[str] = (), label: Optional[str] = None,
+                    exact: bool = True, seeds: Optional[Sequence[str]] = None,
+                    failed: Optional[Callable[[str, str], Exception]] = None) -> str:
+    """`uv pip install --exact` of `requirement_files`, `args` (such as `.` or
+    `--group web`) and the added file, keeping the runtime's seed packages.
+    `failed(command, output)` makes the error raised when uv fails (default
+    DependencyInstallFailed naming `label`)."""
+    argv = [str(tools.uv), "pip", "install", *(["--exact"] if exact else []), "--python", str(python),
+            "--break-system-packages"]
     for name in requirement_files:
         argv += ["-r", name]
-    argv += ["-r", str(added_file)]
-    argv += seed_packages(prefix)
+    argv += list(args)
+    if added_file is not None:
+        argv += ["-r", str(added_file)]
+    argv += seed_packages(prefix) if seeds is None else list(seeds)
     argv += uv_index_flags(config)
     result = run(argv, log, env=tools.uv_env(env), cwd=app_dir, filter_line=_interesting_uv_line)
     if result.returncode != 0:
         shown = "".join(line for line in result.output.splitlines(keepends=True) if _interesting_uv_line(line))
+        command = command_text(argv, app_dir)
+        if failed is not None:
+            raise failed(command, shown)
         raise errors.DependencyInstallFailed(
-            ", ".join(requirement_files) or "the added packages", "uv", command_text(argv, app_dir), shown)
+            label or ", ".join(requirement_files) or "the added packages", "uv", command, shown)
     return result.output
 
 
