@@ -90,6 +90,38 @@ ERRORS = {
         ["PYBUILDPACK_GROUPS is set, but requirements.txt has no dependency groups", "Unset PYBUILDPACK_GROUPS",
          "[dependency-groups]"],
     ),
+    "SelectionUndefined": (
+        errors.SelectionUndefined("group", "nett", "pyproject.toml", ["net", "prod"], "[dependency-groups]"),
+        ["pyproject.toml has no group 'nett'", "PYBUILDPACK_GROUPS asks for the group 'nett'",
+         "Defined: net, prod.", "add the group to [dependency-groups] in pyproject.toml"],
+    ),
+    "PoetryLockMissing": (
+        errors.PoetryLockMissing(),
+        ["Poetry project without poetry.lock", "[tool.poetry]", "Run `poetry lock` and commit poetry.lock"],
+    ),
+    "PylockAmbiguous": (
+        errors.PylockAmbiguous(["pylock.dev.toml", "pylock.prod.toml"]),
+        ["Several pylock files and no pylock.toml", "  - pylock.dev.toml", "  - pylock.prod.toml",
+         "Rename the one to install to pylock.toml"],
+    ),
+    "PylockInvalid": (
+        errors.PylockInvalid("pylock.toml", "it has no [[packages]] list."),
+        ["pylock.toml is not a usable lock", "no [[packages]] list", "uv export --format pylock.toml"],
+    ),
+    "PathDependencyOutsideApp": (
+        errors.PathDependencyOutsideApp("pyproject.toml", 5, "lib @ file:///home/me/lib", "/home/me/lib"),
+        ["pyproject.toml depends on a path outside the app", "pyproject.toml line 5 names",
+         "'lib @ file:///home/me/lib'", "outside the app", "Move the package inside the app"],
+    ),
+    "SetupPyFailed": (
+        errors.SetupPyFailed("setup.py", "uv pip install .", "RuntimeError: no version"),
+        ["Could not build the app from setup.py", "RuntimeError: no version", "Command: uv pip install .",
+         "Fix setup.py", "list the\n !     app's dependencies in requirements.txt"],
+    ),
+    "InstallerNotSupported": (
+        errors.InstallerNotSupported("pip", "pylock.toml"),
+        ["PYBUILDPACK_INSTALLER=pip cannot install from pylock.toml", "Unset PYBUILDPACK_INSTALLER"],
+    ),
     "InternalError": (
         errors.InternalError("No site-packages directory.", "Traceback ..."),
         ["Internal error in pybuildpack", "No site-packages directory.", "Traceback ...",

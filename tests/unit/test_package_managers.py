@@ -74,12 +74,21 @@ def test_the_lock_a_build_keeps_depends_on_the_manager_and_installer(manager, in
     assert manager.lock_name(installer) == lock
 
 
+# A minimal valid file for each registered manager's files.
+SAMPLES = {
+    "pylock.toml": 'lock-version = "1.0"\n[[packages]]\nname = "six"\nversion = "1.17.0"\n',
+    "pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = ["six"]\n',
+    "setup.cfg": "[options]\ninstall_requires = six\n",
+    "setup.py": "from setuptools import setup\nsetup(install_requires=['six'])\n",
+}
+
+
 def test_every_registered_manager_owns_its_files_and_detects_only_them(tmp_path):
     for manager in package_managers.MANAGERS:
         assert issubclass(manager, PackageManager) and manager.files
         assert manager.detect(tmp_path) is None
         for name in manager.files:
-            write(tmp_path / name, "six\n")
+            write(tmp_path / name, SAMPLES.get(name, "six\n"))
         assert isinstance(manager.detect(tmp_path), manager)
         for name in manager.files:
             (tmp_path / name).unlink()

@@ -12,12 +12,18 @@ from pathlib import Path
 
 from .base import PackageManager
 from .none import NoDependencies
+from .pylock import Pylock
+from .pyproject import Pyproject
 from .requirements_in import RequirementsIn
 from .requirements_txt import RequirementsTxt
+from .setup_py import SetupPy
 
 MANAGERS = (
     RequirementsTxt,
     RequirementsIn,
+    Pylock,
+    Pyproject,
+    SetupPy,
 )
 # Dependency files no module installs from yet: the build warns about them.
 UNSUPPORTED = ("Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock")
