@@ -33,3 +33,12 @@ def test_a_package_that_does_not_exist_fails_with_the_installers_message(cnb, fi
     assert " !     Error: Could not install the packages in requirements.txt" in result.output
     assert "this-package-does-not-exist-pybuildpack" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_pyproject_project_is_installed_into_the_venv_layer_and_served(cnb, fixture_app):
+    result = cnb.build(fixture_app("pyproject_package"))
+    assert result.ok, result.output
+    assert "Installing the project (.) and its dependencies from pyproject.toml" in result.output
+    container = cnb.start()
+    assert container.wait_until_serving("/").text == "Hello from an installed pyproject package"
+    assert container.terminate() == 0
