@@ -227,7 +227,7 @@ class SelectionNotSupported(UserError):
             f"{source}, which cannot declare any, so nothing would be chosen.\n"
             "\n"
             f"Unset {name}, or declare the {what} where they can be chosen: in pyproject.toml\n"
-            "([dependency-groups] or [project.optional-dependencies]) with a lock such as uv.lock.",
+            "([dependency-groups] or [project.optional-dependencies]), instead of requirements.txt.",
         )
 
 
