@@ -347,6 +347,22 @@ class SetupPyFailed(UserError):
         )
 
 
+class ProjectBuildFailed(UserError):
+    def __init__(self, command: str, output: str) -> None:
+        super().__init__(
+            "Could not build the project from pyproject.toml",
+            "pyproject.toml has a [build-system] table, so pybuildpack installs the project\n"
+            "itself (.), and building it failed:\n"
+            f"{_tail(output)}\n"
+            "\n"
+            f"Command: {command}\n"
+            "\n"
+            "Fix the build (run `pip install .` locally to see the error in full). If the app\n"
+            "is not meant to be a package, remove the [build-system] table: then only the\n"
+            "[project] dependencies are installed, and nothing is built.",
+        )
+
+
 class InstallerNotSupported(UserError):
     def __init__(self, installer: str, source: str) -> None:
         super().__init__(
@@ -535,7 +551,7 @@ def requirements_changed(files: Sequence[str]) -> str:
 
 
 def local_requirements() -> str:
-    return "requirements with local paths are synced on every build"
+    return "requirements with local paths (or the app itself) are synced on every build"
 
 
 def launch_processes(types: Sequence[str], default: Optional[str]) -> str:

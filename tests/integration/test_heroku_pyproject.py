@@ -112,3 +112,16 @@ def test_invalid_toml_fails_naming_the_file_and_line(heroku, fixture_app, tmp_pa
     assert result.returncode == 1
     assert " !     Error: Could not read pyproject.toml" in result.output
     assert "(at line 4, column 1)" in result.output and "Traceback" not in result.output
+
+
+def test_a_project_that_does_not_build_fails_saying_how_to_install_only_its_dependencies(heroku, fixture_app,
+                                                                                          tmp_path):
+    pyproject = (fixture_app("pyproject_package") / "pyproject.toml").read_text()
+    app = copy_app(fixture_app("pyproject_deps"), tmp_path, {
+        "pyproject.toml": pyproject.split("[tool.setuptools")[0],
+        "mysite/__init__.py": "", "polls/__init__.py": ""})
+    result = heroku.build(app)
+    assert result.returncode == 1
+    assert " !     Error: Could not build the project from pyproject.toml" in result.output
+    assert "Multiple top-level packages discovered in a flat-layout" in result.output
+    assert "remove the [build-system] table" in result.output

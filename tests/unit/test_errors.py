@@ -118,6 +118,11 @@ ERRORS = {
         ["Could not build the app from setup.py", "RuntimeError: no version", "Command: uv pip install .",
          "Fix setup.py", "list the\n !     app's dependencies in requirements.txt"],
     ),
+    "ProjectBuildFailed": (
+        errors.ProjectBuildFailed("uv pip install .", "Multiple top-level packages discovered in a flat-layout"),
+        ["Could not build the project from pyproject.toml", "[build-system] table", "Multiple top-level packages",
+         "Command: uv pip install .", "remove the [build-system] table"],
+    ),
     "InstallerNotSupported": (
         errors.InstallerNotSupported("pip", "pylock.toml"),
         ["PYBUILDPACK_INSTALLER=pip cannot install from pylock.toml", "Unset PYBUILDPACK_INSTALLER"],

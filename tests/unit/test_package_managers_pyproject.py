@@ -179,12 +179,26 @@ def test_a_failing_setup_py_raises_its_own_error(tmp_path, monkeypatch):
 
     def fake_install(*args, **kwargs):
         seen.update(kwargs)
-        raise kwargs["failed"]("uv pip install .", "RuntimeError: boom")
+        raise kwargs["failed"]("uv pip install .", f"error: Failed to build `x @ file://{tmp_path}`\nRuntimeError: boom")
 
     monkeypatch.setattr(deps, "install_with_uv", fake_install)
     with pytest.raises(errors.SetupPyFailed) as raised:
         SetupPy("setup.py", frozenset()).install(context(tmp_path))
     assert seen["args"] == ["."] and "RuntimeError: boom" in raised.value.body
+    assert not isinstance(seen["failed"]("uv pip install .", "error: No solution found"), errors.SetupPyFailed)
+
+
+def test_a_project_that_fails_to_build_is_told_apart_from_a_missing_package(tmp_path, monkeypatch):
+    from pybuildpack.steps import dependencies as deps
+
+    write(tmp_path / "pyproject.toml", PROJECT + BUILD_SYSTEM)
+    seen = {}
+    monkeypatch.setattr(deps, "install_with_uv", lambda *args, **kwargs: seen.update(kwargs))
+    package_managers.find(tmp_path).install(context(tmp_path))
+    built = seen["failed"]("uv pip install .", f"error: Failed to build `site @ file://{tmp_path}`")
+    missing = seen["failed"]("uv pip install .", "error: No solution found: nope was not found")
+    assert isinstance(built, errors.ProjectBuildFailed)
+    assert type(missing) is errors.DependencyInstallFailed and missing.title.endswith("in pyproject.toml")
 
 
 # -- pylock.toml --------------------------------------------------------------------------------------

@@ -157,3 +157,16 @@ def test_all_index_flags_come_in_a_fixed_order():
               "PIP_INDEX_URL": "i"}
     assert uv_index_flags(config) == ["--index-url", "i", "--extra-index-url", "e", "--find-links", "f",
                                       "--allow-insecure-host", "h", "--no-index"]
+
+
+def test_a_failure_to_build_the_app_itself_is_told_apart_from_other_failures(tmp_path):
+    from pybuildpack.steps.dependencies import app_build_failed
+
+    app = f"file://{tmp_path}"
+    assert app_build_failed(f"error: Failed to build `site @ {app}`\n  cause: The build backend returned an error",
+                            tmp_path)
+    assert app_build_failed("error: The build backend returned an error\n  cause: Call to `setuptools.build_meta"
+                            ":__legacy__.get_requires_for_build_wheel` failed", tmp_path)
+    assert not app_build_failed("error: Failed to build `numpy==1.0`\n  cause: The build backend returned an error",
+                                tmp_path)
+    assert not app_build_failed("error: No solution found when resolving dependencies", tmp_path)

@@ -197,8 +197,13 @@ class Pyproject(PackageManager):
             raise errors.InstallerNotSupported(c.installer, FILE)
         selected = [f"group {g}" for g in c.groups] + [f"extra {e}" for e in c.extras]
         c.log.detail(errors.installing_pyproject(self.builds_project, selected))
+        def failed(command: str, output: str) -> Exception:
+            if self.builds_project and deps.app_build_failed(output, c.app_dir):
+                return errors.ProjectBuildFailed(command, output)
+            return errors.DependencyInstallFailed(FILE, "uv", command, output)
+
         deps.install_with_uv(c.tools, c.python, c.app_dir, [], c.added_file, c.prefix, c.env, c.config, c.log,
-                             args=self.install_arguments(c), label=FILE)
+                             args=self.install_arguments(c), label=FILE, failed=failed)
 
     def describe(self) -> str:
         if self.builds_project:

@@ -70,7 +70,10 @@ class SetupPy(PackageManager):
         c.log.detail(errors.installing_setup_py(self.file))
         deps.install_with_uv(c.tools, c.python, c.app_dir, [], c.added_file, c.prefix, c.env, c.config, c.log,
                              args=["."], label=self.file,
-                             failed=lambda command, output: errors.SetupPyFailed(self.file, command, output))
+                             failed=lambda command, output: (
+                                 errors.SetupPyFailed(self.file, command, output)
+                                 if deps.app_build_failed(output, c.app_dir)
+                                 else errors.DependencyInstallFailed(self.file, "uv", command, output)))
 
     def describe(self) -> str:
         return f"{self.file}: the app itself (.) and the dependencies it declares"

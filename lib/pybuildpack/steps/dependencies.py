@@ -190,6 +190,17 @@ def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files
     return result.output
 
 
+def app_build_failed(output: str, app_dir: Path) -> bool:
+    """Whether uv's failure was building the app itself (`.`), not resolving, fetching
+    or building a dependency. uv names what it failed to build, except the app
+    itself when its name is known only from the build (a setup.py)."""
+    app = f"file://{Path(app_dir).as_posix()}"
+    failed = re.findall(r"Failed to build `([^`]*)`", output)
+    if failed:
+        return any(name == app or name.endswith("@ " + app) for name in failed)
+    return "The build backend returned an error" in output
+
+
 def _interesting_uv_line(line: str) -> bool:
     # uv's per-package +/- lines and errors are worth showing; its progress chatter is not.
     stripped = line.strip()
