@@ -128,6 +128,15 @@ def test_a_path_dependency_outside_the_app_is_an_error_naming_the_line(tmp_path)
     assert "pyproject.toml line 6 names 'lib @ file:///srv/lib'" in raised.value.body
 
 
+def test_a_uv_source_path_outside_the_app_is_an_error(tmp_path):
+    app = tmp_path / "app"
+    write(app / "pyproject.toml", '[project]\nname = "x"\nversion = "1"\ndependencies = ["lib"]\n'
+                                  '[tool.uv.sources]\nlib = { path = "../lib" }\n')
+    with pytest.raises(errors.PathDependencyOutsideApp) as raised:
+        package_managers.find(app)
+    assert "pyproject.toml line 6 names" in raised.value.body and str(tmp_path / "lib") in raised.value.body
+
+
 def test_a_path_dependency_inside_the_app_is_fine(tmp_path):
     write(tmp_path / "pyproject.toml", '[project]\nname = "x"\nversion = "1"\n'
                                        f'dependencies = ["lib @ file://{tmp_path}/libs/lib"]\n')

@@ -87,6 +87,19 @@ def check_path_inside(app_dir: Path, file: str, shown: str, raw: str, text: Opti
     raise errors.PathDependencyOutsideApp(file, _line_of(text, raw) or _line_of(text, shown), shown, str(target))
 
 
+def check_uv_source_paths(app_dir: Path, data: dict) -> None:
+    """`[tool.uv.sources]` entries with a `path` (uv reads them with `-r pyproject.toml`)."""
+    tool = data.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    sources = uv.get("sources") if isinstance(uv, dict) else None
+    if not isinstance(sources, dict):
+        return
+    for name, entries in sources.items():
+        for entry in entries if isinstance(entries, list) else [entries]:
+            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                check_path_inside(app_dir, FILE, f"{name} = {{ path = {entry['path']!r} }}", entry["path"])
+
+
 def _group_names(groups: dict, name: str, file: str, seen: tuple = ()) -> set:
     """The names a dependency group requires, following `{include-group = ...}`."""
     names = set()
@@ -135,6 +148,7 @@ class Pyproject(PackageManager):
         if not isinstance(dependencies, list):
             raise errors.FileUnreadable(FILE, "[project] dependencies must be a list of strings such as \"flask>=3\".")
         check_paths_inside(app_dir, FILE, dependencies)
+        check_uv_source_paths(app_dir, data)
         return cls(FILE, frozenset(requirement_names(dependencies)), data, app_dir)
 
     # -- what it holds ---------------------------------------------------------------
