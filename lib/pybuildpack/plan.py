@@ -138,6 +138,8 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     manager = package_managers.find(app_dir)
     python = requested_python(app_dir, manager.python_requests())
     installer, installer_origin = choose_installer(config)
+    if installer not in manager.installers:
+        raise errors.InstallerNotSupported(installer, manager.file or manager.describe())
     selection = choose_selection(config, manager)
     manager = manager.select(selection["groups"], selection["extras"])
     unsupported = package_managers.unsupported_files(app_dir)

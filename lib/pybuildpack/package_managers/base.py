@@ -56,6 +56,8 @@ class PackageManager(ABC):
     # (PYBUILDPACK_GROUPS, PYBUILDPACK_EXTRAS): asking a manager that cannot is an error.
     has_groups: ClassVar[bool] = False
     has_extras: ClassVar[bool] = False
+    # The installers (PYBUILDPACK_INSTALLER) that can install its files: choosing another is an error.
+    installers: ClassVar[tuple] = ("uv", "pip")
 
     def __init__(self, file: Optional[str], names: frozenset) -> None:
         self.file = file       # the file the install reads, relative to the app

@@ -60,6 +60,7 @@ def read_lock(app_dir: Path, name: str) -> dict:
 
 class Pylock(PackageManager):
     kind = "pylock"
+    installers = ("uv",)
     files = (DEFAULT,)
 
     def __init__(self, file: Optional[str], names: frozenset, requires_python: Optional[str] = None) -> None:

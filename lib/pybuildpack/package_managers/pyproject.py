@@ -116,6 +116,7 @@ def _group_names(groups: dict, name: str, file: str, seen: tuple = ()) -> set:
 
 class Pyproject(PackageManager):
     kind = "pyproject"
+    installers = ("uv",)
     files = (FILE,)
     has_groups = True
     has_extras = True

@@ -37,6 +37,7 @@ def _setup_cfg_names(path: Path) -> set:
 
 class SetupPy(PackageManager):
     kind = "setup-py"
+    installers = ("uv",)
     files = ("setup.py", "setup.cfg")
 
     @classmethod
