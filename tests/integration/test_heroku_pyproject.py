@@ -1,7 +1,5 @@
 """Apps whose only dependency file is pyproject.toml, setup.py or pylock.toml (Heroku classic)."""
 
-import shutil
-
 import pytest
 
 from harness.apps import copy_app

@@ -100,7 +100,7 @@ def check_uv_source_paths(app_dir: Path, data: dict) -> None:
                 check_path_inside(app_dir, FILE, f"{name} = {{ path = {entry['path']!r} }}", entry["path"])
 
 
-def _group_names(groups: dict, name: str, file: str, seen: tuple = ()) -> set:
+def _group_names(groups: dict, name: str, seen: tuple = ()) -> set:
     """The names a dependency group requires, following `{include-group = ...}`."""
     names = set()
     by_key = {canonicalize_name(key): value for key, value in groups.items()}
@@ -108,7 +108,7 @@ def _group_names(groups: dict, name: str, file: str, seen: tuple = ()) -> set:
         if isinstance(entry, dict) and "include-group" in entry:
             included = canonicalize_name(str(entry["include-group"]))
             if included not in seen:
-                names |= _group_names(groups, included, file, seen + (name,))
+                names |= _group_names(groups, included, seen + (name,))
         elif isinstance(entry, str):
             names |= requirement_names([entry])
     return names
@@ -185,7 +185,7 @@ class Pyproject(PackageManager):
             if group not in defined_groups:
                 raise errors.SelectionUndefined("group", group, FILE, sorted(defined_groups), "[dependency-groups]")
             check_paths_inside(self.app_dir, FILE, [e for e in defined_groups[group] or [] if isinstance(e, str)])
-            names |= _group_names(self.data.get("dependency-groups") or {}, group, FILE)
+            names |= _group_names(self.data.get("dependency-groups") or {}, group)
         return type(self)(self.file, frozenset(names), self.data, self.app_dir, tuple(groups), tuple(extras))
 
     @property
@@ -212,6 +212,7 @@ class Pyproject(PackageManager):
             raise errors.InstallerNotSupported(c.installer, FILE)
         selected = [f"group {g}" for g in c.groups] + [f"extra {e}" for e in c.extras]
         c.log.detail(errors.installing_pyproject(self.builds_project, selected))
+
         def failed(command: str, output: str) -> Exception:
             if self.builds_project and deps.app_build_failed(output, c.app_dir):
                 return errors.ProjectBuildFailed(command, output)
