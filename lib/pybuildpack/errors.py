@@ -227,7 +227,7 @@ class SelectionNotSupported(UserError):
             f"{source}, which cannot declare any, so nothing would be chosen.\n"
             "\n"
             f"Unset {name}, or declare the {what} where they can be chosen: in pyproject.toml\n"
-            "([dependency-groups] or [project.optional-dependencies]) with a lock such as uv.lock.",
+            "([dependency-groups] or [project.optional-dependencies]), instead of requirements.txt.",
         )
 
 
@@ -339,12 +339,133 @@ class PipfileLockOutdated(UserError):
         )
 
 
+class SelectionUndefined(UserError):
+    def __init__(self, what: str, name: str, file: str, defined: Sequence[str], table: str) -> None:
+        shown = ", ".join(defined) if defined else "none"
+        variable = "PYBUILDPACK_GROUPS" if what == "group" else "PYBUILDPACK_EXTRAS"
+        super().__init__(
+            f"{file} has no {what} {name!r}",
+            f"The config var {variable} asks for the {what} {name!r}, but {file} does not\n"
+            f"define it in {table}. Defined: {shown}.\n"
+            "\n"
+            f"Fix the spelling in {variable}, or add the {what} to {table} in {file}.",
+        )
+
+
+class PoetryLockMissing(UserError):
+    def __init__(self) -> None:
+        super().__init__(
+            "pyproject.toml is a Poetry project without poetry.lock",
+            "pyproject.toml has a [tool.poetry] table but no [project] table, and the app has\n"
+            "no poetry.lock, so pybuildpack cannot tell which packages to install.\n"
+            "\n"
+            "Run `poetry lock` and commit poetry.lock, or export the dependencies with\n"
+            "`poetry export -o requirements.txt` and commit that file.",
+        )
+
+
+class PylockAmbiguous(UserError):
+    def __init__(self, files: Sequence[str]) -> None:
+        super().__init__(
+            "Several pylock files and no pylock.toml",
+            "The app has several PEP 751 lock files, and none of them is the default\n"
+            "pylock.toml, so pybuildpack will not guess which one to install:\n"
+            + _bullets(files)
+            + "\n\nRename the one to install to pylock.toml (or delete the others).",
+        )
+
+
+class PylockInvalid(UserError):
+    def __init__(self, file: str, reason: str) -> None:
+        super().__init__(
+            f"{file} is not a usable lock",
+            f"{file} could not be installed as a PEP 751 lock: {reason}\n"
+            "\n"
+            f"Regenerate it, for example with `uv export --format pylock.toml -o {file}`\n"
+            f"or `uv pip compile --format pylock.toml requirements.in -o {file}`.",
+        )
+
+
+class PathDependencyOutsideApp(UserError):
+    def __init__(self, file: str, line: Optional[int], requirement: str, where: str) -> None:
+        at = f"{file} line {line}" if line else file
+        super().__init__(
+            f"{file} depends on a path outside the app",
+            f"{at} names {requirement!r}, a path that points at {where}, outside the app.\n"
+            "Only the app's own directory is sent to the build, so that path does not exist\n"
+            "there (nor at runtime).\n"
+            "\n"
+            "Move the package inside the app (for example into libs/) and point at it with a\n"
+            "relative path, or publish it to a package index and depend on it by name.",
+        )
+
+
+class SetupPyFailed(UserError):
+    def __init__(self, file: str, command: str, output: str) -> None:
+        super().__init__(
+            f"Could not build the app from {file}",
+            f"pybuildpack installs the app itself (`.`) because it has {file}, and building\n"
+            f"it failed; the output of uv and of {file} is:\n"
+            f"{_tail(output)}\n"
+            "\n"
+            f"Command: {command}\n"
+            "\n"
+            f"Fix {file} (run `pip install .` locally to see the error in full), or list the\n"
+            "app's dependencies in requirements.txt instead: with a requirements.txt,\n"
+            f"pybuildpack does not run {file}.",
+        )
+
+
+class ProjectBuildFailed(UserError):
+    def __init__(self, command: str, output: str) -> None:
+        super().__init__(
+            "Could not build the project from pyproject.toml",
+            "pyproject.toml has a [build-system] table, so pybuildpack installs the project\n"
+            "itself (.), and building it failed:\n"
+            f"{_tail(output)}\n"
+            "\n"
+            f"Command: {command}\n"
+            "\n"
+            "Fix the build (run `pip install .` locally to see the error in full). If the app\n"
+            "is not meant to be a package, remove the [build-system] table: then only the\n"
+            "[project] dependencies are installed, and nothing is built.",
+        )
+
+
+class InstallerNotSupported(UserError):
+    def __init__(self, installer: str, source: str) -> None:
+        super().__init__(
+            f"PYBUILDPACK_INSTALLER={installer} cannot install from {source}",
+            f"The app's dependencies come from {source}, which pybuildpack installs with uv\n"
+            f"only; the {installer} installer (pip-compile and pip-sync) reads requirements files.\n"
+            "\n"
+            "Unset PYBUILDPACK_INSTALLER to use uv, or list the dependencies in requirements.txt.",
+        )
+
+
+def installing_pyproject(with_project: bool, selected: Sequence[str]) -> str:
+    chosen = f" (with {', '.join(selected)})" if selected else ""
+    if with_project:
+        return f"Installing the project (.) and its dependencies from pyproject.toml{chosen}"
+    return f"Installing the dependencies listed in pyproject.toml{chosen} (no [build-system]: the project itself is not installed)"
+
+
+def installing_setup_py(file: str) -> str:
+    return (f"Installing the app itself (.) from {file}, with the dependencies it declares "
+            "(Heroku's buildpack no longer does this; pybuildpack does)")
+
+
+def installing_pylock(file: str, count: int) -> str:
+    return f"Installing the {count} packages locked in {file}"
+
+
 def no_requirements_file() -> tuple:
     return (
         "No requirements file found",
-        "The app has no requirements.txt, requirements.in or uv.lock, so pybuildpack\n"
-        "installs only what it needs to run the app. List your dependencies in\n"
-        "requirements.txt, or commit the uv.lock of a uv project.",
+        "The app has no requirements.txt, requirements.in, uv.lock, poetry.lock,\n"
+        "Pipfile.lock, pylock.toml, setup.py or pyproject.toml with a [project] table,\n"
+        "so pybuildpack installs only what it needs to run the app. List your\n"
+        "dependencies in requirements.txt, or commit the lock of your package manager.",
     )
 
 
@@ -383,23 +504,6 @@ class DependencyFilesNotInstalled(UserError):
             + "\n".join(advice)
             + "\n(pybuildpack installs from requirements.txt, requirements.in, uv.lock, poetry.lock\n"
             "and Pipfile.lock.)",
-        )
-
-
-class DependenciesNotLocked(UserError):
-    def __init__(self, table: str, names: Sequence[str]) -> None:
-        shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
-        super().__init__(
-            "pyproject.toml lists dependencies that no lock holds",
-            f"pyproject.toml lists dependencies in {table} ({shown}),\n"
-            "but the app has no lock (uv.lock, poetry.lock, Pipfile.lock) or requirements\n"
-            "file, which is what pybuildpack installs from: a build would ship the app\n"
-            "without them.\n"
-            "\n"
-            "Lock them with uv and commit the lock:\n"
-            "    uv lock && git add uv.lock\n"
-            "or list them in requirements.txt (for Poetry: `poetry lock` then\n"
-            "`poetry export -o requirements.txt`).",
         )
 
 
@@ -618,7 +722,7 @@ def requirements_changed(files: Sequence[str]) -> str:
 
 
 def local_requirements() -> str:
-    return "requirements with local paths are synced on every build"
+    return "requirements with local paths (or the app itself) are synced on every build"
 
 
 def launch_processes(types: Sequence[str], default: Optional[str]) -> str:

@@ -140,7 +140,10 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     manager = choice.manager
     python = requested_python(app_dir, manager.python_requests())
     installer, installer_origin = choose_installer(config)
+    if installer not in manager.installers:
+        raise errors.InstallerNotSupported(installer, manager.file or manager.describe())
     selection = choose_selection(config, manager)
+    manager = manager.select(selection["groups"], selection["extras"])
     django = find_django(app_dir, config.all)
     found, web_warnings = detect_default_web(app_dir, django)
     processes = Processes(parse_procfile(app_dir), web_process(found))

@@ -51,4 +51,12 @@ def test_poetry_and_pipenv_locks_install_their_production_packages(cnb, fixture_
     assert {"flask", "werkzeug", "gunicorn"} <= installed and "six" not in installed
     container = cnb.start()
     assert container.wait_until_serving("/").text == greeting
+
+
+def test_a_pyproject_project_is_installed_into_the_venv_layer_and_served(cnb, fixture_app):
+    result = cnb.build(fixture_app("pyproject_package"))
+    assert result.ok, result.output
+    assert "Installing the project (.) and its dependencies from pyproject.toml" in result.output
+    container = cnb.start()
+    assert container.wait_until_serving("/").text == "Hello from an installed pyproject package"
     assert container.terminate() == 0

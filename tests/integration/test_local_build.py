@@ -93,3 +93,12 @@ def test_a_python_version_change_discards_the_environment_and_says_why(local, fi
                      rebuild.stdout), rebuild.stdout
     probe = local.pybuildpack("run", "python", "-c", "import sys; print(sys.version_info[:2])", cwd=app)
     assert probe.stdout.strip() == "(3, 11)", probe.stderr
+
+
+def test_a_pylock_app_builds_and_serves_locally(local, fixture_app):
+    app = local.copy_app(fixture_app("pylock_app"))
+    server = local.serve(["up", str(app)])
+    page = server.wait_until_serving("/", timeout=300)
+    assert (page.status, page.text) == (200, "Hello from a pylock.toml app"), server.log
+    assert "Installing the 7 packages locked in pylock.toml" in server.log
+    assert server.stops_on_sigterm(), server.log

@@ -74,12 +74,6 @@ ERRORS = {
          "would ship the app without its packages", "list the PyPI packages the app needs in requirements.txt",
          "installs from requirements.txt, requirements.in, uv.lock, poetry.lock\n !     and Pipfile.lock."],
     ),
-    "DependenciesNotLocked": (
-        errors.DependenciesNotLocked("[project] dependencies", ["flask", "gunicorn"]),
-        ["pyproject.toml lists dependencies that no lock holds", "in [project] dependencies (flask, gunicorn)",
-         "no lock (uv.lock, poetry.lock, Pipfile.lock) or requirements", "ship the app",
-         "uv lock && git add uv.lock", "poetry export -o requirements.txt"],
-    ),
     "SeveralPackageManagers": (
         errors.SeveralPackageManagers([("requirements.txt", "pip"), ("uv.lock", "uv")],
                                       "PYBUILDPACK_PACKAGE_MANAGER", ["requirements", "requirements-in", "uv"], "uv"),
@@ -156,6 +150,43 @@ ERRORS = {
         errors.SelectionNotSupported("PYBUILDPACK_GROUPS", "requirements.txt"),
         ["PYBUILDPACK_GROUPS is set, but requirements.txt has no dependency groups", "Unset PYBUILDPACK_GROUPS",
          "[dependency-groups]"],
+    ),
+    "SelectionUndefined": (
+        errors.SelectionUndefined("group", "nett", "pyproject.toml", ["net", "prod"], "[dependency-groups]"),
+        ["pyproject.toml has no group 'nett'", "PYBUILDPACK_GROUPS asks for the group 'nett'",
+         "Defined: net, prod.", "add the group to [dependency-groups] in pyproject.toml"],
+    ),
+    "PoetryLockMissing": (
+        errors.PoetryLockMissing(),
+        ["Poetry project without poetry.lock", "[tool.poetry]", "Run `poetry lock` and commit poetry.lock"],
+    ),
+    "PylockAmbiguous": (
+        errors.PylockAmbiguous(["pylock.dev.toml", "pylock.prod.toml"]),
+        ["Several pylock files and no pylock.toml", "  - pylock.dev.toml", "  - pylock.prod.toml",
+         "Rename the one to install to pylock.toml"],
+    ),
+    "PylockInvalid": (
+        errors.PylockInvalid("pylock.toml", "it has no [[packages]] list."),
+        ["pylock.toml is not a usable lock", "no [[packages]] list", "uv export --format pylock.toml"],
+    ),
+    "PathDependencyOutsideApp": (
+        errors.PathDependencyOutsideApp("pyproject.toml", 5, "lib @ file:///home/me/lib", "/home/me/lib"),
+        ["pyproject.toml depends on a path outside the app", "pyproject.toml line 5 names",
+         "'lib @ file:///home/me/lib'", "outside the app", "Move the package inside the app"],
+    ),
+    "SetupPyFailed": (
+        errors.SetupPyFailed("setup.py", "uv pip install .", "RuntimeError: no version"),
+        ["Could not build the app from setup.py", "RuntimeError: no version", "Command: uv pip install .",
+         "Fix setup.py", "list the\n !     app's dependencies in requirements.txt"],
+    ),
+    "ProjectBuildFailed": (
+        errors.ProjectBuildFailed("uv pip install .", "Multiple top-level packages discovered in a flat-layout"),
+        ["Could not build the project from pyproject.toml", "[build-system] table", "Multiple top-level packages",
+         "Command: uv pip install .", "remove the [build-system] table"],
+    ),
+    "InstallerNotSupported": (
+        errors.InstallerNotSupported("pip", "pylock.toml"),
+        ["PYBUILDPACK_INSTALLER=pip cannot install from pylock.toml", "Unset PYBUILDPACK_INSTALLER"],
     ),
     "InternalError": (
         errors.InternalError("No site-packages directory.", "Traceback ..."),
@@ -309,8 +340,8 @@ WARNINGS = {
     ),
     "no_requirements_file": (
         errors.no_requirements_file(),
-        ["No requirements file found", "no requirements.txt, requirements.in or uv.lock",
-         "List your dependencies in\nrequirements.txt", "commit the uv.lock of a uv project"],
+        ["No requirements file found", "no requirements.txt, requirements.in, uv.lock, poetry.lock,",
+         "List your\ndependencies in requirements.txt", "commit the lock of your package manager"],
     ),
     "static_root_supplied": (
         errors.static_root_supplied("staticfiles/"),

@@ -62,3 +62,9 @@ def test_listing_at_the_limit_is_not_truncated(tmp_path):
 
 def test_listing_of_a_missing_directory_is_empty(tmp_path):
     assert listing(tmp_path / "missing") == []
+
+
+def test_a_named_pylock_makes_a_python_app(tmp_path):
+    (tmp_path / "pylock.prod.toml").write_text('lock-version = "1.0"\n')
+    (tmp_path / "pylock.a.b.toml").write_text("")
+    assert detected_by(tmp_path) == ["pylock.prod.toml"]

@@ -111,8 +111,8 @@ def test_an_invalid_package_manager_config_var_names_the_allowed_values(tmp_path
     with pytest.raises(errors.ConfigVarInvalid) as caught:
         package_managers.choose(tmp_path, "conda")
     assert caught.value.title == "Invalid value for PYBUILDPACK_PACKAGE_MANAGER"
-    assert ("set to 'conda', but it must be `requirements`, `requirements-in`, `uv`, `poetry` or `pipenv`"
-            in caught.value.body)
+    assert ("set to 'conda', but it must be `requirements`, `requirements-in`, `uv`, `poetry`, `pipenv`, "
+            "`pylock`, `pyproject` or `setup-py`") in caught.value.body
 
 
 def test_an_empty_package_manager_config_var_is_unset(tmp_path):
@@ -139,34 +139,39 @@ def test_dependency_files_pybuildpack_cannot_install_fail_the_build(tmp_path, fi
     assert str(caught.value) == errors.DependencyFilesNotInstalled(found).title
 
 
-@pytest.mark.parametrize("pyproject, table, names", [
-    ('[project]\nname = "app"\ndependencies = ["Flask>=3", "gunicorn"]\n', "[project] dependencies",
-     ["flask", "gunicorn"]),
-    ('[tool.poetry.dependencies]\npython = "^3.12"\ndjango = "^5"\n', "[tool.poetry.dependencies]", ["django"]),
-])
-def test_dependencies_in_pyproject_toml_with_nothing_to_install_them_from_fail(tmp_path, pyproject, table, names):
-    write(tmp_path / "pyproject.toml", pyproject)
-    with pytest.raises(errors.DependenciesNotLocked) as caught:
+def test_dependencies_in_pyproject_toml_alone_are_installed_from_it(tmp_path):
+    write(tmp_path / "pyproject.toml", '[project]\nname = "app"\ndependencies = ["Flask>=3", "gunicorn"]\n')
+    found = package_managers.find(tmp_path)
+    assert (found.kind, found.names) == ("pyproject", frozenset({"flask", "gunicorn"}))
+
+
+def test_a_poetry_pyproject_without_its_lock_fails_asking_for_it(tmp_path):
+    write(tmp_path / "pyproject.toml", '[tool.poetry.dependencies]\npython = "^3.12"\ndjango = "^5"\n')
+    with pytest.raises(errors.PoetryLockMissing):
         package_managers.find(tmp_path)
-    assert f"in {table} ({', '.join(names)})" in caught.value.body
+
+
+def test_pyproject_toml_and_setup_py_beside_a_requirements_file_are_not_a_second_package_manager(tmp_path):
+    write(tmp_path / "requirements.txt", "-e .\n")
+    write(tmp_path / "setup.py", "from setuptools import setup\nsetup()\n")
+    write(tmp_path / "pyproject.toml", '[project]\nname = "app"\nversion = "1"\ndependencies = ["six"]\n')
+    assert package_managers.find(tmp_path).kind == "requirements"
+
+
+def test_the_fallbacks_can_be_chosen_by_the_config_var(tmp_path):
+    write(tmp_path / "requirements.txt", "six\n")
+    write(tmp_path / "pyproject.toml", '[project]\nname = "app"\nversion = "1"\ndependencies = ["six"]\n')
+    choice = package_managers.choose(tmp_path, "pyproject")
+    assert (choice.manager.kind, choice.not_installed_from) == ("pyproject", ("requirements.txt",))
 
 
 @pytest.mark.parametrize("pyproject", [
     '[project]\nname = "app"\nrequires-python = ">=3.12"\n',
-    '[project]\nname = "app"\ndependencies = []\n',
-    '[tool.poetry.dependencies]\npython = "^3.12"\n',
     '[tool.ruff]\nline-length = 120\n',
 ])
 def test_a_pyproject_toml_without_dependencies_needs_no_lock(tmp_path, pyproject):
     write(tmp_path / "pyproject.toml", pyproject)
     assert package_managers.find(tmp_path) == NoDependencies()
-
-
-def test_the_registry_examples_hold():
-    import doctest
-
-    result = doctest.testmod(package_managers)
-    assert result.attempted >= 1 and result.failed == 0
 
 
 def test_uv_lock_without_pyproject_toml_fails(tmp_path):
@@ -195,27 +200,34 @@ def test_the_lock_a_build_keeps_depends_on_the_manager_and_installer(manager, in
     assert manager.lock_name(installer) == lock
 
 
-# The smallest valid content of each manager's files (requirements files: one name).
-MINIMAL = {"poetry.lock": "", "pyproject.toml": "", "Pipfile.lock": "{}", "Pipfile": ""}
-
-
-SAMPLES = {"uv.lock": UV_LOCK, "poetry.lock": POETRY_LOCK, "Pipfile.lock": PIPFILE_LOCK, "Pipfile": ""}
+# A minimal valid file for each registered manager's files.
+SAMPLES = {
+    "uv.lock": UV_LOCK, "poetry.lock": POETRY_LOCK, "Pipfile.lock": PIPFILE_LOCK, "Pipfile": "",
+    "pylock.toml": 'lock-version = "1.0"\n[[packages]]\nname = "six"\nversion = "1.17.0"\n',
+    "pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = ["six"]\n',
+    "setup.cfg": "[options]\ninstall_requires = six\n",
+    "setup.py": "from setuptools import setup\nsetup(install_requires=['six'])\n",
+}
 
 
 def test_every_registered_manager_owns_its_files_and_detects_only_them(tmp_path):
-    write(tmp_path / "pyproject.toml", UV_PROJECT)   # what uv.lock needs beside it
-    for manager in package_managers.MANAGERS:
-        assert issubclass(manager, PackageManager) and manager.files and manager.tool
-        assert manager.detect(tmp_path) is None
+    # What a manager's files need beside them: uv and Poetry read the project's pyproject.toml.
+    beside = {"uv": UV_PROJECT, "poetry": UV_PROJECT}
+    for manager in package_managers.MANAGERS + package_managers.FALLBACKS:
+        app = tmp_path / manager.kind
+        app.mkdir()
+        if manager.kind in beside:
+            write(app / "pyproject.toml", beside[manager.kind])
+        assert issubclass(manager, PackageManager) and manager.files
+        assert manager.detect(app) is None
         for name in manager.files:
-            write(tmp_path / name, SAMPLES.get(name, "six\n"))
-        assert isinstance(manager.detect(tmp_path), manager)
-        for name in manager.files:
-            (tmp_path / name).unlink()
+            write(app / name, SAMPLES.get(name, "six\n"))
+        assert isinstance(manager.detect(app), manager)
 
 
 def test_package_manager_kinds_are_the_config_vars_values():
-    assert package_managers.kinds() == ("requirements", "requirements-in", "uv", "poetry", "pipenv")
+    assert package_managers.kinds() == ("requirements", "requirements-in", "uv", "poetry", "pipenv", "pylock",
+                                        "pyproject", "setup-py")
 
 
 def test_requirements_files_request_no_python_and_have_no_lock_to_check(tmp_path):

@@ -271,3 +271,18 @@ def test_groups_and_extras_change_the_install_key_only_when_asked_for(tmp_path):
     plain = install_inputs(tmp_path, ["requirements.txt"], [], "uv", {})
     assert install_inputs(tmp_path, ["requirements.txt"], [], "uv", {}, []).key == plain.key
     assert install_inputs(tmp_path, ["requirements.txt"], [], "uv", {}, ["group prod"]).key != plain.key
+
+
+def test_the_pip_installer_with_a_uv_only_dependency_file_fails_before_anything_is_built(tmp_path):
+    write(tmp_path / "pyproject.toml", '[project]\nname = "x"\nversion = "1"\ndependencies = ["flask"]\n')
+    with pytest.raises(errors.InstallerNotSupported) as raised:
+        plan_for(tmp_path, PYBUILDPACK_INSTALLER="pip")
+    assert raised.value.title == "PYBUILDPACK_INSTALLER=pip cannot install from pyproject.toml"
+
+
+def test_gunicorn_is_added_only_when_neither_the_pyproject_nor_its_chosen_group_names_it(tmp_path):
+    write(tmp_path / "wsgi.py", "application = None\n")
+    write(tmp_path / "pyproject.toml", '[project]\nname = "x"\nversion = "1"\ndependencies = ["flask"]\n'
+                                       '[dependency-groups]\nprod = ["gunicorn"]\n')
+    assert added_names(plan_for(tmp_path)) == ["gunicorn"]
+    assert added_names(plan_for(tmp_path, PYBUILDPACK_GROUPS="prod")) == []

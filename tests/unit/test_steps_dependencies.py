@@ -165,3 +165,16 @@ def test_a_package_manager_can_say_whether_its_install_builds_local_code(tmp_pat
     assert install_inputs(tmp_path, ["uv.lock"], [], "uv", {}, local=True).local_sources
     write(tmp_path / "requirements.txt", "-e .\n")
     assert not install_inputs(tmp_path, ["requirements.txt"], [], "uv", {}, local=False).local_sources
+
+
+def test_a_failure_to_build_the_app_itself_is_told_apart_from_other_failures(tmp_path):
+    from pybuildpack.steps.dependencies import app_build_failed
+
+    app = f"file://{tmp_path}"
+    assert app_build_failed(f"error: Failed to build `site @ {app}`\n  cause: The build backend returned an error",
+                            tmp_path)
+    assert app_build_failed("error: The build backend returned an error\n  cause: Call to `setuptools.build_meta"
+                            ":__legacy__.get_requires_for_build_wheel` failed", tmp_path)
+    assert not app_build_failed("error: Failed to build `numpy==1.0`\n  cause: The build backend returned an error",
+                                tmp_path)
+    assert not app_build_failed("error: No solution found when resolving dependencies", tmp_path)

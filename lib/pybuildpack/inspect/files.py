@@ -15,6 +15,7 @@ DETECT_FILES = (
     "Pipfile.lock",
     "poetry.lock",
     "uv.lock",
+    "pylock.toml",
     ".python-version",
     "runtime.txt",
     "manage.py",
@@ -35,7 +36,13 @@ def detected_by(app_dir: Path) -> list[str]:
     """The detect files present in `app_dir`, in DETECT_FILES order (none for a buildpack)."""
     if is_buildpack(app_dir):
         return []
-    return [name for name in DETECT_FILES if (app_dir / name).is_file()]
+    found = [name for name in DETECT_FILES if (app_dir / name).is_file()]
+    # PEP 751 named locks (pylock.<name>.toml) count as pylock.toml does.
+    try:
+        found += sorted(p.name for p in app_dir.glob("pylock.*.toml") if p.is_file() and p.name.count(".") == 2)
+    except OSError:
+        pass
+    return found
 
 
 def listing(app_dir: Path, limit: int = 20) -> list[str]:

@@ -1,15 +1,15 @@
 """The ways an app can declare its dependencies, one module each, and which one a build uses.
 
 Adding a package manager: a module here with a `PackageManager` subclass, and
-one line in `MANAGERS`. An app with none of their files (and none of the
-files in `NOT_INSTALLED`) gets `NoDependencies`: only what pybuildpack adds is
-installed.
+one line in `MANAGERS` (or `FALLBACKS`, for files that describe a project
+rather than lock its dependencies). An app with none of their files (and none
+of the files in `NOT_INSTALLED`) gets `NoDependencies`: only what pybuildpack
+adds is installed.
 
 No dependency file is ever silently ignored. An app with the files of several
 package managers must say which one it deploys with (PYBUILDPACK_PACKAGE_MANAGER)
 or delete the others; an app whose only dependency files are ones pybuildpack
-cannot install from (or whose pyproject.toml lists dependencies no lock or
-requirements file holds) fails, instead of building green without its packages.
+cannot install from fails, instead of building green without its packages.
 """
 
 from __future__ import annotations
@@ -18,17 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from .. import errors
-from ..inspect.pyproject import read_pyproject
 from .base import PackageManager
 from .none import NoDependencies
 from .pipfile_lock import PipfileLock
 from .poetry_lock import PoetryLock
+from .pylock import Pylock
+from .pyproject import Pyproject
 from .requirements_in import RequirementsIn
 from .requirements_txt import RequirementsTxt
+from .setup_py import SetupPy
 from .uv_lock import UvLock
 
 MANAGERS = (
@@ -37,6 +36,14 @@ MANAGERS = (
     UvLock,
     PoetryLock,
     PipfileLock,
+    Pylock,
+)
+# Tried in order only when the app has none of MANAGERS' files: beside a lock or a
+# requirements file, pyproject.toml and setup.py describe the project, not how to
+# install its dependencies.
+FALLBACKS = (
+    Pyproject,
+    SetupPy,
 )
 # Dependency files of tools pybuildpack does not install from yet, by tool.
 NOT_INSTALLED = (
@@ -58,7 +65,7 @@ class Choice:
 
 
 def kinds() -> tuple:
-    return tuple(manager.kind for manager in MANAGERS)
+    return tuple(manager.kind for manager in MANAGERS + FALLBACKS)
 
 
 def chosen_kind(config_value: Optional[str]) -> Optional[str]:
@@ -72,21 +79,22 @@ def chosen_kind(config_value: Optional[str]) -> Optional[str]:
     return value
 
 
-def _present(app_dir: Path, files: tuple) -> list:
-    return [name for name in files if (app_dir / name).is_file()]
-
-
 def choose(app_dir: Path, config_value: Optional[str] = None) -> Choice:
     """The package manager the app uses, given PYBUILDPACK_PACKAGE_MANAGER's
     value; a UserError when that is ambiguous or when its files cannot be installed."""
     wanted = chosen_kind(config_value)
-    present = {m.kind: (m, _present(app_dir, m.files)) for m in MANAGERS if _present(app_dir, m.files)}
-    unsupported = [(tool, files) for tool, names in NOT_INSTALLED for files in [_present(app_dir, names)] if files]
+    present = {m.kind: (m, m.found_files(app_dir)) for m in MANAGERS if m.found_files(app_dir)}
+    unsupported = [(tool, files) for tool, names in NOT_INSTALLED
+                   for files in [[n for n in names if (app_dir / n).is_file()]] if files]
     every_file = [f for _, files in present.values() for f in files] + [f for _, files in unsupported for f in files]
 
     if wanted is not None:
+        fallback = next((m for m in FALLBACKS if m.kind == wanted), None)
+        found = fallback.detect(app_dir) if fallback is not None else None
+        if found is not None:
+            return Choice(found, f"config var {CHOICE_VAR}", tuple(f for f in every_file if f != found.file))
         if wanted not in present:
-            manager = next(m for m in MANAGERS if m.kind == wanted)
+            manager = next(m for m in MANAGERS + FALLBACKS if m.kind == wanted)
             raise errors.PackageManagerFileMissing(CHOICE_VAR, wanted, manager.files)
         cls, files = present[wanted]
         return Choice(cls.detect(app_dir), f"config var {CHOICE_VAR}",
@@ -104,35 +112,11 @@ def choose(app_dir: Path, config_value: Optional[str] = None) -> Choice:
     if present:
         (cls, files), = present.values()
         return Choice(cls.detect(app_dir), ", ".join(files))
-    table, names = declared_in_pyproject(read_pyproject(app_dir) or {})
-    if names:
-        raise errors.DependenciesNotLocked(table, names)
+    for fallback in FALLBACKS:
+        found = fallback.detect(app_dir)
+        if found is not None:
+            return Choice(found, found.file)
     return Choice(NoDependencies(), "no dependency file")
-
-
-def declared_in_pyproject(pyproject: dict) -> tuple:
-    """The table of pyproject.toml that declares dependencies, and their names:
-    `[project] dependencies`, or Poetry's `[tool.poetry.dependencies]` (without
-    `python`). Nothing installs from them without a lock or requirements file.
-
-        >>> declared_in_pyproject({"project": {"dependencies": ["Flask>=3", "gunicorn"]}})
-        ('[project] dependencies', ['flask', 'gunicorn'])
-    """
-    listed = pyproject.get("project", {}).get("dependencies")
-    if isinstance(listed, list) and listed:
-        names = []
-        for requirement in listed:
-            try:
-                names.append(canonicalize_name(Requirement(requirement).name))
-            except (InvalidRequirement, TypeError):
-                names.append(str(requirement))
-        return "[project] dependencies", names
-    poetry = pyproject.get("tool", {}).get("poetry", {}).get("dependencies")
-    if isinstance(poetry, dict):
-        names = [canonicalize_name(name) for name in poetry if name.lower() != "python"]
-        if names:
-            return "[tool.poetry.dependencies]", names
-    return None, []
 
 
 def find(app_dir: Path) -> PackageManager:

@@ -57,10 +57,17 @@ class PackageManager(ABC):
     # (PYBUILDPACK_GROUPS, PYBUILDPACK_EXTRAS): asking a manager that cannot is an error.
     has_groups: ClassVar[bool] = False
     has_extras: ClassVar[bool] = False
+    # The installers (PYBUILDPACK_INSTALLER) that can install its files: choosing another is an error.
+    installers: ClassVar[tuple] = ("uv", "pip")
 
     def __init__(self, file: Optional[str], names: frozenset) -> None:
         self.file = file       # the file the install reads, relative to the app
         self.names = names     # canonical names of the packages it declares
+
+    @classmethod
+    def found_files(cls, app_dir: Path) -> list:
+        """Its files that the app has (an app with files of two managers must choose)."""
+        return [name for name in cls.files if (app_dir / name).is_file()]
 
     @classmethod
     @abstractmethod
@@ -82,6 +89,12 @@ class PackageManager(ABC):
     def python_requests(self) -> tuple:
         """The Python versions its files ask for (PythonRequest, each with its origin)."""
         return ()
+
+    def select(self, groups: tuple, extras: tuple) -> "PackageManager":
+        """This manager with the chosen groups and extras (PYBUILDPACK_GROUPS,
+        PYBUILDPACK_EXTRAS) folded into its names; a UserError naming the file
+        when it does not define one. Managers without groups or extras return self."""
+        return self
 
     def lock_name(self, installer: str) -> Optional[str]:
         """The lock this install writes into the state directory, if any."""

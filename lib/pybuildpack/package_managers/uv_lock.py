@@ -352,7 +352,7 @@ class UvLock(PackageManager):
             for name in sorted(self.local):
                 extra += ["--reinstall-package", name]
             deps.install_with_uv(c.tools, c.python, c.app_dir, [str(export)], c.added_file, c.prefix, c.env,
-                                 c.config, c.log, extra_flags=extra, label=self.file)
+                                 c.config, c.log, args=extra, label=self.file)
             return
         env = {**c.env, **pip_index_env(settings, c.env)}
         sync(dataclasses.replace(c, env=env), [str(export)], label=self.file)

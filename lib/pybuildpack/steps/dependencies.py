@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping, Optional, Sequence
+from typing import Callable, Iterator, Mapping, Optional, Sequence
 
 from .. import errors
 from ..output import Log
@@ -166,25 +166,43 @@ def compile_lock(tools: Tools, venv: Path, app_dir: Path, sources: Sequence[str]
 
 
 def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files: Sequence[str],
-                    added_file: Path, prefix: Path, env: Mapping[str, str],
-                    config: Mapping[str, str], log: Log, extra_flags: Sequence[str] = (),
-                    label: Optional[str] = None) -> str:
-    """`uv pip install --exact` of `requirement_files`, the added requirements
-    and the runtime's own packages. `extra_flags` come before the index config
-    vars' flags; `label` names the requirements in an error (default: the files)."""
-    argv = [str(tools.uv), "pip", "install", "--exact", "--python", str(python), "--break-system-packages"]
+                    added_file: Optional[Path], prefix: Path, env: Mapping[str, str],
+                    config: Mapping[str, str], log: Log, args: Sequence[str] = (), label: Optional[str] = None,
+                    exact: bool = True, seeds: Optional[Sequence[str]] = None,
+                    failed: Optional[Callable[[str, str], Exception]] = None) -> str:
+    """`uv pip install --exact` of `requirement_files`, `args` (such as `.` or
+    `--group web`) and the added file, keeping the runtime's seed packages.
+    `failed(command, output)` makes the error raised when uv fails (default
+    DependencyInstallFailed naming `label`)."""
+    argv = [str(tools.uv), "pip", "install", *(["--exact"] if exact else []), "--python", str(python),
+            "--break-system-packages"]
     for name in requirement_files:
         argv += ["-r", name]
-    argv += ["-r", str(added_file)]
-    argv += seed_packages(prefix)
-    argv += list(extra_flags)
+    argv += list(args)
+    if added_file is not None:
+        argv += ["-r", str(added_file)]
+    argv += seed_packages(prefix) if seeds is None else list(seeds)
     argv += uv_index_flags(config)
     result = run(argv, log, env=tools.uv_env(env), cwd=app_dir, filter_line=_interesting_uv_line)
     if result.returncode != 0:
         shown = "".join(line for line in result.output.splitlines(keepends=True) if _interesting_uv_line(line))
+        command = command_text(argv, app_dir)
+        if failed is not None:
+            raise failed(command, shown)
         raise errors.DependencyInstallFailed(
-            label or ", ".join(requirement_files) or "the added packages", "uv", command_text(argv, app_dir), shown)
+            label or ", ".join(requirement_files) or "the added packages", "uv", command, shown)
     return result.output
+
+
+def app_build_failed(output: str, app_dir: Path) -> bool:
+    """Whether uv's failure was building the app itself (`.`), not resolving, fetching
+    or building a dependency. uv names what it failed to build, except the app
+    itself when its name is known only from the build (a setup.py)."""
+    app = f"file://{Path(app_dir).as_posix()}"
+    failed = re.findall(r"Failed to build `([^`]*)`", output)
+    if failed:
+        return any(name == app or name.endswith("@ " + app) for name in failed)
+    return "The build backend returned an error" in output
 
 
 def _interesting_uv_line(line: str) -> bool:

@@ -1,0 +1,136 @@
+"""pylock.toml (PEP 751): a lock, installed exactly as it is.
+
+`pylock.toml` is the default; a single `pylock.<name>.toml` is used when there
+is no pylock.toml, and several with no pylock.toml are an error (which one
+is meant?). The lock's `requires-python` joins the Python version choice.
+uv refuses other requirements beside a pylock.toml, so the install is two
+steps: the lock exactly (`uv pip install --exact -r pylock.toml`), then what
+pybuildpack adds and the runtime's own packages (pip), at the versions the
+environment held before the sync.
+
+    lock-version = "1.0"
+    requires-python = ">=3.12"
+    [[packages]]
+    name = "flask"
+    version = "3.1.3"
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Optional, Sequence
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+
+from .. import errors
+from ..inspect.pyproject import parse_toml, _DECODE_ERROR
+from ..inspect.python_version import PythonRequest
+from ..steps import dependencies as deps
+from .base import InstallContext, PackageManager
+from .pyproject import check_path_inside
+
+DEFAULT = "pylock.toml"
+_NAMED = re.compile(r"^pylock\.[^.]+\.toml$")
+
+
+def lock_files(app_dir: Path) -> list:
+    """pylock.toml and every pylock.<name>.toml at the top of the app, sorted."""
+    try:
+        names = sorted(p.name for p in app_dir.iterdir() if p.is_file())
+    except OSError:
+        return []
+    return [n for n in names if n == DEFAULT or _NAMED.match(n)]
+
+
+def read_lock(app_dir: Path, name: str) -> dict:
+    try:
+        data = parse_toml((app_dir / name).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise errors.FileUnreadable(name, str(exc))
+    except _DECODE_ERROR as exc:
+        raise errors.FileUnreadable(name, f"It is not valid TOML: {exc}")
+    if not isinstance(data.get("packages"), list):
+        raise errors.PylockInvalid(name, "it has no [[packages]] list.")
+    if not str(data.get("lock-version", "")).startswith("1."):
+        raise errors.PylockInvalid(name, f"lock-version is {data.get('lock-version')!r}; pybuildpack reads 1.x.")
+    return data
+
+
+class Pylock(PackageManager):
+    kind = "pylock"
+    installers = ("uv",)
+    files = (DEFAULT,)
+
+    def __init__(self, file: Optional[str], names: frozenset, requires_python: Optional[str] = None) -> None:
+        super().__init__(file, names)
+        self.requires_python = requires_python
+
+    @classmethod
+    def found_files(cls, app_dir: Path) -> list:
+        return lock_files(app_dir)
+
+    @classmethod
+    def detect(cls, app_dir: Path) -> Optional["Pylock"]:
+        found = lock_files(app_dir)
+        if not found:
+            return None
+        if DEFAULT in found:
+            name = DEFAULT
+        elif len(found) == 1:
+            name = found[0]
+        else:
+            raise errors.PylockAmbiguous(found)
+        data = read_lock(app_dir, name)
+        names = set()
+        for package in data["packages"]:
+            if not isinstance(package, dict) or not isinstance(package.get("name"), str):
+                raise errors.PylockInvalid(name, "a [[packages]] entry has no name.")
+            names.add(canonicalize_name(package["name"]))
+            for key in ("directory", "archive"):
+                source = package.get(key)
+                if isinstance(source, dict) and isinstance(source.get("path"), str):
+                    check_path_inside(app_dir, name, package["name"], source["path"])
+        requires = data.get("requires-python")
+        if requires is not None:
+            try:
+                SpecifierSet(str(requires))
+            except InvalidSpecifier:
+                raise errors.PythonVersionInvalid(f"requires-python in {name}", str(requires),
+                                                  "It is not a valid version specifier (PEP 440).")
+        return cls(name, frozenset(names), str(requires) if requires is not None else None)
+
+    def python_requests(self) -> tuple:
+        if not self.requires_python:
+            return ()
+        return (PythonRequest(self.requires_python, "specifier", f"requires-python in {self.file}"),)
+
+    def install_files(self) -> Sequence[str]:
+        return [self.file]
+
+    def install(self, context: InstallContext) -> None:
+        c = context
+        if c.installer != "uv":
+            raise errors.InstallerNotSupported(c.installer, self.file)
+        c.log.detail(errors.installing_pylock(self.file, len(self.names)))
+        # What the sync below would remove but must stay: the runtime's seeds, as they are.
+        installed = dict((canonicalize_name(n), v) for n, v in deps.installed_packages(c.python))
+        seeds = [f"{s}=={installed[canonicalize_name(s)]}" for s in deps.seed_packages(c.prefix)
+                 if canonicalize_name(s) in installed]
+        deps.install_with_uv(c.tools, c.python, c.app_dir, [self.file], None, c.prefix, c.env, c.config, c.log,
+                             seeds=[])
+        extra = [line for line in c.added_file.read_text().splitlines() if line.strip()] if c.added_file.is_file() \
+            else []
+        if extra or seeds:
+            deps.install_with_uv(c.tools, c.python, c.app_dir, [], c.added_file, c.prefix, c.env, c.config, c.log,
+                                 exact=False, seeds=seeds, label="the packages pybuildpack adds")
+
+    def describe(self) -> str:
+        return f"{self.file}, installed exactly as locked"
+
+    def __eq__(self, other: object) -> bool:
+        return super().__eq__(other) and self.requires_python == other.requires_python  # type: ignore
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.file, self.names, self.requires_python))

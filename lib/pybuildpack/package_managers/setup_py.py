@@ -1,0 +1,80 @@
+"""setup.py or setup.cfg, with no pyproject.toml `[project]` table: the app is a package.
+
+The app itself (`.`) is installed, not editable, with the dependencies its
+setup files declare (`install_requires`), so the environment keeps working
+after the app moves from the build directory to /app. Heroku's buildpack
+stopped doing this; pybuildpack keeps it, and says so in the log, because an
+app whose only dependency file is setup.py otherwise builds green with none
+of its packages and fails at boot. A setup.py that fails fails the build.
+"""
+
+from __future__ import annotations
+
+import configparser
+from pathlib import Path
+from typing import Optional, Sequence
+
+from packaging.utils import canonicalize_name
+
+from .. import errors
+from ..inspect.pyproject import read_pyproject
+from ..steps import dependencies as deps
+from .base import InstallContext, PackageManager
+from .pyproject import LOCKS, requirement_names
+
+
+def _setup_cfg_names(path: Path) -> set:
+    """install_requires from setup.cfg's [options] (one requirement a line)."""
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+        value = parser.get("options", "install_requires", fallback="")
+    except (configparser.Error, UnicodeDecodeError) as exc:
+        raise errors.FileUnreadable(path.name, str(exc))
+    lines = [line.split("#", 1)[0].strip() for line in value.splitlines()]
+    return requirement_names([line for line in lines if line])
+
+
+class SetupPy(PackageManager):
+    kind = "setup-py"
+    installers = ("uv",)
+    files = ("setup.py", "setup.cfg")
+
+    @classmethod
+    def detect(cls, app_dir: Path) -> Optional["SetupPy"]:
+        present = [name for name in cls.files if (app_dir / name).is_file()]
+        if not present or any((app_dir / lock).is_file() for lock in LOCKS):
+            return None
+        data = read_pyproject(app_dir)
+        if data is not None and isinstance(data.get("project"), dict):
+            return None  # pyproject.toml's [project] describes the package
+        # setup.py's install_requires is code: its names are known only after a build.
+        names = _setup_cfg_names(app_dir / "setup.cfg") if "setup.cfg" in present else set()
+        found = cls(present[0], frozenset(canonicalize_name(n) for n in names))
+        found.inputs = tuple(n for n in (*cls.files, "pyproject.toml") if (app_dir / n).is_file())
+        return found
+
+    @property
+    def local_sources(self) -> bool:
+        return True  # the app's own code is built into the environment
+
+    inputs: tuple = ()
+
+    def install_files(self) -> Sequence[str]:
+        """setup.py, setup.cfg and pyproject.toml (its [build-system]), those present."""
+        return list(self.inputs) or [self.file]
+
+    def install(self, context: InstallContext) -> None:
+        c = context
+        if c.installer != "uv":
+            raise errors.InstallerNotSupported(c.installer, self.file)
+        c.log.detail(errors.installing_setup_py(self.file))
+        deps.install_with_uv(c.tools, c.python, c.app_dir, [], c.added_file, c.prefix, c.env, c.config, c.log,
+                             args=["."], label=self.file,
+                             failed=lambda command, output: (
+                                 errors.SetupPyFailed(self.file, command, output)
+                                 if deps.app_build_failed(output, c.app_dir)
+                                 else errors.DependencyInstallFailed(self.file, "uv", command, output)))
+
+    def describe(self) -> str:
+        return f"{self.file}: the app itself (.) and the dependencies it declares"
