@@ -270,18 +270,6 @@ class RequirementsCompileFailed(UserError):
         )
 
 
-class LocalPathOutsideApp(UserError):
-    def __init__(self, source: str, name: str, path: str) -> None:
-        super().__init__(
-            f"{name} is a path outside the app",
-            f"{source} installs {name} from {path}, which is outside the app's directory.\n"
-            "Only the app's own files are there when it is built, so it cannot be installed.\n"
-            "\n"
-            f"Move {name} into the app (for example under libs/) and point the dependency at\n"
-            "that path, or publish it to a package index and depend on it by version.",
-        )
-
-
 class SelectionUnknown(UserError):
     def __init__(self, variable: str, names: Sequence[str], source: str, available: Sequence[str]) -> None:
         what = "dependency groups" if variable.endswith("GROUPS") else "extras"
@@ -336,19 +324,6 @@ class PipfileLockOutdated(UserError):
             f"Pipfile's is {expected[-6:]}. Installing it would not give you what the Pipfile declares.\n"
             "\n"
             "Run `pipenv lock` and commit the new Pipfile.lock.",
-        )
-
-
-class SelectionUndefined(UserError):
-    def __init__(self, what: str, name: str, file: str, defined: Sequence[str], table: str) -> None:
-        shown = ", ".join(defined) if defined else "none"
-        variable = "PYBUILDPACK_GROUPS" if what == "group" else "PYBUILDPACK_EXTRAS"
-        super().__init__(
-            f"{file} has no {what} {name!r}",
-            f"The config var {variable} asks for the {what} {name!r}, but {file} does not\n"
-            f"define it in {table}. Defined: {shown}.\n"
-            "\n"
-            f"Fix the spelling in {variable}, or add the {what} to {table} in {file}.",
         )
 
 

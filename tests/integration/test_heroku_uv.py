@@ -136,14 +136,14 @@ def test_requirements_txt_beside_uv_lock_fails_until_a_config_var_chooses_one(he
     assert "flask" in installed and "six" not in installed
 
 
-def test_an_app_with_only_a_pipfile_lock_fails_instead_of_deploying_without_its_packages(heroku, uv_app):
+def test_an_app_with_only_a_conda_environment_fails_instead_of_deploying_without_its_packages(heroku, uv_app):
     for name in ("pyproject.toml", "uv.lock"):
         (uv_app / name).unlink()
-    (uv_app / "Pipfile.lock").write_text('{"default": {"flask": {"version": "==3.1.0"}}}\n')
+    (uv_app / "environment.yml").write_text("dependencies:\n  - python=3.12\n  - pip:\n    - flask\n")
     result = heroku.build(uv_app)
     assert result.returncode == 1
-    assert " !     Error: pybuildpack does not install from Pipfile.lock yet" in result.output
-    assert "pipenv requirements > requirements.txt" in result.output
+    assert " !     Error: pybuildpack does not install conda environments (environment.yml)" in result.output
+    assert "list the PyPI packages the app needs in requirements.txt" in result.output
     assert "Installing" not in result.output and "Traceback" not in result.output
 
 

@@ -100,11 +100,6 @@ ERRORS = {
         ["Could not read the packages in uv.lock", "Failed to parse", "Command: uv export --locked",
          "Fix the problem uv names above"],
     ),
-    "LocalPathOutsideApp": (
-        errors.LocalPathOutsideApp("poetry.lock", "shared", "../shared"),
-        ["shared is a path outside the app", "poetry.lock installs shared from ../shared",
-         "outside the app's directory", "Move shared into the app", "publish it to a package index"],
-    ),
     "SelectionUnknown": (
         errors.SelectionUnknown("PYBUILDPACK_GROUPS", ["prod"], "pyproject.toml", ["dev", "docs"]),
         ["PYBUILDPACK_GROUPS names dependency groups that pyproject.toml does not declare", "asks for prod",
@@ -150,11 +145,6 @@ ERRORS = {
         errors.SelectionNotSupported("PYBUILDPACK_GROUPS", "requirements.txt"),
         ["PYBUILDPACK_GROUPS is set, but requirements.txt has no dependency groups", "Unset PYBUILDPACK_GROUPS",
          "[dependency-groups]"],
-    ),
-    "SelectionUndefined": (
-        errors.SelectionUndefined("group", "nett", "pyproject.toml", ["net", "prod"], "[dependency-groups]"),
-        ["pyproject.toml has no group 'nett'", "PYBUILDPACK_GROUPS asks for the group 'nett'",
-         "Defined: net, prod.", "add the group to [dependency-groups] in pyproject.toml"],
     ),
     "PoetryLockMissing": (
         errors.PoetryLockMissing(),

@@ -55,12 +55,12 @@ def test_chosen_extras_and_groups_join_the_names_following_included_groups(tmp_p
 
 
 @pytest.mark.parametrize("groups, extras, title", [
-    (("dev",), (), "pyproject.toml has no group 'dev'"),
-    ((), ("mysql",), "pyproject.toml has no extra 'mysql'"),
+    (("dev",), (), "PYBUILDPACK_GROUPS names dependency groups that pyproject.toml does not declare"),
+    ((), ("mysql",), "PYBUILDPACK_EXTRAS names extras that pyproject.toml does not declare"),
 ])
 def test_a_group_or_extra_the_pyproject_does_not_define_is_an_error_naming_it(tmp_path, groups, extras, title):
     write(tmp_path / "pyproject.toml", PROJECT)
-    with pytest.raises(errors.SelectionUndefined) as raised:
+    with pytest.raises(errors.SelectionUnknown) as raised:
         package_managers.find(tmp_path).select(groups, extras)
     assert raised.value.title == title
 

@@ -63,7 +63,7 @@ def test_git_path_and_url_packages_are_direct_references(tmp_path):
 
 def test_a_path_outside_the_app_is_an_error(tmp_path):
     app = lock_app(tmp_path / "app", {"shared": {"path": "../shared"}})
-    with raises(errors.LocalPathOutsideApp, "Pipfile.lock installs shared from ../shared"):
+    with raises(errors.PathDependencyOutsideApp, "Pipfile.lock names 'shared @ ../shared'"):
         PipfileLock.detect(app).requirements(app)
 
 

@@ -200,7 +200,7 @@ def test_a_path_dependency_outside_the_app_is_an_error(tmp_path):
     app_dir = tmp_path / "app"
     pyproject = '[tool.poetry.dependencies]\npython = "^3.11"\nshared = {path = "../shared"}\n'
     app(app_dir, pyproject, package("shared", "1.0", files=[], source='type = "directory"\nurl = "../shared"'))
-    with raises(errors.LocalPathOutsideApp, "poetry.lock installs shared from ../shared"):
+    with raises(errors.PathDependencyOutsideApp, "poetry.lock names 'shared @ ../shared'"):
         PoetryLock.detect(app_dir).requirements(app_dir)
 
 

@@ -71,7 +71,7 @@ def local_file_url(app_dir: Path, path: str, source: str, name: str) -> str:
     target = (app_dir / path).resolve() if not Path(path).is_absolute() else Path(path).resolve()
     root = app_dir.resolve()
     if target != root and root not in target.parents:
-        raise errors.LocalPathOutsideApp(source, name, path)
+        raise errors.PathDependencyOutsideApp(source, None, f"{name} @ {path}", str(target))
     return target.as_uri()
 
 

@@ -176,14 +176,13 @@ class Pyproject(PackageManager):
         names = set(self.names)
         for extra in extras:
             if extra not in defined_extras:
-                raise errors.SelectionUndefined("extra", extra, FILE, sorted(defined_extras),
-                                                "[project.optional-dependencies]")
+                raise errors.SelectionUnknown("PYBUILDPACK_EXTRAS", [extra], FILE, sorted(defined_extras))
             lines = defined_extras[extra] or []
             check_paths_inside(self.app_dir, FILE, lines)
             names |= requirement_names(lines)
         for group in groups:
             if group not in defined_groups:
-                raise errors.SelectionUndefined("group", group, FILE, sorted(defined_groups), "[dependency-groups]")
+                raise errors.SelectionUnknown("PYBUILDPACK_GROUPS", [group], FILE, sorted(defined_groups))
             check_paths_inside(self.app_dir, FILE, [e for e in defined_groups[group] or [] if isinstance(e, str)])
             names |= _group_names(self.data.get("dependency-groups") or {}, group)
         return type(self)(self.file, frozenset(names), self.data, self.app_dir, tuple(groups), tuple(extras))
