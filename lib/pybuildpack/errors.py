@@ -447,6 +447,8 @@ def no_requirements_file() -> tuple:
 # Each tool pybuildpack does not install from: its name, why not, and how to
 # move its dependencies to a requirements.txt.
 _NOT_INSTALLED = {
+    "pdm": ("PDM", "pybuildpack does not install from pdm.lock yet",
+            ["pdm export --prod -o requirements.txt"]),
     "conda": ("conda", "pybuildpack does not install conda environments",
               ["list the PyPI packages the app needs in requirements.txt; the `pip:`",
                "section of the environment file is a start (conda-only packages",

@@ -386,6 +386,8 @@ def test_uv_exported_says_what_the_install_leaves_out():
 
 
 @pytest.mark.parametrize("found, title, advice", [
+    ([("pdm", ["pdm.lock"])], "pybuildpack does not install from pdm.lock yet",
+     ["pdm.lock (PDM): pybuildpack does not install from pdm.lock yet", "  - PDM: pdm export --prod -o requirements.txt"]),
     ([("conda", ["environment.yml"])], "pybuildpack does not install conda environments (environment.yml)",
      ["environment.yml (conda): pybuildpack does not install conda environments",
       "list the PyPI packages the app needs in requirements.txt"]),

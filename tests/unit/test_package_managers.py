@@ -128,6 +128,7 @@ def test_choosing_a_package_manager_whose_file_is_missing_fails(tmp_path):
 
 
 @pytest.mark.parametrize("files, found", [
+    (("pdm.lock", "pyproject.toml"), [("pdm", ["pdm.lock"])]),
     (("environment.yml",), [("conda", ["environment.yml"])]),
     (("environment.yml", "environment.yaml"), [("conda", ["environment.yml", "environment.yaml"])]),
 ])

@@ -47,6 +47,7 @@ FALLBACKS = (
 )
 # Dependency files of tools pybuildpack does not install from yet, by tool.
 NOT_INSTALLED = (
+    ("pdm", ("pdm.lock",)),
     ("conda", ("environment.yml", "environment.yaml")),
 )
 CHOICE_VAR = "PYBUILDPACK_PACKAGE_MANAGER"
