@@ -257,6 +257,23 @@ class DependencyInstallFailed(UserError):
         )
 
 
+class IndexCredentialsRefused(UserError):
+    def __init__(self, url: str, status: str) -> None:
+        super().__init__(
+            "A package index refused the credentials",
+            f"The package index answered {status} ({'Unauthorized' if status == '401' else 'Forbidden'}) for\n"
+            f"    {mask_url(url)}\n"
+            "so the packages it holds could not be downloaded.\n"
+            "\n"
+            "Check the credentials in the config vars for this index, and that they may read it:\n"
+            "  - an index in pyproject.toml's [[tool.uv.index]]: UV_INDEX_<NAME>_USERNAME and\n"
+            "    UV_INDEX_<NAME>_PASSWORD (the index name in upper case, other characters as _)\n"
+            "  - a Poetry source: POETRY_HTTP_BASIC_<NAME>_USERNAME and ..._PASSWORD\n"
+            "  - PIP_INDEX_URL or PIP_EXTRA_INDEX_URL: the user:password part of the URL\n"
+            "Set them with `heroku config:set` (or your platform's env) and build again.",
+        )
+
+
 class RequirementsCompileFailed(UserError):
     def __init__(self, requirements: str, output: str) -> None:
         super().__init__(

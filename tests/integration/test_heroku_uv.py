@@ -168,3 +168,23 @@ def test_a_private_index_in_tool_uv_index_gets_its_credentials_from_config_vars(
     slug = heroku.deploy(result)
     check = slug.run("python -c 'import greeting_lib; print(greeting_lib.WORD)'")
     assert check.stdout.strip() == "Hello from the private index", check
+
+
+def test_a_private_index_that_refuses_the_credentials_fails_naming_it_without_the_password(heroku, uv_app,
+                                                                                         build_env):
+    from harness.index import PASSWORD, USERNAME, PrivateIndex
+
+    with PrivateIndex({"greeting-lib": "WORD = 'Hello from the private index'\n"}) as index:
+        with (uv_app / "pyproject.toml").open("a") as pyproject:
+            pyproject.write(f'\n[[tool.uv.index]]\nname = "private"\nurl = "{index.url}"\nexplicit = true\n'
+                            '\n[tool.uv.sources]\ngreeting-lib = { index = "private" }\n')
+        set_dependencies(uv_app, ["flask>=3.0", "greeting-lib"])
+        uv_lock(uv_app, build_env, {"UV_INDEX_PRIVATE_USERNAME": USERNAME, "UV_INDEX_PRIVATE_PASSWORD": PASSWORD})
+        wrong = "not-the-" + PASSWORD
+        result = heroku.build(uv_app, config={"UV_INDEX_PRIVATE_USERNAME": USERNAME,
+                                              "UV_INDEX_PRIVATE_PASSWORD": wrong})
+    assert result.returncode == 1, result.output
+    assert " !     Error: " in result.output and "Traceback" not in result.output
+    assert " !     Error: A package index refused the credentials" in result.output
+    assert "answered 401 (Unauthorized) for" in result.output and "UV_INDEX_<NAME>_PASSWORD" in result.output
+    assert wrong not in result.output and PASSWORD not in result.output

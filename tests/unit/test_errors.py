@@ -74,6 +74,12 @@ ERRORS = {
          "would ship the app without its packages", "list the PyPI packages the app needs in requirements.txt",
          "installs from requirements.txt, requirements.in, uv.lock, poetry.lock\n !     and Pipfile.lock."],
     ),
+    "IndexCredentialsRefused": (
+        errors.IndexCredentialsRefused("https://deploy:hunter2@pkgs.example.com/simple/x/", "401"),
+        ["A package index refused the credentials", "answered 401 (Unauthorized) for",
+         "https://****@pkgs.example.com/simple/x/", "UV_INDEX_<NAME>_USERNAME", "POETRY_HTTP_BASIC_<NAME>_USERNAME",
+         "PIP_INDEX_URL"],
+    ),
     "SeveralPackageManagers": (
         errors.SeveralPackageManagers([("requirements.txt", "pip"), ("uv.lock", "uv")],
                                       "PYBUILDPACK_PACKAGE_MANAGER", ["requirements", "requirements-in", "uv"], "uv"),

@@ -178,3 +178,25 @@ def test_a_failure_to_build_the_app_itself_is_told_apart_from_other_failures(tmp
     assert not app_build_failed("error: Failed to build `numpy==1.0`\n  cause: The build backend returned an error",
                                 tmp_path)
     assert not app_build_failed("error: No solution found when resolving dependencies", tmp_path)
+
+
+@pytest.mark.parametrize("output, url, status", [
+    ("error: Failed to download `greeting-lib==1.0.0`\n  cause: HTTP status client error (401 Unauthorized) for url "
+     "(http://127.0.0.1:1/files/greeting_lib-1.0.0-py3-none-any.whl)\n",
+     "http://127.0.0.1:1/files/greeting_lib-1.0.0-py3-none-any.whl", "401"),
+    ("ERROR: 403 Client Error: Forbidden for url: https://pkgs.example.com/simple/x/\n",
+     "https://pkgs.example.com/simple/x/", "403"),
+])
+def test_an_index_refusing_credentials_is_told_apart_from_a_missing_package(output, url, status):
+    from pybuildpack import errors
+    from pybuildpack.steps.dependencies import check_credentials_refused
+
+    with pytest.raises(errors.IndexCredentialsRefused) as caught:
+        check_credentials_refused(output)
+    assert f"answered {status}" in caught.value.body and url in caught.value.body
+
+
+def test_a_missing_package_is_not_a_refused_credential():
+    from pybuildpack.steps.dependencies import check_credentials_refused
+
+    assert check_credentials_refused("error: No solution found: flaskk was not found in the package registry") is None

@@ -156,6 +156,7 @@ def compile_lock(tools: Tools, venv: Path, app_dir: Path, sources: Sequence[str]
                 "--allow-unsafe", "--strip-extras", "--no-emit-index-url", "--output-file", str(output), *sources]
         result = run(argv, log, env=child_env, cwd=app_dir, show=False)
         if result.returncode != 0:
+            check_credentials_refused(result.output)
             raise errors.RequirementsCompileFailed(label, result.output)
         lock.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(output, lock)
@@ -187,11 +188,24 @@ def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files
     if result.returncode != 0:
         shown = "".join(line for line in result.output.splitlines(keepends=True) if _interesting_uv_line(line))
         command = command_text(argv, app_dir)
+        check_credentials_refused(shown)
         if failed is not None:
             raise failed(command, shown)
         raise errors.DependencyInstallFailed(
             label or ", ".join(requirement_files) or "the added packages", "uv", command, shown)
     return result.output
+
+
+# uv: "HTTP status client error (401 Unauthorized) for url (URL)"; pip: "401 Client Error: ... for url: URL".
+_REFUSED = re.compile(r"\b(401|403)\b[^\n]*?\bfor url:? \(?(?P<url>[^\s)]+)")
+
+
+def check_credentials_refused(output: str) -> None:
+    """Raise IndexCredentialsRefused when an installer failed because a package
+    index answered 401 or 403: the advice for a misspelled package would mislead."""
+    match = _REFUSED.search(output)
+    if match:
+        raise errors.IndexCredentialsRefused(match.group("url"), match.group(1))
 
 
 def app_build_failed(output: str, app_dir: Path) -> bool:
@@ -233,6 +247,7 @@ def install_with_pip(tools: Tools, venv: Path, python: Path, app_dir: Path, lock
     result = run(argv, log, env=child_env, cwd=app_dir,
                  filter_line=lambda line: line.startswith(("Successfully", "ERROR", "Found existing", "Everything")))
     if result.returncode != 0:
+        check_credentials_refused(result.output)
         raise errors.DependencyInstallFailed(lock.name, "pip-sync", command_text(argv, app_dir), result.output)
     return result.output
 
