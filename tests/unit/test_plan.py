@@ -286,3 +286,18 @@ def test_gunicorn_is_added_only_when_neither_the_pyproject_nor_its_chosen_group_
                                        '[dependency-groups]\nprod = ["gunicorn"]\n')
     assert added_names(plan_for(tmp_path)) == ["gunicorn"]
     assert added_names(plan_for(tmp_path, PYBUILDPACK_GROUPS="prod")) == []
+
+
+def test_a_lock_made_for_another_python_than_python_version_asks_for_is_a_conflict(tmp_path):
+    import json
+
+    write(tmp_path / "wsgi.py", "app = None\n")
+    write(tmp_path / ".python-version", "3.12\n")
+    write(tmp_path / "Pipfile", '[packages]\nflask = "*"\n\n[requires]\npython_version = "3.11"\n')
+    write(tmp_path / "Pipfile.lock", json.dumps({
+        "_meta": {"hash": {"sha256": "0"}, "requires": {"python_version": "3.11"}, "sources": []},
+        "default": {"flask": {"version": "==3.0.3"}}, "develop": {}}))
+    with pytest.raises(errors.PythonVersionConflict) as caught:
+        plan_for(tmp_path)
+    assert ".python-version asks for Python 3.12" in caught.value.body
+    assert "Pipfile.lock asks for Python 3.11" in caught.value.body
