@@ -1,6 +1,7 @@
 """Build-speed benchmarks: pybuildpack against the bare installers, in one run.
 
-    python benchmarks/run.py [--apps small,medium,large] [--runs 5] [--output PATH]
+    python benchmarks/run.py [--apps small,medium,large,medium-uv,medium-poetry,medium-pipenv]
+                             [--runs 5] [--output PATH]
     make bench
 
 Each app (a lock in benchmarks/apps/<name>/requirements.txt, on the Flask test
@@ -16,6 +17,34 @@ the commands alternating within every round, it measures:
 - `pip install --no-cache-dir -r` into a fresh virtualenv (Heroku classic's way);
 - the slug's size against the installed packages plus the runtime;
 - the time from starting the web process to its first HTTP 200.
+
+The lock apps (medium-uv, medium-poetry, medium-pipenv: the medium app's
+packages declared in a pyproject.toml or Pipfile and locked by uv, Poetry or
+Pipenv) are measured instead against their own tool on the same lock, each
+installing into a fresh virtualenv with an empty cache: `uv sync --locked`,
+`poetry install --only main --no-root`, `pipenv install --deploy`. Poetry and
+Pipenv are installed once, at the versions pinned in benchmarks/tools/, into
+benchmarks/.cache/tools/. uv.lock and poetry.lock name the local index by its
+URL (the one they were locked with), so for the lock apps it
+listens on a fixed port, LOCK_INDEX_PORT; Pipfile.lock names it `${BENCH_INDEX_URL}`,
+which Pipenv expands from the environment and pybuildpack from the config var
+of that name, both set to the index's URL.
+
+To regenerate a lock (after changing the medium app's packages, or the port):
+run `python benchmarks/run.py --apps medium,medium-uv,medium-poetry,medium-pipenv --serve`
+(it fills the index with the medium app's packages and what the locks name,
+and serves it on the fixed port until interrupted), and in the app's
+directory, with Python 3.12 first on PATH:
+
+    uv lock                                             # benchmarks/apps/medium-uv
+    benchmarks/.cache/tools/poetry/bin/poetry lock      # benchmarks/apps/medium-poetry
+    BENCH_INDEX_URL=http://127.0.0.1:58641/simple/ PIPENV_VENV_IN_PROJECT=1 \
+        benchmarks/.cache/tools/pipenv/bin/pipenv lock  # benchmarks/apps/medium-pipenv
+
+(then delete the .venv pipenv leaves). The resolvers of uv and Poetry lock for
+every platform, so their locks also name tzdata (Django's, on Windows): a new
+package of that kind must be put in benchmarks/.cache/wheels by hand (`pip
+download --no-deps`) before the first lock; the index is then filled from the locks.
 
 It prints medians and ratios, and writes them with the machine's core count and
 memory to benchmarks/results/latest.json. Nothing here is asserted: the numbers
@@ -60,14 +89,34 @@ PYTHON = "3.12"  # the apps pin it; wheels are fetched for it
 class App:
     name: str
     base: str            # the app the lock is installed for, relative to the repository
-    bump: tuple          # (package, other version) for the one-change rebuild
+    bump: tuple          # (package, other version) for the one-change rebuild; () for none
     path: str            # the page whose first 200 is timed
+    tool: str = ""       # a lock app's tool ("uv", "poetry", "pipenv"), measured instead of uv pip and pip
 
 
 APPS = {
     "small": App("small", "tests/fixtures/flask_wsgi", ("markupsafe", "3.0.2"), "/"),
     "medium": App("medium", "examples/django", ("requests", "2.34.1"), "/admin/login/"),
     "large": App("large", "examples/django", ("rich", "14.3.4"), "/admin/login/"),
+    # The one-package change is not measured for these: it needs a second lock.
+    "medium-uv": App("medium-uv", "examples/django", (), "/admin/login/", tool="uv"),
+    "medium-poetry": App("medium-poetry", "examples/django", (), "/admin/login/", tool="poetry"),
+    "medium-pipenv": App("medium-pipenv", "examples/django", (), "/admin/login/", tool="pipenv"),
+}
+
+# The lock apps' files, copied over the base app (whose requirements.txt is removed).
+LOCK_FILES = {"uv": ("pyproject.toml", "uv.lock"), "poetry": ("pyproject.toml", "poetry.lock"),
+              "pipenv": ("Pipfile", "Pipfile.lock")}
+# uv.lock and poetry.lock name the index by URL, so it cannot move: a fixed loopback port.
+LOCK_INDEX_PORT = 58641
+# Pipfile.lock names it `${BENCH_INDEX_URL}`: Pipenv expands it from the environment,
+# pybuildpack from the config var.
+INDEX_VAR = "BENCH_INDEX_URL"
+# The bare tool each lock app is measured against: its figure's key and label.
+BASELINES = {
+    "uv": ("uv_sync_baseline", "uv sync --locked (fresh venv, empty cache)", "÷ uv sync"),
+    "poetry": ("poetry_baseline", "poetry install --only main --no-root (fresh)", "÷ poetry"),
+    "pipenv": ("pipenv_baseline", "pipenv install --deploy (fresh venv, no cache)", "÷ pipenv"),
 }
 
 TARGETS = {
@@ -75,7 +124,20 @@ TARGETS = {
     "no-change < 2 s and < 0.15× cold": lambda r: r["ours_no_change"] < 2 and r["ours_no_change"] < 0.15 * r["ours_cold"],
     "cold ≥ 3× faster than pip (large)": lambda r: r["pip_baseline"] >= 3 * r["ours_cold"],
     "slug ≤ 1.1× packages + runtime": lambda r: r["slug_mb"] <= 1.1 * (r["packages_mb"] + r["runtime_mb"]),
+    # The lock apps': against the bare tool on the same lock.
+    "cold ≤ 1.2× uv sync": lambda r: r["ours_cold"] <= 1.2 * r["uv_sync_baseline"],
+    "cold < poetry install": lambda r: r["ours_cold"] < r["poetry_baseline"],
+    "cold < pipenv install": lambda r: r["ours_cold"] < r["pipenv_baseline"],
+    "no-change < 1 s": lambda r: r["ours_no_change"] < 1,
 }
+# Which targets each kind of app is held to.
+LOCK_TARGETS = {"uv": "cold ≤ 1.2× uv sync", "poetry": "cold < poetry install", "pipenv": "cold < pipenv install"}
+
+
+def targets_for(app: App) -> list:
+    if app.tool:
+        return [LOCK_TARGETS[app.tool], "no-change < 1 s", "slug ≤ 1.1× packages + runtime"]
+    return [t for t in list(TARGETS)[:4] if "(large)" not in t or app.name == "large"]
 
 
 # --- the local index -----------------------------------------------------------------
@@ -90,6 +152,29 @@ def pinned(lock: Path) -> list:
     return lines
 
 
+def app_packages(app: App) -> list:
+    """`name==version` of every package the app's lock names (for a lock app,
+    on every platform: the resolvers read them all, the install skips some)."""
+    folder = ROOT / "apps" / app.name
+    if not app.tool:
+        return pinned(folder / "requirements.txt")
+    if app.tool == "pipenv":
+        lock = json.loads((folder / "Pipfile.lock").read_text())
+        return [f"{name}{entry['version']}" for name, entry in lock["default"].items()]
+    import tomllib
+    lock = tomllib.loads((folder / LOCK_FILES[app.tool][1]).read_text())
+    return [f"{p['name']}=={p['version']}" for p in lock["package"]
+            if "virtual" not in p.get("source", {}) and "editable" not in p.get("source", {})]
+
+
+def production_packages(app: App) -> int:
+    """How many packages a production install of the app has."""
+    if app.tool in ("uv", "poetry"):
+        # The Windows-only ones are in the lock too; the medium app's requirements.txt is not.
+        return len(pinned(ROOT / "apps" / "medium" / "requirements.txt"))
+    return len(app_packages(app))
+
+
 def runtime_python(minor: str) -> Path:
     version, prefix = runtimes.pyenv_versions()[minor]
     return prefix / "bin" / "python3"
@@ -101,8 +186,9 @@ def fill_wheelhouse(apps: list) -> Path:
     wheels.mkdir(parents=True, exist_ok=True)
     locked, bumps = [], []
     for app in apps:
-        locked += pinned(ROOT / "apps" / app.name / "requirements.txt")
-        bumps.append(f"{app.bump[0]}=={app.bump[1]}")
+        locked += app_packages(app)
+        if app.bump:
+            bumps.append(f"{app.bump[0]}=={app.bump[1]}")
     stamp = hashlib.sha256("\n".join(sorted(set(locked + bumps))).encode()).hexdigest()[:16]
     done = CACHE / f"wheels.{stamp}.done"
     if done.is_file():
@@ -112,6 +198,8 @@ def fill_wheelhouse(apps: list) -> Path:
     download = ["-m", "pip", "download", "--quiet", "--only-binary=:all:", "--no-deps", "--dest", str(wheels)]
     # pip refuses two pins of one package in one call, so the bumps go separately.
     for batch in (sorted(set(locked)), sorted(set(bumps))):
+        if not batch:
+            continue
         subprocess.run([str(runtime_python(PYTHON)), *download, *batch], check=True, env=quiet)
     # pybuildpack's own tools, with their hashes checked, for the Python that runs them.
     subprocess.run([str(runtime_python("3.11")), *download, "--require-hashes", "-r",
@@ -175,8 +263,14 @@ class IndexServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def serve_index() -> tuple:
-    server = IndexServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(CACHE)))
+def serve_index(port: int = 0) -> tuple:
+    """Serve the index on 127.0.0.1: on `port`, or on any free port for 0."""
+    try:
+        server = IndexServer(("127.0.0.1", port), partial(QuietHandler, directory=str(CACHE)))
+    except OSError as exc:
+        raise SystemExit(f"Cannot serve the local index on 127.0.0.1:{port} ({exc.strerror}). The lock apps' "
+                         f"locks name that port: stop what listens on it (`ss -ltnp 'sport = :{port}'`), "
+                         "or change LOCK_INDEX_PORT in benchmarks/run.py and regenerate the locks.")
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/simple/"
 
@@ -206,13 +300,18 @@ def prepare_app(app: App, work: Path, bumped: bool = False) -> Path:
     if source.exists():
         return source
     shutil.copytree(REPO / app.base, source)
+    (source / ".python-version").write_text(PYTHON + "\n")
+    if app.tool:
+        (source / "requirements.txt").unlink()
+        for name in LOCK_FILES[app.tool]:
+            shutil.copy2(ROOT / "apps" / app.name / name, source / name)
+        return source
     lock = (ROOT / "apps" / app.name / "requirements.txt").read_text()
     if bumped:
         package, version = app.bump
         lock, count = re.subn(rf"(?m)^{re.escape(package)}==\S+", f"{package}=={version}", lock)
         assert count == 1, f"{package} is not pinned in the {app.name} lock"
     (source / "requirements.txt").write_text(lock)
-    (source / ".python-version").write_text(PYTHON + "\n")
     return source
 
 
@@ -227,6 +326,67 @@ def timed(argv: list, env: dict) -> float:
     started = time.monotonic()
     subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return time.monotonic() - started
+
+
+def run_quietly(argv: list, env: dict, cwd=None) -> float:
+    """Like timed(), but a failure shows the tool's output."""
+    settle()
+    started = time.monotonic()
+    result = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seconds = time.monotonic() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed ({result.returncode}):\n{result.stdout}")
+    return seconds
+
+
+def bare_tool(tool: str) -> Path:
+    """The bin directory of Poetry or Pipenv, installed once at the versions
+    pinned in benchmarks/tools/<tool>.txt (from PyPI, as a user would)."""
+    pins = ROOT / "tools" / f"{tool}.txt"
+    stamp = hashlib.sha256(pins.read_bytes()).hexdigest()[:16]
+    venv = CACHE / "tools" / tool
+    done = venv / f".installed.{stamp}"
+    if not done.is_file():
+        print(f"Installing {tool} for its baseline (once)...", flush=True)
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([str(runtime_python(PYTHON)), "-m", "venv", str(venv)], check=True)
+        quiet = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "-r", str(pins)], check=True, env=quiet)
+        done.write_text("")
+    return venv / "bin"
+
+
+def lock_baseline(app: App, work: Path, source: Path, python: Path, index: str) -> tuple:
+    """The app's own tool installing its lock into a fresh virtualenv, with an
+    empty cache and a fresh home (no user configuration): seconds, and the
+    installed packages' size."""
+    project, home = work / f"{app.tool}-project", work / f"{app.tool}-home"
+    for path in (project, home):
+        shutil.rmtree(path, ignore_errors=True)
+    shutil.copytree(source, project)
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k in ("SSL_CERT_FILE", "SSL_CERT_DIR", "LANG")}
+    env.update({"HOME": str(home), "PATH": f"{python.parent}:/usr/local/bin:/usr/bin:/bin",
+                "XDG_CACHE_HOME": str(home / "cache"), "XDG_CONFIG_HOME": str(home / "config"),
+                "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
+    if app.tool == "uv":
+        env.update({"UV_CACHE_DIR": str(home / "uv-cache"), "UV_PROJECT_ENVIRONMENT": str(project / ".venv"),
+                    "UV_PYTHON": str(python), "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1"})
+        argv = [str(uv_binary()), "sync", "--locked"]
+    elif app.tool == "poetry":
+        env.update({"POETRY_CACHE_DIR": str(home / "poetry-cache"), "POETRY_CONFIG_DIR": str(home / "poetry-config"),
+                    "POETRY_VIRTUALENVS_IN_PROJECT": "true", "POETRY_NO_INTERACTION": "1"})
+        argv = [str(bare_tool("poetry") / "poetry"), "install", "--only", "main", "--no-root"]
+    else:
+        env.update({"PIPENV_CACHE_DIR": str(home / "pipenv-cache"), "PIP_CACHE_DIR": str(home / "pip-cache"),
+                    "PIPENV_VENV_IN_PROJECT": "1", "PIPENV_IGNORE_VIRTUALENVS": "1", "PIPENV_YES": "1",
+                    "PIPENV_NOSPIN": "1", "PIPENV_PYTHON": str(python), INDEX_VAR: index})
+        argv = [str(bare_tool("pipenv") / "pipenv"), "install", "--deploy"]
+    seconds = run_quietly(argv, env, cwd=project)
+    packages = du_mb(next((project / ".venv").glob("lib/python3*/site-packages")))
+    for path in (project, home):
+        shutil.rmtree(path, ignore_errors=True)
+    return seconds, packages
 
 
 def uv_baseline(app: App, work: Path, index: str, python: Path) -> tuple:
@@ -280,8 +440,10 @@ def one_round(app: App, round_number: int, work: Path, index: str, downloads: Pa
     # pybuildpack's own tools come from the local index as well.
     env["UV_DEFAULT_INDEX"] = index
     heroku = HerokuPlatform(root, env)
-    config = {"PIP_INDEX_URL": index}
-    source, bumped = prepare_app(app, work), prepare_app(app, work, bumped=True)
+    # A lock app's lock says where its packages come from (Pipfile.lock: through a config var).
+    config = {INDEX_VAR: index} if app.tool == "pipenv" else {} if app.tool else {"PIP_INDEX_URL": index}
+    source = prepare_app(app, work)
+    bumped = prepare_app(app, work, bumped=True) if app.bump else None
     python = runtime_python(PYTHON)
     figures: dict = {}
 
@@ -302,6 +464,9 @@ def one_round(app: App, round_number: int, work: Path, index: str, downloads: Pa
         figures["ours_no_change"] = warm.duration
         figures["steps_no_change"] = step_timings(warm.output)
         shutil.rmtree(warm.build_dir, ignore_errors=True)
+        if bumped is None:
+            shutil.rmtree(cache, ignore_errors=True)
+            return
         settle()
         bump = heroku.build(bumped, config=config, cache_dir=cache)
         assert bump.ok, bump.output
@@ -316,7 +481,11 @@ def one_round(app: App, round_number: int, work: Path, index: str, downloads: Pa
     def pip() -> None:
         figures["pip_baseline"] = pip_baseline(app, root, index, python)
 
-    order = [ours, uv, pip]
+    def tool() -> None:
+        key = BASELINES[app.tool][0]
+        figures[key], figures["packages_mb"] = lock_baseline(app, root, source, python, index)
+
+    order = [ours, tool] if app.tool else [ours, uv, pip]
     rotation = round_number % len(order)
     for measure in order[rotation:] + order[:rotation]:
         measure()
@@ -333,6 +502,7 @@ METRICS = [
     ("ours_one_change", "pybuildpack one-package change", "s"),
     ("uv_baseline", "uv pip install -r (fresh venv, empty cache)", "s"),
     ("pip_baseline", "pip install --no-cache-dir -r (fresh venv)", "s"),
+    *((key, label, "s") for key, label, _ in BASELINES.values()),
     ("first_200", "web process start to first HTTP 200", "s"),
     ("slug_mb", "slug size", "MB"),
     ("packages_mb", "installed packages alone", "MB"),
@@ -356,27 +526,30 @@ def summarize(rounds: list) -> dict:
 
 
 def table(results: dict) -> str:
-    lines = [f"{'app':<7} {'measure':<46} {'median':>9} {'÷ uv':>7} {'÷ pip':>7}", "-" * 80]
+    # Ratio columns: ours ÷ each baseline measured (uv and pip for the
+    # requirements.txt apps, the app's own tool for the lock apps).
+    columns = [(key, title) for key, title in [("uv_baseline", "÷ uv"), ("pip_baseline", "÷ pip"),
+                                               *((k, t) for k, _, t in BASELINES.values())]
+               if any(key in data["median"] for data in results["apps"].values())]
+    width = max([7, *(len(name) for name in results["apps"])])
+    header = f"{'app':<{width}} {'measure':<46} {'median':>9}" + "".join(f" {t:>{max(7, len(t))}}" for _, t in columns)
+    lines = [header, "-" * max(80, len(header))]
     for name, data in results["apps"].items():
         m = data["median"]
         for key, label, unit in METRICS:
             if key not in m:
                 continue
             value = f"{m[key]:.2f} {unit}" if unit == "s" else f"{m[key]:.1f} {unit}"
-            ratio_uv = ratio_pip = ""
-            if key.startswith("ours_"):
-                ratio_uv = f"{m[key] / m['uv_baseline']:.2f}×"
-                ratio_pip = f"{m[key] / m['pip_baseline']:.2f}×"
-            lines.append(f"{name:<7} {label:<46} {value:>9} {ratio_uv:>7} {ratio_pip:>7}")
+            ratios = ""
+            for baseline, title in columns:
+                ratio = f"{m[key] / m[baseline]:.2f}×" if key.startswith("ours_") and baseline in m else ""
+                ratios += f" {ratio:>{max(7, len(title))}}"
+            lines.append(f"{name:<{width}} {label:<46} {value:>9}{ratios}")
             name = ""
-        verdicts = []
-        for target, check in TARGETS.items():
-            if "(large)" in target and data["app"] != "large":
-                continue
-            verdicts.append(f"{target}: {'met' if check(m) else 'MISSED'}")
-        lines.append(f"{'':<7} targets: " + "; ".join(verdicts))
+        verdicts = [f"{target}: {'met' if met else 'MISSED'}" for target, met in data["targets"].items()]
+        lines.append(f"{'':<{width}} targets: " + "; ".join(verdicts))
         steps = ", ".join(f"{k} {v:.1f}s" for k, v in m.get("steps_cold", {}).items())
-        lines.append(f"{'':<7} cold steps: {steps}")
+        lines.append(f"{'':<{width}} cold steps: {steps}")
         lines.append("")
     return "\n".join(lines)
 
@@ -395,14 +568,25 @@ def machine() -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--apps", default="small,medium,large")
+    parser.add_argument("--apps", default=",".join(APPS))
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--output", type=Path, default=ROOT / "results" / "latest.json")
+    parser.add_argument("--serve", action="store_true",
+                        help="fill the index for the apps and serve it on the lock apps' port until interrupted "
+                             "(to regenerate their locks)")
     args = parser.parse_args(argv)
     apps = [APPS[name] for name in args.apps.split(",")]
-    downloads = runtimes.downloads_json()
     write_simple_index(fill_wheelhouse(apps))
-    server, index = serve_index()
+    if args.serve:
+        server, index = serve_index(LOCK_INDEX_PORT)
+        print(f"Serving {index} (Ctrl-C to stop)", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            return 0
+    downloads = runtimes.downloads_json()
+    # The lock apps' locks name the index's URL; the others get any free port.
+    server, index = serve_index(LOCK_INDEX_PORT if any(app.tool for app in apps) else 0)
     results = {"machine": machine(), "runs": args.runs, "apps": {}}
     work = Path(tempfile.mkdtemp(prefix="pybuildpack-bench-"))
     try:
@@ -411,14 +595,13 @@ def main(argv=None) -> int:
             for number in range(args.runs):
                 print(f"{app.name}: round {number + 1} of {args.runs}", flush=True)
                 rounds.append(one_round(app, number, work, index, downloads))
-            results["apps"][app.name] = {"app": app.name, "packages": len(pinned(ROOT / "apps" / app.name / "requirements.txt")),
+            results["apps"][app.name] = {"app": app.name, "packages": production_packages(app),
                                          "median": summarize(rounds), "rounds": rounds}
     finally:
         server.shutdown()
         shutil.rmtree(work, ignore_errors=True)
     for data in results["apps"].values():
-        data["targets"] = {t: bool(check(data["median"])) for t, check in TARGETS.items()
-                           if "(large)" not in t or data["app"] == "large"}
+        data["targets"] = {t: bool(TARGETS[t](data["median"])) for t in targets_for(APPS[data["app"]])}
     print()
     print(table(results))
     args.output.parent.mkdir(parents=True, exist_ok=True)
