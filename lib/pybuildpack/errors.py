@@ -257,6 +257,17 @@ class DependencyInstallFailed(UserError):
         )
 
 
+class SourceVariableUnset(UserError):
+    def __init__(self, file: str, source: str, variable: str) -> None:
+        super().__init__(
+            f"{variable} is not set, and {file} needs it",
+            f"The package source {source!r} in {file} has ${{{variable}}} in its URL, but no config\n"
+            f"var {variable} is set, so the index cannot be reached.\n"
+            "\n"
+            f"Set it with `heroku config:set {variable}=...` (or your platform's env) and build again.",
+        )
+
+
 class IndexCredentialsRefused(UserError):
     def __init__(self, url: str, status: str) -> None:
         super().__init__(

@@ -74,6 +74,11 @@ ERRORS = {
          "would ship the app without its packages", "list the PyPI packages the app needs in requirements.txt",
          "installs from requirements.txt, requirements.in, uv.lock, poetry.lock\n !     and Pipfile.lock."],
     ),
+    "SourceVariableUnset": (
+        errors.SourceVariableUnset("Pipfile.lock", "private", "PRIVATE_INDEX_URL"),
+        ["PRIVATE_INDEX_URL is not set, and Pipfile.lock needs it", "'private' in Pipfile.lock has ${PRIVATE_INDEX_URL}",
+         "heroku config:set PRIVATE_INDEX_URL=..."],
+    ),
     "IndexCredentialsRefused": (
         errors.IndexCredentialsRefused("https://deploy:hunter2@pkgs.example.com/simple/x/", "401"),
         ["A package index refused the credentials", "answered 401 (Unauthorized) for",

@@ -140,3 +140,13 @@ def test_an_invalid_pipfile_names_the_file(tmp_path):
     app = lock_app(tmp_path, {}, pipfile="[packages\n")
     with raises(errors.FileUnreadable, "Could not read Pipfile"):
         PipfileLock.detect(app).check_lock(context(app))
+
+
+def test_a_source_url_naming_an_unset_variable_fails_naming_the_variable():
+    from pybuildpack.package_managers.pipfile_lock import check_source_variables
+
+    lock = {"_meta": {"sources": [{"name": "private", "url": "https://${PRIVATE_TOKEN}@pkgs.example.com/simple"}]}}
+    with pytest.raises(errors.SourceVariableUnset) as caught:
+        check_source_variables(lock, {})
+    assert caught.value.title == "PRIVATE_TOKEN is not set, and Pipfile.lock needs it"
+    assert check_source_variables(lock, {"PRIVATE_TOKEN": "t0ken"}) is None

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from packaging.utils import canonicalize_name
 
@@ -104,6 +105,20 @@ def pinned_packages(app_dir: Path, lock: dict) -> list:
     return pinned
 
 
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def check_source_variables(lock: dict, env: Mapping[str, str]) -> None:
+    """Every variable a source URL names (`${PYPI_TOKEN}`, as Pipenv expands them)
+    must be set: uv would otherwise read an unexpanded URL and report it as invalid."""
+    for source in (lock.get("_meta") or {}).get("sources") or []:
+        url = str(source.get("url") or "") if isinstance(source, dict) else ""
+        for braced, bare in _VARIABLE.findall(url):
+            name = braced or bare
+            if not env.get(name):
+                raise errors.SourceVariableUnset("Pipfile.lock", str(source.get("name") or url), name)
+
+
 def index_lines(lock: dict) -> list:
     """pip's index options for `_meta.sources`, when they are not just PyPI."""
     sources = [s for s in ((lock.get("_meta") or {}).get("sources") or []) if isinstance(s, dict) and s.get("url")]
@@ -166,6 +181,7 @@ class PipfileLock(PackageManager):
                                  pinned_packages(app_dir, lock))
 
     def install(self, context: InstallContext) -> None:
+        check_source_variables(read_lock(context.app_dir), context.env)
         install_converted(context, CONVERTED, self.requirements(context.app_dir), "Pipfile.lock")
 
     def describe(self) -> str:
