@@ -11,7 +11,7 @@ import pytest
 from pybuildpack import errors, package_managers
 from pybuildpack.inspect.python_version import PythonRequest
 from pybuildpack.package_managers.pipfile_lock import PipfileLock, pipfile_hashes
-from pybuildpack.package_managers.locked import read_toml
+from pybuildpack.inspect.pyproject import read_toml
 
 from .helpers import install_context as context
 from .helpers import raises, write

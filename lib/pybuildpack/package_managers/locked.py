@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .. import errors
-from ..inspect.pyproject import parse_toml
 from ..steps import dependencies as deps
 from .base import LOCK_FILE, InstallContext
 
@@ -53,15 +52,6 @@ def is_pypi(url: str) -> bool:
 def requirements_text(header: str, index_lines: Sequence[str], pinned: Iterable[Pinned]) -> str:
     lines = [f"# {header}"] + list(index_lines) + [p.line() for p in pinned]
     return "\n".join(lines) + "\n"
-
-
-def read_toml(path: Path, name: str) -> dict:
-    try:
-        return parse_toml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise errors.FileUnreadable(name, str(exc))
-    except Exception as exc:  # tomllib.TOMLDecodeError or toml.TomlDecodeError
-        raise errors.FileUnreadable(name, f"It is not valid TOML: {exc}")
 
 
 def local_file_url(app_dir: Path, path: str, source: str, name: str) -> str:

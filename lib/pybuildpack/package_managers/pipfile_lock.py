@@ -29,7 +29,8 @@ from packaging.utils import canonicalize_name
 from .. import errors
 from ..inspect.python_version import _exact
 from .base import LOCK_FILE, InstallContext, PackageManager
-from .locked import Pinned, install_converted, is_pypi, local_file_url, read_toml, requirements_text
+from ..inspect.pyproject import read_toml
+from .locked import Pinned, install_converted, is_pypi, local_file_url, requirements_text
 
 CONVERTED = "pipenv-requirements.txt"
 # Pipfile sections that are not package categories (plette's PIPFILE_SECTIONS).

@@ -56,7 +56,8 @@ from packaging.version import InvalidVersion, Version
 from .. import errors
 from ..inspect.python_version import PythonRequest
 from .base import LOCK_FILE, InstallContext, PackageManager
-from .locked import Pinned, install_converted, is_pypi, local_file_url, read_toml, requirements_text
+from ..inspect.pyproject import read_toml
+from .locked import Pinned, install_converted, is_pypi, local_file_url, requirements_text
 
 CONVERTED = "poetry-requirements.txt"
 MAIN = "main"

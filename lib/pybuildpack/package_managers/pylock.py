@@ -25,7 +25,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from .. import errors
-from ..inspect.pyproject import parse_toml, _DECODE_ERROR
+from ..inspect.pyproject import read_toml
 from ..inspect.python_version import PythonRequest
 from ..steps import dependencies as deps
 from .base import InstallContext, PackageManager
@@ -45,12 +45,7 @@ def lock_files(app_dir: Path) -> list:
 
 
 def read_lock(app_dir: Path, name: str) -> dict:
-    try:
-        data = parse_toml((app_dir / name).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise errors.FileUnreadable(name, str(exc))
-    except _DECODE_ERROR as exc:
-        raise errors.FileUnreadable(name, f"It is not valid TOML: {exc}")
+    data = read_toml(app_dir / name, name)
     if not isinstance(data.get("packages"), list):
         raise errors.PylockInvalid(name, "it has no [[packages]] list.")
     if not str(data.get("lock-version", "")).startswith("1."):

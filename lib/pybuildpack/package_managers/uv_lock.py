@@ -29,7 +29,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from packaging.utils import canonicalize_name
 
 from .. import errors
-from ..inspect.pyproject import parse_toml, read_pyproject
+from ..inspect.pyproject import read_pyproject, read_toml
 from ..steps import dependencies as deps
 from ..tools import command_text, run
 from .base import LOCK_FILE, InstallContext, PackageManager
@@ -210,11 +210,7 @@ def read_index_settings(app_dir: Path, pyproject: Mapping[str, Any]) -> IndexSet
     tool_uv = pyproject.get("tool", {}).get("uv", {})
     path = app_dir / SETTINGS_FILE
     if path.is_file():
-        try:
-            settings = parse_toml(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise errors.FileUnreadable(SETTINGS_FILE, str(exc))
-        return index_settings(settings, tool_uv.get("index", []))
+        return index_settings(read_toml(path, SETTINGS_FILE), tool_uv.get("index", []))
     return index_settings(tool_uv)
 
 
@@ -364,12 +360,7 @@ class UvLock(PackageManager):
 
 
 def read_lock(path: Path) -> dict:
-    try:
-        return parse_toml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise errors.FileUnreadable(path.name, str(exc))
-    except ValueError as exc:  # tomllib's and toml's decode errors are ValueErrors
-        raise errors.FileUnreadable(path.name, f"It is not valid TOML: {exc}")
+    return read_toml(path, path.name)
 
 
 def selection_flags(context: InstallContext) -> list:
