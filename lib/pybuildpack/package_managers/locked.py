@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .. import errors
-from ..steps import dependencies as deps
-from .base import LOCK_FILE, InstallContext
+from .base import InstallContext
+from .requirements_txt import sync
 
 PYPI_SIMPLE = ("https://pypi.org/simple", "https://pypi.python.org/simple")
 
@@ -67,21 +67,12 @@ def local_file_url(app_dir: Path, path: str, source: str, name: str) -> str:
 
 def install_converted(context: InstallContext, file_name: str, text: str, label: str) -> None:
     """Write the converted requirements into the state directory and install
-    them exactly: with uv as they are (hashes checked), with pip through
-    pip-compile and pip-sync, as requirements.txt is."""
+    them exactly, as requirements.txt is (`sync`): with uv as they are (hashes
+    checked), with pip through pip-compile and pip-sync. Errors name `label`."""
     c = context
     c.state_dir.mkdir(parents=True, exist_ok=True)
     converted = c.state_dir / file_name
     converted.write_text(text)
     count = sum(1 for line in text.splitlines() if line and not line.startswith(("#", "-", " ")))
     c.log.detail(f"{label}: {count} packages for production, each installed where its markers hold")
-    if c.installer == "uv":
-        deps.install_with_uv(c.tools, c.python, c.app_dir, [str(converted)], c.added_file, c.prefix, c.env,
-                             c.config, c.log)
-        return
-    lock = c.state_dir / LOCK_FILE
-    with deps.pip_tools(c.tools, c.python, c.env, c.log) as venv:
-        deps.compile_lock(c.tools, venv, c.app_dir, [str(converted), str(c.added_file)], lock, None, c.env,
-                          c.log, label)
-        deps.install_with_pip(c.tools, venv, c.python, c.app_dir, lock, c.env, c.log)
-
+    sync(c, [str(converted)], label)
