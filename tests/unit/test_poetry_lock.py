@@ -311,6 +311,7 @@ def test_a_project_in_package_mode_is_installed_itself_editable_as_poetry_sync_d
     assert lines(manager, app_dir) == [f"-e {app_dir.resolve()}", "six==1.16.0"]
     assert manager.local_sources  # re-synced every build, like any local code
     write(app_dir / "pyproject.toml", pyproject.replace('version = "1"\n', 'version = "1"\npackage-mode = false\n'))
+    manager = PoetryLock.detect(app_dir)  # a manager describes the files as detect found them, as each build does
     assert lines(manager, app_dir) == ["six==1.16.0"]
     assert not manager.local_sources
 

@@ -135,9 +135,11 @@ class PipfileLock(PackageManager):
     tool = "pipenv"
     files = ("Pipfile.lock", "Pipfile")
 
-    def __init__(self, file: str, names: frozenset, app_dir: Path) -> None:
+    def __init__(self, file: str, names: frozenset, app_dir: Path, lock: Optional[dict] = None) -> None:
         super().__init__(file, names)
         self.app_dir = app_dir
+        # Parsed once, by detect: every question below is about this same lock.
+        self.lock = lock if lock is not None else read_lock(app_dir)
 
     @classmethod
     def detect(cls, app_dir: Path) -> Optional["PipfileLock"]:
@@ -147,11 +149,11 @@ class PipfileLock(PackageManager):
             return None
         lock = read_lock(app_dir)
         names = frozenset(canonicalize_name(n) for n in (lock.get("default") or {}))
-        return cls("Pipfile.lock", names, app_dir)
+        return cls("Pipfile.lock", names, app_dir, lock)
 
     def python_requests(self) -> tuple:
         """`_meta.requires` of the lock: python_full_version, else python_version (both exact)."""
-        requires = (read_lock(self.app_dir).get("_meta") or {}).get("requires") or {}
+        requires = (self.lock.get("_meta") or {}).get("requires") or {}
         for key in ("python_full_version", "python_version"):
             if requires.get(key):
                 return (_exact(str(requires[key]).strip(), "Pipfile.lock"),)
@@ -166,23 +168,22 @@ class PipfileLock(PackageManager):
     @property
     def local_sources(self) -> bool:
         return any(isinstance(e, dict) and (e.get("path") or (e.get("file") and "://" not in str(e["file"])))
-                   for e in (read_lock(self.app_dir).get("default") or {}).values())
+                   for e in (self.lock.get("default") or {}).values())
 
     def check_lock(self, context: InstallContext) -> None:
         if not (context.app_dir / "Pipfile").is_file():
             return
-        locked = str(((read_lock(context.app_dir).get("_meta") or {}).get("hash") or {}).get("sha256") or "")
+        locked = str(((self.lock.get("_meta") or {}).get("hash") or {}).get("sha256") or "")
         expected = pipfile_hashes(read_toml(context.app_dir / "Pipfile", "Pipfile"))
         if locked not in expected:
             raise errors.PipfileLockOutdated(locked, expected[0])
 
     def requirements(self, app_dir: Path) -> str:
-        lock = read_lock(app_dir)
-        return requirements_text("Converted by pybuildpack from Pipfile.lock (do not edit)", index_lines(lock),
-                                 pinned_packages(app_dir, lock))
+        return requirements_text("Converted by pybuildpack from Pipfile.lock (do not edit)", index_lines(self.lock),
+                                 pinned_packages(app_dir, self.lock))
 
     def install(self, context: InstallContext) -> None:
-        check_source_variables(read_lock(context.app_dir), context.env)
+        check_source_variables(self.lock, context.env)
         install_converted(context, CONVERTED, self.requirements(context.app_dir), "Pipfile.lock")
 
     def describe(self) -> str:

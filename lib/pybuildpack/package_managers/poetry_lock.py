@@ -487,9 +487,11 @@ class PoetryLock(PackageManager):
     has_groups = True
     has_extras = True
 
-    def __init__(self, file: str, names: frozenset, app_dir: Path) -> None:
+    def __init__(self, file: str, names: frozenset, app_dir: Path, parsed: Optional[tuple] = None) -> None:
         super().__init__(file, names)
         self.app_dir = app_dir
+        # (Project, Lock), parsed once, by detect: every question below is about these same files.
+        self.project, self.lock = parsed if parsed is not None else _read(app_dir)
 
     @classmethod
     def detect(cls, app_dir: Path) -> Optional["PoetryLock"]:
@@ -499,11 +501,10 @@ class PoetryLock(PackageManager):
             raise errors.PoetryPyprojectMissing()
         project, lock = _read(app_dir)
         found, _ = walk(lock, cls.roots(project, (), ()))
-        return cls("poetry.lock", frozenset(name for name, _ in found), app_dir)
+        return cls("poetry.lock", frozenset(name for name, _ in found), app_dir, (project, lock))
 
     def python_requests(self) -> tuple:
-        project = Project(read_toml(self.app_dir / "pyproject.toml", "pyproject.toml"))
-        value = project.python()
+        value = self.project.python()
         if value is None:
             return ()
         origin = "python in [tool.poetry.dependencies]"
@@ -521,12 +522,12 @@ class PoetryLock(PackageManager):
 
     @property
     def local_sources(self) -> bool:
-        project, lock = _read(self.app_dir)
+        project, lock = self.project, self.lock
         return project.installs_itself() or any(
             p.source.get("type") in ("directory", "file") for ps in lock.packages.values() for p in ps)
 
     def check_lock(self, context: InstallContext) -> None:
-        project, lock = _read(context.app_dir)
+        project, lock = self.project, self.lock
         expected = lock.metadata.get("content-hash")
         if expected:
             hashes = {content_hash(project.data)}
@@ -571,7 +572,7 @@ class PoetryLock(PackageManager):
     def requirements(self, app_dir: Path, groups: Sequence[str] = (), extras: Sequence[str] = (),
                      config: Optional[dict] = None) -> str:
         """The hash-pinned requirements file a production install of the lock means."""
-        project, lock = _read(app_dir)
+        project, lock = self.project, self.lock
         found, _ = walk(lock, self.roots(project, groups, extras), (MAIN, *groups))
         index_urls, pinned = [], []
         for (name, version), (package, marker) in sorted(found.items()):
