@@ -84,7 +84,7 @@ def choose(app_dir: Path, config_value: Optional[str] = None) -> Choice:
     """The package manager the app uses, given PYBUILDPACK_PACKAGE_MANAGER's
     value; a UserError when that is ambiguous or when its files cannot be installed."""
     wanted = chosen_kind(config_value)
-    present = {m.kind: (m, m.found_files(app_dir)) for m in MANAGERS if m.found_files(app_dir)}
+    present = {m.kind: (m, files) for m in MANAGERS for files in [m.found_files(app_dir)] if files}
     unsupported = [(tool, files) for tool, names in NOT_INSTALLED
                    for files in [[n for n in names if (app_dir / n).is_file()]] if files]
     every_file = [f for _, files in present.values() for f in files] + [f for _, files in unsupported for f in files]
