@@ -62,6 +62,18 @@ def parse_procfile(path: Path) -> dict:
     return processes
 
 
+def slug_site_packages(slug_or_dir) -> Path:
+    """site-packages of a slug's Python (a Slug, or a build or app directory)."""
+    root = getattr(slug_or_dir, "app_dir", slug_or_dir)
+    return next((root / ".heroku" / "python" / "lib").glob("python3*/site-packages"))
+
+
+def slug_distributions(slug_or_dir) -> set:
+    """The names of the distributions installed in a slug, normalized as PEP 503
+    does (lower case, `_` as `-`): `python_dotenv-1.0.dist-info` is `python-dotenv`."""
+    return {p.name.split("-")[0].lower().replace("_", "-") for p in slug_site_packages(slug_or_dir).glob("*.dist-info")}
+
+
 @dataclass
 class BuildResult:
     build_dir: Path

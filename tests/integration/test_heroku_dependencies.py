@@ -4,18 +4,11 @@ import shutil
 
 import pytest
 
+from harness.heroku import slug_distributions as distributions
+
 pytestmark = pytest.mark.slow
 
 INSTALLERS = ["uv", "pip"]
-
-
-def site_packages(slug_or_dir):
-    root = getattr(slug_or_dir, "app_dir", slug_or_dir)
-    return next((root / ".heroku" / "python" / "lib").glob("python3*/site-packages"))
-
-
-def distributions(directory):
-    return sorted(p.name.split("-")[0].lower() for p in site_packages(directory).glob("*.dist-info"))
 
 
 @pytest.mark.parametrize("installer", INSTALLERS)

@@ -3,16 +3,9 @@
 import pytest
 
 from harness.apps import copy_app
+from harness.heroku import slug_distributions as distributions
 
 pytestmark = pytest.mark.slow
-
-
-def site_packages(root):
-    return next((root / ".heroku" / "python" / "lib").glob("python3*/site-packages"))
-
-
-def distributions(root):
-    return {p.name.split("-")[0].lower() for p in site_packages(root).glob("*.dist-info")}
 
 
 def test_the_default_packages_are_installed_and_served_and_a_rebuild_skips_the_install(heroku, fixture_app):

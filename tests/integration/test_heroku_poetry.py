@@ -3,16 +3,9 @@
 import pytest
 
 from harness.apps import copy_app
+from harness.heroku import slug_distributions as distributions
 
 pytestmark = pytest.mark.slow
-
-
-def site_packages(root):
-    return next((root / ".heroku" / "python" / "lib").glob("python3*/site-packages"))
-
-
-def distributions(root):
-    return {p.name.split("-")[0].lower() for p in site_packages(root).glob("*.dist-info")}
 
 
 def test_the_main_group_is_installed_and_served_and_a_rebuild_skips_the_install(heroku, fixture_app):
@@ -24,7 +17,7 @@ def test_the_main_group_is_installed_and_served_and_a_rebuild_skips_the_install(
     installed = distributions(first.build_dir)
     assert {"flask", "werkzeug", "jinja2", "markupsafe", "gunicorn"} <= installed
     # The dev group, an optional extra and a dependency only for Python < 3.11 are not installed.
-    assert not {"six", "python_dotenv", "tomli"} & installed
+    assert not {"six", "python-dotenv", "tomli"} & installed
     print(f"poetry cold build: {first.duration:.1f}s")
 
     second = heroku.build(fixture_app("poetry_flask"), cache_dir=cache)
@@ -41,7 +34,7 @@ def test_groups_extras_and_a_path_dependency(heroku, fixture_app):
     result = heroku.build(fixture_app("poetry_path"),
                           config={"PYBUILDPACK_GROUPS": "dev", "PYBUILDPACK_EXTRAS": "dotenv"})
     assert result.ok, result.output
-    assert {"flask", "six", "python_dotenv", "greeting"} <= distributions(result.build_dir)
+    assert {"flask", "six", "python-dotenv", "greeting"} <= distributions(result.build_dir)
     slug = heroku.deploy(result)
     # A copy, not an editable install: it works from /app, where the build directory is gone.
     check = slug.run("python -c 'import greeting, six, dotenv; print(greeting.WORD, greeting.__file__)'")

@@ -3,13 +3,9 @@
 import pytest
 
 from harness.apps import copy_app
+from harness.heroku import slug_distributions as distributions
 
 pytestmark = pytest.mark.slow
-
-
-def distributions(directory):
-    site = next((directory / ".heroku" / "python" / "lib").glob("python3*/site-packages"))
-    return {p.name.split("-")[0].lower().replace("_", "-") for p in site.glob("*.dist-info")}
 
 
 def serve(heroku, result, text):

@@ -7,17 +7,9 @@ import shutil
 import pytest
 
 from harness.apps import set_dependencies, uv_lock
+from harness.heroku import slug_distributions as distributions, slug_site_packages as site_packages
 
 pytestmark = pytest.mark.slow
-
-
-def site_packages(root):
-    root = getattr(root, "app_dir", root)
-    return next((root / ".heroku" / "python" / "lib").glob("python3*/site-packages"))
-
-
-def distributions(root):
-    return {p.name.split("-")[0].lower().replace("_", "-") for p in site_packages(root).glob("*.dist-info")}
 
 
 @pytest.fixture
