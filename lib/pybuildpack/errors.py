@@ -218,6 +218,17 @@ class ConfigVarInvalid(UserError):
         )
 
 
+class ServerCannotServe(UserError):
+    def __init__(self, variable: str, server: str, interface: str, origin: str, servers: Sequence[str]) -> None:
+        super().__init__(
+            f"{server} cannot serve this app",
+            f"The config var {variable} chooses {server}, but the app ({origin}) is an\n"
+            f"{interface} app, and {server} does not serve {interface} apps.\n"
+            "\n"
+            f"Set {variable} to one of {', '.join(servers)}, or unset it to use the default.",
+        )
+
+
 class SelectionNotSupported(UserError):
     def __init__(self, name: str, source: str) -> None:
         what = "dependency groups" if name.endswith("GROUPS") else "extras"

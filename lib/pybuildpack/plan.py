@@ -100,14 +100,20 @@ def choose_selection(config: ConfigVars, manager: PackageManager) -> dict:
     return chosen
 
 
-def web_process(found) -> Optional[Process]:
+def web_process(found, app_dir: Path = Path("."), choice: Optional[servers.Choice] = None) -> Optional[Process]:
     """The default web process for what inspect found: a command as it is, an
-    app target under the server for its interface."""
+    app target under the server `choice` names (the default for its interface
+    when None)."""
     if not isinstance(found, AppTarget):
         return found
-    server = servers.for_target(found)
-    argv = server.command(found)
-    return Process("web", " ".join(argv), found.origin, argv, server=server.name)
+    if choice is None:
+        choice = servers.choose(found, lambda name: False, None)
+    words = choice.server.command(found, app_dir)
+    needs_shell = any("$" in word for word in words)
+    command = servers.shell_words(words) if needs_shell else " ".join(words)
+    notes = found.notes + (f"Server: {choice.server.name} ({choice.reason})",)
+    return Process("web", command, found.origin, () if needs_shell else words, server=choice.server.name,
+                   notes=notes)
 
 
 def server_of(process: Process) -> Optional[servers.Server]:
@@ -146,7 +152,9 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     manager = manager.select(selection["groups"], selection["extras"])
     django = find_django(app_dir, config.all)
     found, web_warnings = detect_default_web(app_dir, django)
-    processes = Processes(parse_procfile(app_dir), web_process(found))
+    server = (servers.choose(found, manager.declares, config.get(servers.CHOICE_VAR), manager.file or "the app")
+              if isinstance(found, AppTarget) else None)
+    processes = Processes(parse_procfile(app_dir), web_process(found, app_dir, server))
 
     warnings = list(web_warnings)
     if python.runtime_txt_used:

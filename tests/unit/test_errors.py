@@ -152,6 +152,10 @@ ERRORS = {
         errors.HookNotRunnable("bin/pre_compile", "exec format error"),
         ["bin/pre_compile could not be started", "exec format error", "needs a shebang line"],
     ),
+    "ServerCannotServe": (
+        errors.ServerCannotServe("PYBUILDPACK_SERVER", "gunicorn", "ASGI", "main.py line 3", ["uvicorn", "hypercorn"]),
+        ["gunicorn cannot serve this app", "chooses gunicorn", "is an\n !     ASGI app", "Set PYBUILDPACK_SERVER to one of uvicorn, hypercorn"],
+    ),
     "SelectionNotSupported": (
         errors.SelectionNotSupported("PYBUILDPACK_GROUPS", "requirements.txt"),
         ["PYBUILDPACK_GROUPS is set, but requirements.txt has no dependency groups", "Unset PYBUILDPACK_GROUPS",

@@ -104,7 +104,8 @@ def test_wsgi_package_is_served_by_gunicorn(tmp_path):
     write(tmp_path / "wsgi" / "__init__.py", "def application(environ, start_response):\n    pass\n")
     web, warnings = detect_default_web(tmp_path, None)
     assert web_process(web) == Process("web", " ".join((*GUNICORN, "wsgi:application")), "wsgi/__init__.py",
-                                       (*GUNICORN, "wsgi:application"), server="gunicorn")
+                                       (*GUNICORN, "wsgi:application"), server="gunicorn",
+                                       notes=("Server: gunicorn (the default WSGI server)",))
     assert warnings == ()
 
 

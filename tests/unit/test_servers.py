@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pybuildpack import servers
@@ -12,12 +14,12 @@ from pybuildpack.servers.gunicorn import CONFIG, Gunicorn
 
 def test_gunicorn_serves_a_wsgi_target_with_our_config():
     target = AppTarget("wsgi", "wsgi:app", "", "wsgi.py")
-    assert servers.for_target(target).command(target) == ("gunicorn", "--config", CONFIG, "wsgi:app")
+    assert servers.choose(target, lambda n: False, None).server.command(target, Path(".")) == ("gunicorn", "--config", CONFIG, "wsgi:app")
 
 
 def test_gunicorn_imports_a_nested_target_from_its_directory():
     target = AppTarget("wsgi", "mysite.wsgi:application", "src", "Django project at src/manage.py")
-    assert Gunicorn().command(target) == ("gunicorn", "--config", CONFIG, "--chdir", "src",
+    assert Gunicorn().command(target, Path(".")) == ("gunicorn", "--config", CONFIG, "--chdir", "src",
                                           "mysite.wsgi:application")
 
 
@@ -27,7 +29,8 @@ def test_gunicorn_imports_a_nested_target_from_its_directory():
     ("FOO=1 /srv/venv/bin/gunicorn app:app", "gunicorn"),
     ("python -m gunicorn app:app", "gunicorn"),
     ("python3 -m gunicorn app:app", "gunicorn"),
-    ("uvicorn app:app --port $PORT", None),
+    ("uvicorn app:app --port $PORT", "uvicorn"),
+    ("waitress-serve app:app", None),
     ("python app.py", None),
     ("echo 'unclosed", None),
     ("", None),

@@ -33,24 +33,44 @@ DEFAULT_WEB_ORDER = (
 class Process:
     """A process type. `argv` is set for the processes we generate (so CNB can
     exec them without a shell); Procfile commands are shell text only.
-    `server` names the web server (`servers/`) that runs it, when we know."""
+    `server` names the web server (`servers/`) that runs it, when we know.
+    Generated commands that need the environment at start ($PORT) have no
+    argv: every platform runs them with a shell, as it does Procfile lines."""
 
     name: str
     command: str
     origin: str
     argv: tuple = ()
     server: Optional[str] = None
+    notes: tuple = ()    # log lines on how it was chosen (the server and why, a dev server left alone)
 
 
 @dataclass(frozen=True)
 class AppTarget:
-    """An app object a web server can serve: `target` is `module:attribute`,
-    importable from `chdir` (relative to the app, "" for the top)."""
+    """An app a web server can serve, found by reading the source.
 
-    interface: str   # "wsgi"
+    `target` is `module:attribute`, importable from `chdir` (relative to the
+    app, "" for the top). `kind` says what the attribute is: the app object
+    itself ("object"), a factory to call with no arguments ("factory"), or, for
+    PasteDeploy apps ("paste"), `target` is the .ini file and there is no
+    attribute. `origin` says where it was found ("main.py line 4"); `notes`
+    are log lines about the finding (a dev server call left alone, say)."""
+
+    interface: str   # "wsgi" or "asgi"
     target: str
     chdir: str
     origin: str
+    kind: str = "object"          # "object", "factory" or "paste"
+    framework: Optional[str] = None
+    notes: tuple = ()
+
+    @property
+    def module(self) -> str:
+        return self.target.partition(":")[0]
+
+    @property
+    def attribute(self) -> str:
+        return self.target.partition(":")[2]
 
 
 @dataclass(frozen=True)

@@ -1,34 +1,69 @@
 """The web servers pybuildpack can run, one module each.
 
 Adding a server: a module here with a `Server` subclass, and one line in
-`SERVERS`. `DEFAULT` names the server a detected app target runs under.
+`SERVERS`, whose order is the preference among servers an app declares.
+`DEFAULT` names the server an app gets when it declares none for its
+interface (WSGI or ASGI).
 
-    >>> get("gunicorn").command(AppTarget("wsgi", "wsgi:app", "", "wsgi.py"))
+    >>> from pathlib import Path
+    >>> get("gunicorn").command(AppTarget("wsgi", "wsgi:app", "", "wsgi.py"), Path("."))
     ('gunicorn', '--config', 'python:pybuildpack_launch.gunicorn_config', 'wsgi:app')
 """
 
 from __future__ import annotations
 
 import shlex
-from typing import Optional
+from typing import Callable, NamedTuple, Optional, Sequence
 
+from .. import errors
 from ..inspect.processes import AppTarget
 from .base import Server
 from .gunicorn import Gunicorn
+from .uvicorn import Uvicorn
 
 SERVERS: dict = {server.name: server for server in (
     Gunicorn(),
+    Uvicorn(),
 )}
-DEFAULT = {"wsgi": "gunicorn"}
+DEFAULT = {"wsgi": "gunicorn", "asgi": "uvicorn"}
+INTERFACE_NAMES = {"wsgi": "WSGI", "asgi": "ASGI"}
+CHOICE_VAR = "PYBUILDPACK_SERVER"
+
+
+class Choice(NamedTuple):
+    server: Server
+    reason: str      # "the default ASGI server", "requirements.txt names it", "config var PYBUILDPACK_SERVER"
 
 
 def get(name: str) -> Server:
     return SERVERS[name]
 
 
-def for_target(target: AppTarget) -> Server:
-    """The server a detected app target runs under."""
-    return SERVERS[DEFAULT[target.interface]]
+def choose(target: AppTarget, declares: Callable[[str], bool], requested: Optional[str],
+           declared_in: str = "the app's dependencies") -> Choice:
+    """The server that runs `target`: the one PYBUILDPACK_SERVER names (`requested`),
+    else the first server of SERVERS the app's dependencies name that serves the
+    target's interface, else DEFAULT for the interface."""
+    interface = INTERFACE_NAMES[target.interface]
+    if requested is not None and requested.strip():
+        name = requested.strip().lower().replace("_", "-")
+        name = {"pyuwsgi": "uwsgi", "mod-wsgi": "mod_wsgi", "mod-wsgi-express": "mod_wsgi"}.get(name, name)
+        if name not in SERVERS:
+            raise errors.ConfigVarInvalid(CHOICE_VAR, repr(requested), "one of " + ", ".join(f"`{s}`" for s in SERVERS))
+        server = SERVERS[name]
+        if target.interface not in server.interfaces:
+            raise errors.ServerCannotServe(CHOICE_VAR, server.name, interface, target.origin,
+                                           [s.name for s in SERVERS.values() if target.interface in s.interfaces])
+        return Choice(server, f"config var {CHOICE_VAR}")
+    for server in SERVERS.values():
+        if target.interface in server.interfaces and server.declared_by(declares):
+            return Choice(server, f"{declared_in} names it")
+    return Choice(SERVERS[DEFAULT[target.interface]], f"the default {interface} server")
+
+
+def shell_words(words: Sequence[str]) -> str:
+    """A command line from words, `$`-words double-quoted so the shell expands them."""
+    return " ".join(f'"{w}"' if "$" in w else shlex.quote(w) for w in words)
 
 
 def running(command: str) -> Optional[Server]:
@@ -40,4 +75,3 @@ def running(command: str) -> Optional[Server]:
     while words and ("=" in words[0] and not words[0].startswith("=") or words[0] == "exec"):
         words = words[1:]
     return next((server for server in SERVERS.values() if server.runs(words)), None)
-

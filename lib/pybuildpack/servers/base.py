@@ -1,9 +1,11 @@
 """What every web server module provides: the interface behind `servers/`.
 
-A server turns an app target (`module:attribute`, found by `inspect`) into the
-web process's command. Binding `$PORT`, the worker count (`WEB_CONCURRENCY`),
-static files and graceful shutdown are the server's business too: each module
-says how it does them, usually through a config file in `launch/` that runs
+A server turns an app target (found by `inspect`) into the web process's
+command. Binding all interfaces on `$PORT`, the worker count
+(`WEB_CONCURRENCY`), access logs on stdout, the router's forwarded headers,
+Django's static files, graceful shutdown and the app's own config file for
+that server (applied last) are the server's business too: each module says
+how it does them, with flags or with a config file in `launch/` that runs
 inside the built app.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
+from pathlib import Path
 from typing import ClassVar, Mapping, Sequence
 
 from ..inspect.processes import AppTarget
@@ -19,26 +22,37 @@ from ..inspect.processes import AppTarget
 class Server(ABC):
     """One web server. Subclasses set the class attributes and `command()`."""
 
-    name: ClassVar[str]                 # also its package name on PyPI
-    interfaces: ClassVar[tuple]         # "wsgi", "asgi"
+    name: ClassVar[str]                 # what PYBUILDPACK_SERVER names it by, and its package on PyPI
+    interfaces: ClassVar[tuple]         # "wsgi", "asgi": what it can serve
     pins: ClassVar[tuple]               # Pin(version, marker), newest first: what the build adds
+    # Every package name that, declared by the app, means the app chose this server.
+    packages: ClassVar[tuple] = ()
+    # The executables that start it, for recognising Procfile commands.
+    executables: ClassVar[tuple] = ()
     # True when the web process serves Django's collected static files itself
-    # (with WhiteNoise, which the build then adds).
+    # with WhiteNoise, which the build then adds.
     serves_django_static: ClassVar[bool] = False
 
     @abstractmethod
-    def command(self, target: AppTarget) -> tuple:
-        """argv of the web process serving `target`, bound to $PORT."""
+    def command(self, target: AppTarget, app_dir: Path) -> tuple:
+        """The web process serving `target`, as words. A word may refer to the
+        environment at start as `$NAME` or `${NAME:-default}` (the command is then
+        run by a shell); every other word is literal. `app_dir` is the built app's
+        source, for config files the app brings (applied last)."""
+
+    def declared_by(self, declares) -> bool:
+        """Whether the app's dependencies name this server (`declares(name)`)."""
+        return any(declares(package) for package in (self.packages or (self.name,)))
 
     def runs(self, words: Sequence[str]) -> bool:
         """Whether a command line (split into words, environment assignments and
         `exec` already dropped) starts this server: `NAME ...` or `python -m NAME ...`."""
-        if words[:3] in (["python", "-m", self.name], ["python3", "-m", self.name]):
+        names = self.executables or (self.name,)
+        if len(words) >= 3 and words[0] in ("python", "python3") and words[1] == "-m" and words[2] in names:
             return True
-        return bool(words) and os.path.basename(words[0]) == self.name
+        return bool(words) and os.path.basename(words[0]) in names
 
     def reload(self, env: Mapping[str, str]) -> tuple:
         """(environment, log line) that make this server reload changed code itself,
         or (None, "") when it cannot and pybuildpack must restart it."""
         return None, ""
-

@@ -9,6 +9,7 @@ wrapped to serve Django's static files.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Mapping
 
 from ..inspect.processes import AppTarget
@@ -27,11 +28,14 @@ class Gunicorn(Server):
     )
     serves_django_static = True
 
-    def command(self, target: AppTarget) -> tuple:
+    def command(self, target: AppTarget, app_dir: Path) -> tuple:
         argv = ["gunicorn", "--config", CONFIG]
         if target.chdir:
             argv += ["--chdir", target.chdir]
-        argv.append(target.target)
+        if target.kind == "paste":
+            argv += ["--paste", target.target]
+        else:
+            argv.append(target.target + ("()" if target.kind == "factory" else ""))
         return tuple(argv)
 
     def reload(self, env: Mapping[str, str]) -> tuple:
