@@ -167,4 +167,8 @@ def detect_default_web(app_dir: Path, django: Optional[DjangoProject]) -> tuple:
                 warnings.append(errors.wsgi_callable_missing(relative))
                 attr = "application"
             return AppTarget("wsgi", f"{module}:{attr}", "", relative), tuple(warnings)
+    if (app_dir / "asgi.py").is_file():
+        attr = wsgi_callable(app_dir / "asgi.py")
+        if attr is not None:
+            return AppTarget("asgi", f"asgi:{attr}", "", "asgi.py"), tuple(warnings)
     return None, tuple(warnings)
