@@ -153,6 +153,13 @@ def detect_default_web(app_dir: Path, django: Optional[DjangoProject]) -> tuple:
         warnings.append(errors.app_sh_not_executable())
     if (app_dir / "app.py").is_file():
         return Process("web", "python app.py", "app.py", ("python", "app.py")), tuple(warnings)
+    if django is not None and django.wsgi_application is None:
+        # Interim (the app finder replaces this): an ASGI-only project.
+        package = django.settings_module.rsplit(".", 1)[0]
+        base = app_dir / django.manage_dir / package.replace(".", "/")
+        if (base / "asgi.py").is_file() and not (base / "wsgi.py").is_file():
+            return (AppTarget("asgi", f"{package}.asgi:application", django.manage_dir,
+                              f"Django project at {django.manage_py}"), tuple(warnings))
     if django is not None:
         wsgi = django.wsgi_application or django.settings_module.rsplit(".", 1)[0] + ".wsgi.application"
         module, _, attr = wsgi.rpartition(".")
