@@ -143,6 +143,15 @@ def test_groups_and_extras_are_added_when_asked_for(tmp_path):
     assert 'colorama==0.4.6 ; platform_system == "Windows" or sys_platform == "win32"' in found
 
 
+def test_chosen_groups_and_extras_count_towards_what_the_app_declares(tmp_path):
+    manager = PoetryLock.detect(app(tmp_path, POETRY_STYLE, FLASK, REST))
+    assert not manager.declares("pytest") and not manager.declares("psycopg")
+    chosen = manager.select(("dev",), ("postgres",))
+    assert chosen.declares("pytest") and chosen.declares("psycopg") and chosen.declares("flask")
+    with raises(errors.SelectionUnknown, "It declares: dev"):
+        manager.select(("docs",), ())
+
+
 def test_an_unknown_group_or_extra_is_an_error_listing_the_declared_ones(tmp_path):
     app_dir = app(tmp_path, POETRY_STYLE, FLASK, REST)
     manager = PoetryLock.detect(app_dir)

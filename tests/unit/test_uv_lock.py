@@ -250,3 +250,27 @@ def test_a_uv_project_can_be_asked_for_groups_and_extras():
     from pybuildpack.package_managers.uv_lock import UvLock
 
     assert UvLock.has_groups and UvLock.has_extras
+
+
+def test_a_chosen_group_or_extra_counts_towards_what_the_app_declares(tmp_path):
+    """A server declared only in a group the build installs is the app's own
+    choice: the build must not add its pinned copy beside it."""
+    from pybuildpack.package_managers.uv_lock import UvLock
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\nversion = "1"\n')
+    (tmp_path / "uv.lock").write_text(
+        'version = 1\n'
+        '[[package]]\nname = "app"\nversion = "1"\nsource = { virtual = "." }\n'
+        'dependencies = [{ name = "flask" }]\n'
+        '[package.optional-dependencies]\npostgres = [{ name = "psycopg" }]\n'
+        '[package.dev-dependencies]\nprod = [{ name = "gunicorn" }]\n'
+        '[[package]]\nname = "flask"\nversion = "3"\n'
+        '[[package]]\nname = "gunicorn"\nversion = "23"\n'
+        '[[package]]\nname = "psycopg"\nversion = "3"\n')
+    manager = UvLock.detect(tmp_path)
+    assert not manager.declares("gunicorn")
+    chosen = manager.select(("prod",), ("postgres",))
+    assert chosen.declares("gunicorn") and chosen.declares("psycopg") and chosen.declares("flask")
+    with pytest.raises(errors.SelectionUnknown) as raised:
+        manager.select(("web",), ())
+    assert "It declares: prod" in raised.value.body

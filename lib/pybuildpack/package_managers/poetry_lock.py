@@ -503,6 +503,14 @@ class PoetryLock(PackageManager):
         found, _ = walk(lock, cls.roots(project, (), ()))
         return cls("poetry.lock", frozenset(name for name, _ in found), app_dir, (project, lock))
 
+    def select(self, groups: tuple, extras: tuple) -> "PoetryLock":
+        """The names the main group brings in plus the groups and extras asked
+        for (so a server declared only in a chosen group counts as declared)."""
+        if not groups and not extras:
+            return self
+        found, _ = walk(self.lock, self.roots(self.project, groups, extras), (MAIN, *groups))
+        return type(self)(self.file, frozenset(name for name, _ in found), self.app_dir, (self.project, self.lock))
+
     def python_requests(self) -> tuple:
         value = self.project.python()
         if value is None:

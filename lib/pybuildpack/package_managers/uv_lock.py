@@ -69,9 +69,10 @@ def lock_roots(pyproject: Mapping[str, Any], lock: Mapping[str, Any]) -> tuple:
     return tuple(canonicalize_name(m) for m in lock.get("manifest", {}).get("members", []))
 
 
-def production_names(lock: Mapping[str, Any], roots: Iterable[str], groups: Iterable[str] = ()) -> frozenset:
+def production_names(lock: Mapping[str, Any], roots: Iterable[str], groups: Iterable[str] = (),
+                     extras: Iterable[str] = ()) -> frozenset:
     """The canonical names of every package a production install of `roots`
-    brings in: their dependencies (and `groups`), followed through the lock's
+    brings in: their dependencies (and `groups`, and the roots' `extras`), followed through the lock's
     `[[package]]` entries, extras included. Markers are not evaluated, so a
     package needed only on another platform is named too. The roots themselves
     are not, unless another root depends on them.
@@ -93,6 +94,8 @@ def production_names(lock: Mapping[str, Any], roots: Iterable[str], groups: Iter
             queue += table.get("dependencies", [])
             for group in groups:
                 queue += table.get("dev-dependencies", {}).get(group, [])
+            for extra in extras:
+                queue += table.get("optional-dependencies", {}).get(extra, [])
     names: set = set()
     extras_seen: set = set()
     while queue:
@@ -285,8 +288,9 @@ class UvLock(PackageManager):
     files = ("uv.lock",)
 
     def __init__(self, file: Optional[str], names: frozenset, local: frozenset = frozenset(),
-                 groups: tuple = (), other_files: tuple = ()) -> None:
+                 groups: tuple = (), other_files: tuple = (), parsed: tuple = ({}, {})) -> None:
         super().__init__(file, names)
+        self.parsed = parsed            # (pyproject, lock) as read by detect
         self.local = local              # packages built from the app's own code
         self.groups = groups            # the dependency groups installed besides the dependencies
         self.other_files = other_files  # uv.toml, workspace members' pyproject.toml
@@ -305,7 +309,25 @@ class UvLock(PackageManager):
         names = production_names(lock, lock_roots(pyproject, lock), groups)
         others = [SETTINGS_FILE] if (app_dir / SETTINGS_FILE).is_file() else []
         others += [f for f in member_projects(lock) if (app_dir / f).is_file()]
-        return cls(name, names, local_packages(lock), groups, tuple(others))
+        return cls(name, names, local_packages(lock), groups, tuple(others), (pyproject, lock))
+
+    def select(self, groups: tuple, extras: tuple) -> "UvLock":
+        """The names a production install brings in with the groups and extras
+        asked for too (so a server declared only in a chosen group counts as declared)."""
+        if not groups and not extras:
+            return self
+        pyproject, lock = self.parsed
+        roots = lock_roots(pyproject, lock)
+        tables = [t for t in lock.get("package", []) if canonicalize_name(t.get("name", "")) in roots]
+        defined_groups = {canonicalize_name(g) for t in tables for g in t.get("dev-dependencies", {})}
+        defined_extras = {canonicalize_name(e) for t in tables for e in t.get("optional-dependencies", {})}
+        for variable, asked, defined in (("PYBUILDPACK_GROUPS", groups, defined_groups),
+                                         ("PYBUILDPACK_EXTRAS", extras, defined_extras)):
+            unknown = [name for name in asked if name not in defined]
+            if unknown:
+                raise errors.SelectionUnknown(variable, unknown, self.file, sorted(defined))
+        names = production_names(lock, roots, (*self.groups, *groups), extras)
+        return type(self)(self.file, names, self.local, self.groups, self.other_files, self.parsed)
 
     @property
     def local_sources(self) -> Optional[bool]:
