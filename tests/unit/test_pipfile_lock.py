@@ -46,6 +46,17 @@ def test_default_packages_become_hash_pinned_requirements_with_markers_and_extra
     ]
 
 
+def test_categories_named_in_pybuildpack_groups_are_installed_too(tmp_path):
+    app = lock_app(tmp_path, {"flask": {"version": "==3.0.3", "hashes": [H1]}})
+    manager = PipfileLock.detect(app)
+    chosen = manager.select(("develop",), ())
+    assert chosen.names == {"flask", "pytest"} and "default packages and develop" in chosen.describe()
+    assert chosen.requirements(app).splitlines()[1:] == ["flask==3.0.3 \\", f"    --hash={H1}", "pytest==8.0.0"]
+    assert manager.select((), ()) is manager
+    with raises(errors.SelectionUnknown, "It declares: develop"):
+        manager.select(("docs",), ())
+
+
 def test_git_path_and_url_packages_are_direct_references(tmp_path):
     app = lock_app(tmp_path, {
         "lib": {"git": "https://example.com/lib.git", "ref": "0123abcd", "subdirectory": "py"},

@@ -5,7 +5,9 @@ exact version, the sha256 of its files, its markers and the index it comes
 from (or a git commit, a path, a URL). That is a requirements file already,
 in JSON: it is converted line for line and installed by the same exact uv
 install as requirements.txt (what `pipenv install --deploy` would install,
-without Pipenv). `develop` packages are not installed.
+without Pipenv). Other categories (`develop`, custom ones) are installed
+only when PYBUILDPACK_GROUPS names them; a package in several keeps the
+entry of the first: `default`, then the categories in the order asked.
 
 Indexes come from `_meta.sources`: the first is the index, the others extra
 indexes; `${VAR}` in their URLs is kept as it is, so the installer expands it
@@ -73,10 +75,26 @@ def read_lock(app_dir: Path) -> dict:
     return data
 
 
-def pinned_packages(app_dir: Path, lock: dict) -> list:
-    """The `default` packages as requirement lines."""
+def categories(lock: dict) -> dict:
+    """The lock's package categories other than `default`, by canonical name."""
+    return {canonicalize_name(k): k for k, v in lock.items() if k not in ("_meta", "default") and isinstance(v, dict)}
+
+
+def locked_entries(lock: dict, groups: Sequence[str] = ()) -> dict:
+    """{canonical name: (name as written, entry)} of `default` and the chosen
+    categories, the first category naming a package winning."""
+    named = categories(lock)
+    merged: dict = {}
+    for category in ("default", *(named[g] for g in groups)):
+        for raw_name, entry in (lock.get(category) or {}).items():
+            merged.setdefault(canonicalize_name(raw_name), (raw_name, entry))
+    return merged
+
+
+def pinned_packages(app_dir: Path, lock: dict, groups: Sequence[str] = ()) -> list:
+    """The `default` packages, and those of the chosen categories, as requirement lines."""
     pinned = []
-    for raw_name, entry in sorted((lock.get("default") or {}).items(), key=lambda item: canonicalize_name(item[0])):
+    for _, (raw_name, entry) in sorted(locked_entries(lock, groups).items()):
         if not isinstance(entry, dict):
             continue
         name = canonicalize_name(raw_name)
@@ -134,10 +152,13 @@ class PipfileLock(PackageManager):
     kind = "pipenv"
     tool = "pipenv"
     files = ("Pipfile.lock", "Pipfile")
+    has_groups = True   # Pipenv's package categories
 
-    def __init__(self, file: str, names: frozenset, app_dir: Path, lock: Optional[dict] = None) -> None:
+    def __init__(self, file: str, names: frozenset, app_dir: Path, lock: Optional[dict] = None,
+                 groups: tuple = ()) -> None:
         super().__init__(file, names)
         self.app_dir = app_dir
+        self.groups = groups    # the categories installed besides `default`
         # Parsed once, by detect: every question below is about this same lock.
         self.lock = lock if lock is not None else read_lock(app_dir)
 
@@ -150,6 +171,15 @@ class PipfileLock(PackageManager):
         lock = read_lock(app_dir)
         names = frozenset(canonicalize_name(n) for n in (lock.get("default") or {}))
         return cls("Pipfile.lock", names, app_dir, lock)
+
+    def select(self, groups: tuple, extras: tuple) -> "PipfileLock":
+        if not groups:
+            return self
+        named = categories(self.lock)
+        unknown = [g for g in groups if g not in named]
+        if unknown:
+            raise errors.SelectionUnknown("PYBUILDPACK_GROUPS", unknown, self.file, sorted(named))
+        return type(self)(self.file, frozenset(locked_entries(self.lock, groups)), self.app_dir, self.lock, groups)
 
     def python_requests(self) -> tuple:
         """`_meta.requires` of the lock: python_full_version, else python_version (both exact)."""
@@ -168,7 +198,7 @@ class PipfileLock(PackageManager):
     @property
     def local_sources(self) -> bool:
         return any(isinstance(e, dict) and (e.get("path") or (e.get("file") and "://" not in str(e["file"])))
-                   for e in (self.lock.get("default") or {}).values())
+                   for _, e in locked_entries(self.lock, self.groups).values())
 
     def check_lock(self, context: InstallContext) -> None:
         if not (context.app_dir / "Pipfile").is_file():
@@ -180,11 +210,11 @@ class PipfileLock(PackageManager):
 
     def requirements(self, app_dir: Path) -> str:
         return requirements_text("Converted by pybuildpack from Pipfile.lock (do not edit)", index_lines(self.lock),
-                                 pinned_packages(app_dir, self.lock))
+                                 pinned_packages(app_dir, self.lock, self.groups))
 
     def install(self, context: InstallContext) -> None:
         check_source_variables(self.lock, context.env)
         install_converted(context, CONVERTED, self.requirements(context.app_dir), "Pipfile.lock")
 
     def describe(self) -> str:
-        return "Pipfile.lock (Pipenv), default packages"
+        return "Pipfile.lock (Pipenv), default packages" + "".join(f" and {g}" for g in self.groups)
