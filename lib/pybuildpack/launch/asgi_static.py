@@ -97,7 +97,7 @@ class StaticFiles:
     def _find(self, scope):
         """(file to send, its size, response headers, whether 304) or None
         when the path names no file under root. Runs in a thread."""
-        relative = urllib.parse.unquote(scope["path"][len(self.prefix):])
+        relative = scope["path"][len(self.prefix):]   # the server has percent-decoded it
         if not relative or "\x00" in relative or "\\" in relative:
             return None
         parts = relative.split("/")
@@ -112,7 +112,7 @@ class StaticFiles:
             return None
         if not stat.S_ISREG(info.st_mode):
             return None
-        request = {name.lower(): value.decode("latin-1") for name, value in scope.get("headers", [])}
+        request = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope.get("headers", [])}
         sent, encoding = path, None
         for coding, suffix in ENCODINGS:
             if _accepts(request.get("accept-encoding", ""), coding):

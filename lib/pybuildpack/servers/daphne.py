@@ -1,6 +1,6 @@
 """daphne: the Django Channels ASGI server, used when the app names it or PYBUILDPACK_SERVER does.
 
-Binds 0.0.0.0:$PORT and logs requests to stdout (`--access-log -`). daphne
+Binds 0.0.0.0:$PORT (with 2048 pending connections, not Twisted's 50) and logs requests to stdout (`--access-log -`). daphne
 runs one process: it has no workers, so WEB_CONCURRENCY does not apply (run
 more dynos or containers to scale). daphne takes only `module:attribute` targets, trusts forwarded
 headers from any peer when asked, cannot serve Django's static files and
@@ -20,6 +20,9 @@ from . import asgi
 from .base import Server
 
 
+BACKLOG = 2048
+
+
 class Daphne(Server):
     name = "daphne"
     interfaces = ("asgi",)
@@ -29,5 +32,7 @@ class Daphne(Server):
     )
 
     def command(self, target: AppTarget, app_dir: Path) -> tuple:
-        return tuple(asgi.environment(target) + ["daphne", "--bind", "0.0.0.0", "--port", "$PORT",
+        # An endpoint rather than --bind/--port: Twisted's default backlog (50)
+        # resets connections that arrive in a burst.
+        return tuple(asgi.environment(target) + ["daphne", "--endpoint", f"tcp:port=$PORT:interface=0.0.0.0:backlog={BACKLOG}",
                                                  "--access-log", "-", asgi.BEHIND_ROUTER])
