@@ -85,29 +85,17 @@ def test_django_under_an_asgi_server_needs_no_whitenoise(name, tmp_path):
 
 # -- commands --------------------------------------------------------------------------------
 
-def test_uvicorn_serves_an_app_object_itself():
+def test_uvicorn_names_the_app_and_serves_it_through_the_runner():
     assert command("uvicorn", OBJECT) == (
-        "uvicorn", "--host", "0.0.0.0", "--port", "$PORT", "--timeout-keep-alive", "5",
-        "--timeout-graceful-shutdown", "20", "--backlog", "2048", "main:app")
+        "PYBUILDPACK_APP=main:app", "uvicorn", "--host", "0.0.0.0", "--port", "$PORT", "--timeout-keep-alive", "5",
+        "--timeout-graceful-shutdown", "20", "--backlog", "2048", "pybuildpack_launch.asgi_app:application")
 
 
-def test_uvicorn_loads_a_factory_from_its_directory_itself():
-    assert command("uvicorn", FACTORY)[-4:] == ("--app-dir", "src", "--factory", "app.main:create_app")
-
-
-def test_uvicorn_serves_a_django_project_through_the_static_files_runner(tmp_path):
-    (tmp_path / "web").mkdir()
-    (tmp_path / "web" / "manage.py").write_text("")
-    target = AppTarget("asgi", "mysite.asgi:application", "web", "Django project at web/manage.py")
-    words = command("uvicorn", target, tmp_path)
-    assert words[:3] == ("PYBUILDPACK_APP=mysite.asgi:application", "PYBUILDPACK_APP_DIR=web", "uvicorn")
+def test_uvicorn_serves_a_factory_from_its_directory():
+    words = command("uvicorn", FACTORY)
+    assert words[:3] == ("PYBUILDPACK_APP=app.main:create_app()", "PYBUILDPACK_APP_DIR=src", "uvicorn")
+    # uvicorn trusts FORWARDED_ALLOW_IPS itself: the runner need not.
     assert words[-1] == "pybuildpack_launch.asgi_app:application"
-    assert "--app-dir" not in words
-
-
-def test_the_finders_framework_also_marks_a_django_target():
-    target = AppTarget("asgi", "mysite.asgi:application", "", "settings.py", framework="django")
-    assert command("uvicorn", target)[0] == "PYBUILDPACK_APP=mysite.asgi:application"
 
 
 @pytest.mark.parametrize("name, server_words", [
@@ -164,6 +152,33 @@ def test_the_apps_hypercorn_toml_is_applied_last(monkeypatch, tmp_path):
     (tmp_path / "hypercorn.toml").write_text('workers = 7\naccess_log_format = "%(r)s"\n')
     settings = load_hypercorn_settings(monkeypatch, tmp_path, {"WEB_CONCURRENCY": "3"})
     assert (settings.workers, settings.access_log_format, settings.accesslog) == (7, "%(r)s", "-")
+
+
+def test_uvicorn_keeps_serving_for_the_drain_before_its_own_shutdown(monkeypatch):
+    """asgi_uvicorn.patch_server(): the drain, then uvicorn's shutdown with its arguments."""
+    from pybuildpack.launch import asgi_uvicorn
+
+    calls = []
+
+    class Server:
+        async def shutdown(self, sockets=None):
+            calls.append(("shutdown", sockets, asyncio.get_running_loop().time()))
+
+    server_module = types.ModuleType("uvicorn.server")
+    server_module.Server = Server
+    monkeypatch.setitem(sys.modules, "uvicorn", types.ModuleType("uvicorn"))
+    monkeypatch.setitem(sys.modules, "uvicorn.server", server_module)
+    monkeypatch.setattr(asgi_uvicorn, "DRAIN_SECONDS", 0.2)
+    asgi_uvicorn.patch_server()
+    asgi_uvicorn.patch_server()
+
+    async def main():
+        started = asyncio.get_running_loop().time()
+        await Server().shutdown(sockets=["s"])
+        return started
+
+    started = asyncio.run(main())
+    assert len(calls) == 1 and calls[0][1] == ["s"] and calls[0][2] - started >= 0.2
 
 
 @pytest.fixture

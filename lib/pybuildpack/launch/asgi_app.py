@@ -1,7 +1,7 @@
 """The ASGI app a server runs when the server cannot do everything itself.
 
-An ASGI server started by pybuildpack serves `pybuildpack_launch.asgi_app:application`
-(or `:behind_router`) instead of the app's own target when it must add
+Every ASGI server started by pybuildpack serves `pybuildpack_launch.asgi_app:application`
+(or `:behind_router`) instead of the app's own target, because each must add
 something to it. The real app is named by the command itself:
 
     PYBUILDPACK_APP=mysite.asgi:application hypercorn ... pybuildpack_launch.asgi_app:behind_router
@@ -14,9 +14,9 @@ something to it. The real app is named by the command itself:
 `application` is the app with Django's collected static files served
 (`asgi_static.py`, a no-op for apps that are not Django); `behind_router` also
 trusts the router's forwarded headers as FORWARDED_ALLOW_IPS says
-(`asgi_proxy.py`), for servers that cannot. Loaded inside a hypercorn or
-daphne process, it also gives that server a graceful SIGTERM
-(`asgi_hypercorn.py`, `asgi_daphne.py`). Standard library only.
+(`asgi_proxy.py`), for servers that cannot. Loaded inside a uvicorn,
+hypercorn or daphne process, it also makes that server's SIGTERM graceful
+under load (`asgi_uvicorn.py`, `asgi_hypercorn.py`, `asgi_daphne.py`). Standard library only.
 """
 
 import os
@@ -39,6 +39,10 @@ def _load():
 def _adapt_server() -> None:
     """Graceful shutdown for the server this module was loaded by, where the
     server's own falls short (see those modules)."""
+    if "uvicorn.server" in sys.modules:
+        from pybuildpack_launch import asgi_uvicorn
+
+        asgi_uvicorn.patch_server()
     if "hypercorn" in sys.modules:
         from pybuildpack_launch import asgi_hypercorn
 

@@ -3,9 +3,10 @@
 daphne stops on SIGTERM by cancelling every application instance still
 running, so each in-flight request is dropped. `patch_server()`, called by
 `asgi_app` inside a daphne process before its server starts, replaces that
-step: stop listening, let the running requests finish (up to GRACE_SECONDS,
-less than the platforms' 30 s before SIGKILL), then cancel what is left as
-daphne would. It also closes a kept-alive connection idle for
+step: serve as usual for DRAIN_SECONDS (connections already queued are
+accepted, requests already sent start), stop listening, let the running
+requests finish (up to GRACE_SECONDS; 21 s in all, less than the platforms'
+30 s before SIGKILL), then cancel what is left as daphne would. It also closes a kept-alive connection idle for
 KEEP_ALIVE_SECONDS (Twisted's default is 12 hours; daphne has no flag for it).
 Standard library plus daphne's own Twisted.
 """
@@ -14,6 +15,7 @@ import asyncio
 import time
 
 GRACE_SECONDS = 20.0
+DRAIN_SECONDS = 1.0
 KEEP_ALIVE_SECONDS = 5
 POLL_SECONDS = 0.1
 
@@ -49,10 +51,8 @@ def patch_server() -> None:
         return listen_success(self, port)
 
     def finish_then_kill(self):
-        for port in self.__dict__.get("pybuildpack_ports", []):
-            port.stopListening()
         finished = defer.Deferred()
-        deadline = time.monotonic() + GRACE_SECONDS
+        deadline = time.monotonic() + DRAIN_SECONDS + GRACE_SECONDS
 
         def check():
             if _running(self) and time.monotonic() < deadline:
@@ -71,7 +71,15 @@ def patch_server() -> None:
             killed.addErrback(lambda _: None)
             killed.chainDeferred(finished)
 
-        check()
+        # DRAIN_SECONDS of business as usual first: connections queued in the
+        # listening socket are accepted (closing it would reset them) and the
+        # requests already sent start.
+        def drained():
+            for port in self.__dict__.get("pybuildpack_ports", []):
+                port.stopListening()
+            check()   # then wait until no request is running
+
+        reactor.callLater(DRAIN_SECONDS, drained)
         return finished
 
     finish_then_kill.pybuildpack = True

@@ -8,13 +8,14 @@ connections in a burst), and give in-flight requests 20 s after SIGTERM
 (less than the platforms' 30 s before SIGKILL). The app's own hypercorn.toml
 is applied last, so anything it sets wins.
 
-`patch_worker()`, called by `asgi_app` inside each worker, fixes two ways
+`patch_worker()`, called by `asgi_app` inside each worker, fixes the ways
 hypercorn drops requests on SIGTERM: its workers die of the SIGTERM the
 platform sends to every process of the dyno (they leave signals to the
-parent), and on stopping it closes at once every connection whose request it
-has not parsed yet, though the request may already be on the wire. The worker
-now stops on SIGTERM itself, and first reads what its connections already
-sent for DRAIN_SECONDS.
+parent), and on stopping it resets the connections queued in its listening
+socket and closes at once every connection whose request it has not parsed
+yet, though the request may already be on the wire. The worker now stops on
+SIGTERM itself, after DRAIN_SECONDS of business as usual in which those
+connections are accepted and those requests start.
 """
 
 import os

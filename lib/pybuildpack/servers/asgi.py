@@ -1,20 +1,17 @@
 """What the ASGI server modules share: serving the app through `launch/asgi_app.py`.
 
-A server that cannot do something the web process needs (load a factory, change
-into the app's directory, trust the router's forwarded headers, serve Django's
-static files, stop gracefully) serves `pybuildpack_launch.asgi_app` instead of
-the app's target, and the command names the real target in PYBUILDPACK_APP
-(and its directory in PYBUILDPACK_APP_DIR), so the log and `explain` still say
-which app is served:
+No ASGI server does everything the web process needs with flags alone (load a
+factory, change into the app's directory, trust the router's forwarded headers,
+serve Django's static files, stop without dropping requests), so each serves
+`pybuildpack_launch.asgi_app` instead of the app's target. The command names
+the real target in PYBUILDPACK_APP (and its directory in PYBUILDPACK_APP_DIR),
+so the log and `explain` still say which app is served:
 
-    >>> from pathlib import Path
     >>> environment(AppTarget("asgi", "main:create_app", "src", "main.py", kind="factory"))
     ['PYBUILDPACK_APP=main:create_app()', 'PYBUILDPACK_APP_DIR=src']
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from ..inspect.processes import AppTarget
 
@@ -31,11 +28,3 @@ def environment(target: AppTarget) -> list:
         words.append(f"PYBUILDPACK_APP_DIR={target.chdir}")
     return words
 
-
-def is_django(target: AppTarget, app_dir: Path) -> bool:
-    """Whether the target is a Django project's ASGI app, whose static files
-    the web process serves: the finder says so, or manage.py sits where the
-    target is imported from."""
-    if (target.framework or "").lower() == "django":
-        return True
-    return (Path(app_dir) / (target.chdir or ".") / "manage.py").is_file()
