@@ -93,7 +93,7 @@ def test_uvicorn_serves_a_factory_from_a_subdirectory_through_cnb(cnb, fixture_a
     assert container.wait_until_serving("/").status == 404   # the build's own asgi:app, an empty app
     container.terminate()
     # The same image, run on the factory's command.
-    cnb.image.processes[:] = [{"type": "web", "command": ["bash", "-c", "exec " + shell_words(words)],
+    cnb.image.processes[:] = [{"type": "web", "command": ["bash", "-c", shell_words(words)],
                                "default": True}]
     container = cnb.start(extra_env={"WEB_CONCURRENCY": "2"})
     assert container.wait_until_serving("/").text == "Hello from the factory"
