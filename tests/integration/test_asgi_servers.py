@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -228,3 +230,37 @@ def test_django_asgi_project_serves_static_files_under_hypercorn(heroku, fixture
     assert dyno.wait_until_serving("/").text == "Hello from Django over ASGI"
     static_checks(dyno, slug.app_dir)
     assert dyno.terminate() == 0
+
+
+# -- older Pythons get older releases, which work the same ------------------------------------------
+
+def wait_for_log(dyno, started, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not started(dyno.log):
+        assert time.monotonic() < deadline, f"the workers did not all start:\n{dyno.log}"
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("server, version, started", [
+    ("hypercorn", "0.17.3", lambda log: log.count("Running on http") >= 2),
+    ("granian", "2.5.7", lambda log: "Started worker-1" in log and "Started worker-2" in log),
+], ids=["hypercorn", "granian"])
+def test_python_3_9_gets_the_older_pin_and_it_stops_gracefully(heroku, fixture_app, tmp_path, server, version,
+                                                                started):
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("asgi_starlette"), app)
+    (app / ".python-version").write_text("3.9\n")
+    (app / "requirements.txt").write_text("starlette\n")   # the newest that supports Python 3.9
+    config = {"PYBUILDPACK_SERVER": server}
+    result = heroku.build(app, config=config)
+    assert result.ok, result.output
+    assert f"=={version} to the install" in result.output
+    slug = heroku.deploy(result, config=config)
+    dyno = slug.start(extra_env={"WEB_CONCURRENCY": "2"})
+    assert dyno.wait_until_serving("/").text == "Hello from Starlette"
+    assert get_json(dyno.port, "/client")["python"].startswith("3.9.")
+    # granian 2.5 stops its workers slowly (20 s) when SIGTERM comes before they
+    # have all started (2.8 does not): stop it once it is up, as a router would load it.
+    wait_for_log(dyno, started)
+    assert forwarded(dyno.port)["client"] == "203.0.113.7"
+    assert_graceful(dyno, f"{server} {version} (Python 3.9)")
