@@ -48,6 +48,7 @@ def forwarded(port: int) -> dict:
 def assert_graceful(dyno, name: str) -> None:
     result = sigterm_under_load(dyno)
     print(f"{name}: {result}")
+    if result.stop_seconds > 5: print(dyno.log[-2500:])
     assert result.sent == 200, result
     assert not result.dropped, f"{name} dropped requests on SIGTERM: {result}\n{dyno.log[-3000:]}"
     assert result.exit_code in (0, -15), result
