@@ -55,6 +55,13 @@ def assert_graceful(dyno, name: str) -> None:
     assert result.stop_seconds < STOP_WITHIN, result
 
 
+def wait_for_log(dyno, started, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not started(dyno.log):
+        assert time.monotonic() < deadline, f"the workers did not all start:\n{dyno.log}"
+        time.sleep(0.2)
+
+
 def use_procfile(slug, server: str, target: AppTarget) -> str:
     """Make the slug's web process the one pybuildpack would generate for `target`."""
     command = shell_words(get(server).command(target, slug.app_dir))
@@ -120,7 +127,9 @@ def test_app_naming_hypercorn_runs_under_it_with_its_config_file_last(heroku, fi
     assert dyno.wait_until_serving("/").text == "Hello from Starlette"
     assert forwarded(dyno.port)["scheme"] == "https"
     assert "ACCESS GET / 1.1 200" in dyno.log
-    assert dyno.log.count("Running on http://0.0.0.0:") == 2
+    wait_for_log(dyno, lambda log: log.count("Running on http://0.0.0.0:") >= 2)
+    time.sleep(1)
+    assert dyno.log.count("Running on http://0.0.0.0:") == 2   # not WEB_CONCURRENCY
     assert_graceful(dyno, "hypercorn")
 
 
@@ -234,13 +243,6 @@ def test_django_asgi_project_serves_static_files_under_hypercorn(heroku, fixture
 
 
 # -- older Pythons get older releases, which work the same ------------------------------------------
-
-def wait_for_log(dyno, started, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not started(dyno.log):
-        assert time.monotonic() < deadline, f"the workers did not all start:\n{dyno.log}"
-        time.sleep(0.2)
-
 
 @pytest.mark.parametrize("server, version, started", [
     ("hypercorn", "0.17.3", lambda log: log.count("Running on http") >= 2),
