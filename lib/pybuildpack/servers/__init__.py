@@ -12,6 +12,7 @@ interface (WSGI or ASGI).
 
 from __future__ import annotations
 
+import re
 import shlex
 from typing import Callable, NamedTuple, Optional, Sequence
 
@@ -19,11 +20,17 @@ from .. import errors
 from ..inspect.processes import AppTarget
 from .base import Server
 from .gunicorn import Gunicorn
+from .daphne import Daphne
+from .granian import Granian
+from .hypercorn import Hypercorn
 from .uvicorn import Uvicorn
 
 SERVERS: dict = {server.name: server for server in (
     Gunicorn(),
     Uvicorn(),
+    Hypercorn(),
+    Granian(),
+    Daphne(),
 )}
 DEFAULT = {"wsgi": "gunicorn", "asgi": "uvicorn"}
 INTERFACE_NAMES = {"wsgi": "WSGI", "asgi": "ASGI"}
@@ -61,9 +68,26 @@ def choose(target: AppTarget, declares: Callable[[str], bool], requested: Option
     return Choice(SERVERS[DEFAULT[target.interface]], f"the default {interface} server")
 
 
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
 def shell_words(words: Sequence[str]) -> str:
-    """A command line from words, `$`-words double-quoted so the shell expands them."""
-    return " ".join(f'"{w}"' if "$" in w else shlex.quote(w) for w in words)
+    """A command line from words, `$`-words double-quoted so the shell expands
+    them. A leading `NAME=value` word stays an assignment: only its value is quoted.
+
+        >>> print(shell_words(["PYBUILDPACK_APP=main:make()", "uvicorn", "--port", "$PORT"]))
+        PYBUILDPACK_APP='main:make()' uvicorn --port "$PORT"
+    """
+    rendered, leading = [], True
+    for word in words:
+        match = _ASSIGNMENT.match(word) if leading else None
+        leading = leading and match is not None
+        if match:
+            name, value = word[:match.end()], word[match.end():]
+            rendered.append(name + (f'"{value}"' if "$" in value else shlex.quote(value) if value else ""))
+        else:
+            rendered.append(f'"{word}"' if "$" in word else shlex.quote(word))
+    return " ".join(rendered)
 
 
 def running(command: str) -> Optional[Server]:

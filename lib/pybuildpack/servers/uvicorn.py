@@ -1,7 +1,17 @@
-"""uvicorn: the production server for ASGI apps.
+"""uvicorn: the default server for ASGI apps.
 
-Binds 0.0.0.0:$PORT; uvicorn reads WEB_CONCURRENCY (its worker count) and
-FORWARDED_ALLOW_IPS itself, and logs requests on stdout.
+Binds 0.0.0.0:$PORT. uvicorn reads WEB_CONCURRENCY (its worker count) and
+FORWARDED_ALLOW_IPS (whose X-Forwarded-* headers to trust) itself, and logs
+requests to stdout and errors to stderr. pybuildpack adds: idle connections
+closed after 5 s (less than the router's idle timeout), 2048 pending
+connections, and on SIGTERM 20 s for in-flight requests before it exits
+(less than the platforms' 30 s before SIGKILL; uvicorn's own default waits
+for ever). It serves the app through `launch/asgi_app.py`, which loads the
+target (object or factory, from its directory), serves a Django project's
+collected static files, and reads requests already received before uvicorn
+closes idle connections on SIGTERM (`launch/asgi_uvicorn.py`), which uvicorn
+alone resets under load. uvicorn has no config file of its own: its settings
+are flags and UVICORN_* variables, and a flag pybuildpack passes wins.
 """
 
 from __future__ import annotations
@@ -10,7 +20,12 @@ from pathlib import Path
 
 from ..inspect.processes import AppTarget
 from ..pins import Pin
+from . import asgi
 from .base import Server
+
+KEEP_ALIVE = "5"
+GRACEFUL_TIMEOUT = "20"
+BACKLOG = "2048"
 
 
 class Uvicorn(Server):
@@ -18,14 +33,11 @@ class Uvicorn(Server):
     interfaces = ("asgi",)
     pins = (
         Pin("0.54.0", 'python_version >= "3.10"'),
-        Pin("0.33.0", 'python_version < "3.10"'),
+        Pin("0.39.0", 'python_version == "3.9"'),
+        Pin("0.33.0", 'python_version < "3.9"'),
     )
 
     def command(self, target: AppTarget, app_dir: Path) -> tuple:
-        words = ["uvicorn", "--host", "0.0.0.0", "--port", "$PORT"]
-        if target.chdir:
-            words += ["--app-dir", target.chdir]
-        if target.kind == "factory":
-            words.append("--factory")
-        words.append(target.target)
-        return tuple(words)
+        return tuple(asgi.environment(target) + [
+            "uvicorn", "--host", "0.0.0.0", "--port", "$PORT", "--timeout-keep-alive", KEEP_ALIVE,
+            "--timeout-graceful-shutdown", GRACEFUL_TIMEOUT, "--backlog", BACKLOG, asgi.APPLICATION])
