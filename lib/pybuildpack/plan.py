@@ -19,7 +19,9 @@ from packaging.utils import canonicalize_name
 from . import errors, package_managers, pins, servers
 from .config import ConfigVars
 from .inspect.django import DjangoProject, find_django
+from .inspect.framework import find_framework
 from .inspect.processes import DEFAULT_WEB_ORDER, AppTarget, Process, Processes, detect_default_web, parse_procfile
+from .inspect.web_app import no_web_hint
 from .inspect.python_version import PythonRequests, requested_python
 from .package_managers.base import PackageManager
 
@@ -151,10 +153,14 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     selection = choose_selection(config, manager)
     manager = manager.select(selection["groups"], selection["extras"])
     django = find_django(app_dir, config.all)
-    found, web_warnings = detect_default_web(app_dir, django)
+    framework = find_framework(django, manager.names, manager.file)
+    declared = framework.name if framework else None
+    procfile = parse_procfile(app_dir)
+    # A Procfile `web` line is the web process: nothing is looked for (nor complained about).
+    found, web_warnings = (None, ()) if "web" in procfile else detect_default_web(app_dir, django, declared)
     server = (servers.choose(found, manager.declares, config.get(servers.CHOICE_VAR), manager.file or "the app")
               if isinstance(found, AppTarget) else None)
-    processes = Processes(parse_procfile(app_dir), web_process(found, app_dir, server))
+    processes = Processes(procfile, web_process(found, app_dir, server))
 
     warnings = list(web_warnings)
     if python.runtime_txt_used:
@@ -162,7 +168,8 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     if manager.kind == "none":
         warnings.append(errors.no_requirements_file())
     if processes.web is None:
-        warnings.append(errors.no_web_process(DEFAULT_WEB_ORDER))
+        seen, line = no_web_hint(app_dir, declared)
+        warnings.append(errors.no_web_process(DEFAULT_WEB_ORDER, seen, line, declared))
     if config.ignored:
         warnings.append(errors.config_var_ignored(config.ignored))
 

@@ -19,6 +19,9 @@ def plan_for(app, **config):
     return make_plan(app, ConfigVars(config))
 
 
+SERVING_APP_PY = "import http.server\nhttp.server.HTTPServer(('', 8000), None).serve_forever()\n"
+
+
 def added_names(plan):
     return [package.name for package in plan.added_packages]
 
@@ -65,7 +68,7 @@ def test_make_plan_rejects_an_invalid_installer(tmp_path):
 
 def test_gunicorn_is_added_when_the_default_web_process_uses_it(tmp_path):
     plan = plan_for(wsgi_app(tmp_path))
-    assert plan.added_packages == (AddedPackage("gunicorn", "the web process (wsgi.py) runs under gunicorn",
+    assert plan.added_packages == (AddedPackage("gunicorn", "the web process (wsgi.py line 2) runs under gunicorn",
                                                 Gunicorn.pins),)
     assert plan.added_requirements() == ['gunicorn==27.0.1; python_version >= "3.10"',
                                          'gunicorn==23.0.0; python_version < "3.10"']
@@ -85,7 +88,7 @@ def test_gunicorn_named_in_an_included_file_is_not_added(tmp_path):
 
 def test_nothing_is_added_for_a_non_gunicorn_web_process(tmp_path):
     write(tmp_path / "requirements.txt", "flask\n")
-    write(tmp_path / "app.py")
+    write(tmp_path / "app.py", SERVING_APP_PY)
     assert added_names(plan_for(tmp_path)) == []
 
 
@@ -162,17 +165,55 @@ def test_app_with_nothing_to_serve_gets_the_no_web_process_warning(tmp_path):
     assert plan.warnings == (errors.no_web_process(DEFAULT_WEB_ORDER),)
 
 
+def test_no_web_process_warning_says_what_it_saw_and_gives_a_procfile_line_for_the_framework(tmp_path):
+    write(tmp_path / "requirements.txt", "fastapi\nuvicorn\n")
+    write(tmp_path / "main.py", "print('I serve nothing')\n")
+    title, body = plan_for(tmp_path).warnings[0]
+    assert title == "No web process"
+    assert "It saw:\n  - main.py neither defines an app object or factory nor starts a server\n" in body
+    assert body.endswith("Your dependencies name FastAPI. Add a Procfile with a web process, for example:\n"
+                         "    web: uvicorn main:app --host 0.0.0.0 --port $PORT")
+
+
+def test_no_web_process_warning_gives_the_procfile_line_of_an_app_found_elsewhere(tmp_path):
+    write(tmp_path / "requirements.txt", "flask\n")
+    write(tmp_path / "hello.py", "from flask import Flask\nserver = Flask(__name__)\n")
+    assert plan_for(tmp_path).warnings[0][1].endswith(
+        "  - hello.py line 2 defines a Flask app, `server`, in a file not looked in\n"
+        "To serve that app, add a Procfile with this line:\n    web: gunicorn hello:server")
+
+
+def test_a_procfile_web_line_means_nothing_is_looked_for(tmp_path):
+    django_app(tmp_path)
+    write(tmp_path / "mysite" / "settings.py", 'WSGI_APPLICATION = "mysite.missing.application"\n')
+    with pytest.raises(errors.DjangoApplicationMissing):
+        plan_for(tmp_path)
+    write(tmp_path / "Procfile", "web: gunicorn mysite.wsgi\n")
+    plan = plan_for(tmp_path)
+    assert plan.processes.default_web is None and plan.web.origin == "Procfile line 1"
+
+
+def test_the_framework_the_dependencies_name_classifies_an_app_its_source_does_not(tmp_path):
+    write(tmp_path / "requirements.txt", "starlette\n")
+    write(tmp_path / "asgi.py", "from myservice.web import application\n")
+    write(tmp_path / "wsgi.py", "from myservice.web import application\n")
+    plan = plan_for(tmp_path)
+    assert plan.web.server == "uvicorn" and plan.web.command.endswith(" wsgi:application")
+    assert plan.web.notes == ("App: Starlette app `application` (ASGI)", "Server: uvicorn (the default ASGI server)")
+    assert added_names(plan) == ["uvicorn"]
+
+
 def test_a_clean_app_has_no_warnings(tmp_path):
     assert plan_for(wsgi_app(tmp_path)).warnings == ()
 
 
 def test_missing_requirements_file_warns(tmp_path):
-    write(tmp_path / "app.py")
+    write(tmp_path / "app.py", SERVING_APP_PY)
     assert plan_for(tmp_path).warnings == (errors.no_requirements_file(),)
 
 
 def test_dependency_files_pybuildpack_cannot_install_fail_the_plan(tmp_path):
-    write(tmp_path / "app.py")
+    write(tmp_path / "app.py", SERVING_APP_PY)
     write(tmp_path / "environment.yml")
     with pytest.raises(errors.DependencyFilesNotInstalled):
         plan_for(tmp_path)
@@ -203,7 +244,7 @@ def test_ignored_config_vars_warn(tmp_path):
 
 def test_default_web_warnings_come_first(tmp_path):
     write(tmp_path / "app.sh", "#!/bin/sh\n")
-    write(tmp_path / "app.py")
+    write(tmp_path / "app.py", SERVING_APP_PY)
     write(tmp_path / "runtime.txt", "python-3.12")
     assert plan_for(tmp_path).warnings == (
         errors.app_sh_not_executable(), errors.runtime_txt_deprecated(), errors.no_requirements_file())
@@ -281,7 +322,7 @@ def test_the_pip_installer_with_a_uv_only_dependency_file_fails_before_anything_
 
 
 def test_gunicorn_is_added_only_when_neither_the_pyproject_nor_its_chosen_group_names_it(tmp_path):
-    write(tmp_path / "wsgi.py", "application = None\n")
+    write(tmp_path / "wsgi.py", "def application(environ, start_response):\n    pass\n")
     write(tmp_path / "pyproject.toml", '[project]\nname = "x"\nversion = "1"\ndependencies = ["flask"]\n'
                                        '[dependency-groups]\nprod = ["gunicorn"]\n')
     assert added_names(plan_for(tmp_path)) == ["gunicorn"]
