@@ -112,7 +112,9 @@ def web_process(found, app_dir: Path = Path("."), choice: Optional[servers.Choic
         choice = servers.choose(found, lambda name: False, None)
     words = choice.server.command(found, app_dir)
     needs_shell = any("$" in word for word in words)
-    command = servers.shell_words(words) if needs_shell else " ".join(words)
+    # The command is shell text (Heroku runs it with bash): quote words such as
+    # `app:create_app()` whose parentheses the shell would otherwise read.
+    command = servers.shell_words(words)
     notes = found.notes + (f"Server: {choice.server.name} ({choice.reason})",)
     return Process("web", command, found.origin, () if needs_shell else words, server=choice.server.name,
                    notes=notes)

@@ -58,7 +58,7 @@ def test_cold_build_output(heroku, flask_app, build_env):
         -----> Installing Python 3.12.1
                Done (<time>)
         -----> Installing dependencies with uv 0.13.9
-               Added gunicorn==27.0.1 to the install: the web process (wsgi.py) runs under gunicorn
+               Added gunicorn==27.0.1 to the install: the web process (wsgi.py line 3) runs under gunicorn
                 + blinker==1.8.2
                 + click==8.1.7
                 + flask==3.0.3
@@ -75,6 +75,9 @@ def test_cold_build_output(heroku, flask_app, build_env):
                Python:    3.12.1 (from .python-version)
                Packages:  8
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
+               From:      wsgi.py line 3
+               App:       Flask app `application` (WSGI)
+               Server:    gunicorn (the default WSGI server)
     """)
 
 
@@ -94,6 +97,9 @@ def test_no_change_rebuild_reuses_everything_output(heroku, flask_app, build_env
                Python:    3.12.1 (from .python-version)
                Packages:  8
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
+               From:      wsgi.py line 3
+               App:       Flask app `application` (WSGI)
+               Server:    gunicorn (the default WSGI server)
     """)
 
 
@@ -108,7 +114,7 @@ def test_requirements_change_reinstalls_only_the_changed_pin_output(heroku, flas
         -----> Using Python 3.12.1 (from .python-version)
                Restored the environment from the build cache
         -----> Installing dependencies with uv 0.13.9
-               Added gunicorn==27.0.1 to the install: the web process (wsgi.py) runs under gunicorn
+               Added gunicorn==27.0.1 to the install: the web process (wsgi.py line 3) runs under gunicorn
                 - itsdangerous==2.2.0
                 + itsdangerous==2.1.2
                8 packages in the environment
@@ -119,6 +125,9 @@ def test_requirements_change_reinstalls_only_the_changed_pin_output(heroku, flas
                Python:    3.12.1 (from .python-version)
                Packages:  8
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
+               From:      wsgi.py line 3
+               App:       Flask app `application` (WSGI)
+               Server:    gunicorn (the default WSGI server)
     """)
 
 
@@ -134,7 +143,7 @@ def test_python_version_change_discards_the_environment_output(heroku, flask_app
         -----> Installing Python 3.11.7
                Done (<time>)
         -----> Installing dependencies with uv 0.13.9
-               Added gunicorn==27.0.1 to the install: the web process (wsgi.py) runs under gunicorn
+               Added gunicorn==27.0.1 to the install: the web process (wsgi.py line 3) runs under gunicorn
                 + blinker==1.8.2
                 + click==8.1.7
                 + flask==3.0.3
@@ -151,6 +160,9 @@ def test_python_version_change_discards_the_environment_output(heroku, flask_app
                Python:    3.11.7 (from .python-version)
                Packages:  8
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
+               From:      wsgi.py line 3
+               App:       Flask app `application` (WSGI)
+               Server:    gunicorn (the default WSGI server)
     """)
 
 
@@ -260,7 +272,7 @@ def test_package_that_does_not_exist_error_block(heroku, flask_app, build_env):
     # uv's error is shown as it happens, and again in the block.
     assert step(lines, "Installing dependencies") == dedent("""\
         -----> Installing dependencies with uv 0.13.9
-               Added gunicorn==27.0.1 to the install: the web process (wsgi.py) runs under gunicorn
+               Added gunicorn==27.0.1 to the install: the web process (wsgi.py line 3) runs under gunicorn
                error: No solution found when resolving dependencies
                  cause: Because this-package-does-not-exist-pybuildpack was not found in the package registry and you require this-package-does-not-exist-pybuildpack==1.0, we can conclude that your requirements are unsatisfiable.
     """)
