@@ -596,3 +596,17 @@ def test_only_the_detected_web_is_a_default_process_type(tmp_path):
     assert list(find_processes(tmp_path, None).detected) == ["web"]
     write(tmp_path / "Procfile", "web: python serve.py\n")
     assert find_processes(tmp_path, None).detected == {}
+
+
+def test_an_app_made_from_the_modules_own_subclass_of_a_framework_app(tmp_path):
+    write(tmp_path / "main" / "__init__.py", "from .app import app\n")
+    write(tmp_path / "main" / "app.py", "from fastapi import FastAPI\n\nclass Application(FastAPI):\n"
+                                        "    pass\n\napp = Application()\n")
+    web = find(tmp_path)
+    assert (web.target, web.framework, web.interface, web.origin) == ("main.app:app", "FastAPI", "asgi",
+                                                                       "main/app.py line 6")
+
+
+def test_a_local_class_named_app_is_not_taken_for_falcon(tmp_path):
+    write(tmp_path / "app.py", "class App:\n    pass\n\napp = App()\n")
+    assert find(tmp_path) is None

@@ -76,6 +76,8 @@ CONSTRUCTORS = {
     ("django", "get_wsgi_application"): ("Django", "wsgi"),
     ("django", "get_asgi_application"): ("Django", "asgi"),
 }
+# Class names no one else uses, trusted even when their import is not seen (`from flask import *`).
+_DISTINCT_NAMES = {"Flask", "FastAPI", "Starlette", "Litestar", "Quart", "Bottle"}
 # What importing a package says about the module, when no constructor does.
 IMPORTED = {
     "flask": ("Flask", "wsgi"), "fastapi": ("FastAPI", "asgi"), "starlette": ("Starlette", "asgi"),
@@ -127,6 +129,7 @@ class ModuleScan:
     path: str                           # relative to the app
     module: str                         # dotted, importable from the chdir
     objects: dict = field(default_factory=dict)     # name -> Found, in source order
+    subclasses: dict = field(default_factory=dict)  # class Application(FastAPI) -> (framework, interface)
     factories: dict = field(default_factory=dict)   # name -> Found
     imported: dict = field(default_factory=dict)    # local name -> (module, name, line), app names only
     servers: list = field(default_factory=list)     # ServerCall
@@ -178,11 +181,19 @@ def _dotted(node: ast.AST, imports: dict) -> Optional[str]:
     return None
 
 
-def _constructor(call: ast.Call, imports: dict) -> Optional[tuple]:
-    """(framework, interface) when `call` makes a framework's app."""
+def _constructor(call: ast.Call, imports: dict, subclasses: Optional[dict] = None) -> Optional[tuple]:
+    """(framework, interface) when `call` makes a framework's app (`subclasses`:
+    the module's own subclasses of a framework's app class)."""
     if isinstance(call.func, ast.Attribute) and call.func.attr == "make_wsgi_app":
         return ("Pyramid", "wsgi")   # Configurator(...).make_wsgi_app() or config.make_wsgi_app()
-    dotted = _dotted(call.func, imports)
+    if subclasses and isinstance(call.func, ast.Name) and call.func.id in subclasses:
+        return subclasses[call.func.id]
+    return _framework_class(call.func, imports)
+
+
+def _framework_class(func: ast.AST, imports: dict) -> Optional[tuple]:
+    """(framework, interface) when `func` names a framework's app class or app-making function."""
+    dotted = _dotted(func, imports)
     if not dotted:
         return None
     parts = dotted.replace("()", "").split(".")
@@ -192,7 +203,7 @@ def _constructor(call: ast.Call, imports: dict) -> Optional[tuple]:
     found = CONSTRUCTORS.get((top, last))
     if found is None and len(parts) == 1:
         # A bare name imported with `*` (or not at all): trust a framework's class name.
-        found = next((v for (_, name), v in CONSTRUCTORS.items() if name == last and name[0].isupper()), None)
+        found = next((v for (_, name), v in CONSTRUCTORS.items() if name == last and name in _DISTINCT_NAMES), None)
     return found
 
 
@@ -236,7 +247,7 @@ def _required(function: ast.AST) -> int:
     return positional + keyword_only
 
 
-def _factory(function: ast.AST, imports: dict, fallback: Optional[tuple]) -> Optional[tuple]:
+def _factory(function: ast.AST, imports: dict, fallback: Optional[tuple], subclasses: dict) -> Optional[tuple]:
     """(framework, interface) when `function` is an app factory: callable with no
     arguments, and returning an app it makes (or, in a module that imports a
     framework, returning something)."""
@@ -245,7 +256,7 @@ def _factory(function: ast.AST, imports: dict, fallback: Optional[tuple]) -> Opt
         return None
     for node in ast.walk(function):
         if isinstance(node, ast.Call):
-            found = _constructor(node, imports)
+            found = _constructor(node, imports, subclasses)
             if found:
                 return found
     return fallback
@@ -316,8 +327,13 @@ def scan_module(path: Path, relative: str, module: str) -> ModuleScan:
     scan.reads_port = bool(re.search(r"""["']PORT["']""", source))
 
     for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            made = next((m for m in (_framework_class(base, imports) for base in node.bases) if m), None)
+            if made:
+                scan.subclasses[node.name] = made
+    for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in FACTORY_NAMES:
-            made = _factory(node, imports, scan.imports_framework)
+            made = _factory(node, imports, scan.imports_framework, scan.subclasses)
             if made:
                 scan.factories[node.name] = Found(node.name, node.lineno, "factory", *made)
 
@@ -362,7 +378,7 @@ def _app_value(value: ast.AST, scan: ModuleScan, imports: dict) -> Optional[tupl
         return None
     if not isinstance(value, ast.Call):
         return None
-    made = _constructor(value, imports)
+    made = _constructor(value, imports, scan.subclasses)
     if made:
         return made
     func = value.func
