@@ -889,11 +889,13 @@ def dependencies_changed_since_build() -> tuple:
 # --- the app finder (inspect/web_app.py) ---------------------------------------------------
 
 def no_web_process(looked_for: Sequence[str], seen: Sequence[str] = (), procfile_line: Optional[str] = None,
-                   framework: Optional[str] = None) -> tuple:
-    """No Procfile `web` line and nothing found to serve: what was looked for,
-    what the build saw, and a Procfile line to start from."""
+                   framework: Optional[str] = None, terms: str = "") -> tuple:
+    """No Procfile `web` line and nothing found to serve: what was looked for
+    (and `terms`, what its words mean), what the build saw, and a Procfile
+    line to start from."""
     body = ("The app has no Procfile with a `web:` line, and pybuildpack found nothing it\n"
-            "knows how to serve. It looked for, in order:\n" + _bullets(looked_for) + "\n")
+            "knows how to serve. It looked for, in order:\n" + _bullets(looked_for) + "\n"
+            + (terms + "\n" if terms else ""))
     if seen:
         body += "It saw:\n" + _bullets(seen) + "\n"
     if procfile_line and seen and "in a file not looked in" in seen[-1]:

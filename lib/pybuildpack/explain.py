@@ -149,9 +149,7 @@ def render(doc: Mapping[str, object]) -> str:
         process_lines += [f"    {note}" for note in process.get("notes", ())]
     if not any(p["name"] == "web" for p in doc["processes"]):
         process_lines.append("no web process: add a Procfile `web` line, or one of these, looked for in order:")
-        for item in doc["web_detection_order"]:
-            process_lines += [f"  - {line.strip()}" if index == 0 else f"    {line.strip()}"
-                              for index, line in enumerate(item.splitlines())]
+        process_lines += [f"  - {item}" for item in doc["web_detection_order"]]
     lines += _row("Processes", process_lines)
     lines += _row("Static files", static.get("lines") or [static["summary"]])
     hooks = doc["hooks"]

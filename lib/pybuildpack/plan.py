@@ -21,7 +21,7 @@ from .config import ConfigVars
 from .inspect.django import DjangoProject, find_django
 from .inspect.framework import find_framework
 from .inspect.processes import DEFAULT_WEB_ORDER, AppTarget, Process, Processes, detect_default_web, parse_procfile
-from .inspect.web_app import no_web_hint
+from .inspect.web_app import APP_OBJECTS, no_web_hint
 from .inspect.python_version import PythonRequests, requested_python
 from .package_managers.base import PackageManager
 
@@ -171,7 +171,7 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
         warnings.append(errors.no_requirements_file())
     if processes.web is None:
         seen, line = no_web_hint(app_dir, declared)
-        warnings.append(errors.no_web_process(DEFAULT_WEB_ORDER, seen, line, declared))
+        warnings.append(errors.no_web_process(DEFAULT_WEB_ORDER, seen, line, declared, APP_OBJECTS))
     if config.ignored:
         warnings.append(errors.config_var_ignored(config.ignored))
 

@@ -7,6 +7,7 @@ import pytest
 from pybuildpack import errors
 from pybuildpack.config import ConfigVars
 from pybuildpack.inspect.processes import DEFAULT_WEB_ORDER
+from pybuildpack.inspect.web_app import APP_OBJECTS
 from pybuildpack.pins import WHITENOISE
 from pybuildpack.package_managers.requirements_txt import RequirementsTxt
 from pybuildpack.plan import AddedPackage, choose_installer, choose_selection, make_plan
@@ -162,7 +163,12 @@ def test_app_with_nothing_to_serve_gets_the_no_web_process_warning(tmp_path):
     write(tmp_path / "requirements.txt", "requests\n")
     plan = plan_for(tmp_path)
     assert plan.web is None
-    assert plan.warnings == (errors.no_web_process(DEFAULT_WEB_ORDER),)
+    assert plan.warnings == (errors.no_web_process(DEFAULT_WEB_ORDER, terms=APP_OBJECTS),)
+    title, body = plan.warnings[0]
+    assert "  - an app object or app factory in wsgi.py, asgi.py, app.py, main.py, application.py, server.py\n" \
+        in body
+    assert "\nAn app object is a module-level name made by Flask(), FastAPI()" in body
+    assert body.endswith("Add a Procfile with a web process, for example:\n    web: gunicorn myapp.wsgi")
 
 
 def test_no_web_process_warning_says_what_it_saw_and_gives_a_procfile_line_for_the_framework(tmp_path):

@@ -610,3 +610,13 @@ def test_an_app_made_from_the_modules_own_subclass_of_a_framework_app(tmp_path):
 def test_a_local_class_named_app_is_not_taken_for_falcon(tmp_path):
     write(tmp_path / "app.py", "class App:\n    pass\n\napp = App()\n")
     assert find(tmp_path) is None
+
+
+def test_a_server_started_in_a_function_nothing_calls_does_not_make_a_script(tmp_path):
+    write(tmp_path / "app.py", "import http.server\n\ndef serve():\n"
+                               "    http.server.HTTPServer(('', 8000), None).serve_forever()\n")
+    assert find(tmp_path) is None
+    write(tmp_path / "app.py", "import http.server\n\ndef serve():\n"
+                               "    http.server.HTTPServer(('', 8000), None).serve_forever()\n\n"
+                               "if __name__ == '__main__':\n    serve()\n")
+    assert find(tmp_path).command == "python app.py"

@@ -27,15 +27,16 @@ development server started under `if __name__ == "__main__":`).
 from __future__ import annotations
 
 import ast
-import configparser
-import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional, Union
 
 from .. import errors
 from .django import DjangoProject, module_file
+
+if TYPE_CHECKING:   # processes.py imports this module
+    from .processes import AppTarget, Process
 
 # The files an app object is looked for in, in this order, at the top of the app
 # and in each package one level down (where `__init__.py` comes last).
@@ -53,12 +54,14 @@ ORDER = (
     "an executable app.sh",
     "a Django project (manage.py): its ASGI_APPLICATION or WSGI_APPLICATION",
     "a PasteDeploy file: " + " or ".join(PASTE_FILES),
-    "an app object (app = Flask(__name__), FastAPI(), Starlette(), Litestar(), Quart(),\n"
-    "    Bottle(), falcon.App(), a Pyramid make_wsgi_app(), a WSGI or ASGI function)\n"
-    "    or factory (create_app, make_app) in " + ", ".join(FILES),
+    "an app object or app factory in " + ", ".join(FILES),
     "the same one level down in a package (app/main.py, app/__init__.py), then in src/<package>/",
     "a script that starts its own server (Tornado, aiohttp, http.server): " + ", ".join(FILES[2:]),
 )
+# What "an app object or app factory" means, for the warning.
+APP_OBJECTS = ("An app object is a module-level name made by Flask(), FastAPI(), Starlette(), Litestar(),\n"
+               "Quart(), Bottle(), falcon.App() or Pyramid's make_wsgi_app(), or a WSGI or ASGI function;\n"
+               "a factory is create_app() or make_app() returning one.")
 
 INTERFACE = {"wsgi": "WSGI", "asgi": "ASGI"}
 
@@ -263,18 +266,19 @@ def _factory(function: ast.AST, imports: dict, fallback: Optional[tuple], subcla
 
 
 def _calls(body: list, context: str) -> Iterator[tuple]:
-    """(call, context) for every call in `body`; functions and classes are "function"."""
+    """(call, context, owner) for every call in `body`: the context is "import"
+    or "main"; calls in a function or class are "function", with its name as owner."""
     for node in body:
         if _is_main_guard(node):
             for inner in node.body:
                 for call in ast.walk(inner):
                     if isinstance(call, ast.Call):
-                        yield call, "main"
+                        yield call, "main", None
             continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             for call in ast.walk(node):
                 if isinstance(call, ast.Call):
-                    yield call, "function"
+                    yield call, "function", node.name
             continue
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.stmt):
@@ -282,7 +286,18 @@ def _calls(body: list, context: str) -> Iterator[tuple]:
             else:
                 for call in ast.walk(child):
                     if isinstance(call, ast.Call):
-                        yield call, context
+                        yield call, context, None
+
+
+def _used_names(body: list) -> set:
+    """The names module-level code (and `if __name__ == "__main__":`) refers to:
+    a function that starts a server only counts when one of these calls it."""
+    names = set()
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        names.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+    return names
 
 
 def _server_call(call: ast.Call, imports: dict, scan: ModuleScan, packages: set) -> Optional[str]:
@@ -360,9 +375,10 @@ def scan_module(path: Path, relative: str, module: str) -> ModuleScan:
                     scan.objects.pop(target.id, None)   # rebound to something else
                     scan.imported.pop(target.id, None)
 
-    for call, context in _calls(tree.body, "import"):
+    used = _used_names(tree.body)
+    for call, context, owner in _calls(tree.body, "import"):
         what = _server_call(call, imports, scan, packages)
-        if what:
+        if what and (owner is None or owner in used):
             scan.servers.append(ServerCall(call.lineno, what, context))
     return scan
 
@@ -622,7 +638,8 @@ def _django(app_dir: Path, django: DjangoProject) -> "AppTarget":
     return target("wsgi", defaults["wsgi"], f"Django project at {django.manage_py}")
 
 
-def find_web_app(app_dir: Path, django: Optional[DjangoProject], declared: Optional[str] = None):
+def find_web_app(app_dir: Path, django: Optional[DjangoProject],
+                 declared: Optional[str] = None) -> Union["AppTarget", "Process", None]:
     """The app to serve (an AppTarget), a script to run (a Process), or None,
     following ORDER after app.sh. `declared` is the framework the
     dependencies name (inspect/framework.py), used to classify an app whose
@@ -634,7 +651,7 @@ def find_web_app(app_dir: Path, django: Optional[DjangoProject], declared: Optio
         return paste
     scripts = []
     for depth, level in enumerate(candidates(app_dir)):
-        chosen, chosen_package, others = None, None, []
+        chosen, chosen_package, others, noted = None, None, [], []
         for candidate in level:
             scan = _scan(app_dir, candidate)
             found = scan.best()
@@ -648,7 +665,9 @@ def find_web_app(app_dir: Path, django: Optional[DjangoProject], declared: Optio
             package = candidate.module.split(".")[0]
             if chosen is None:
                 chosen, chosen_package = _app_target(scan, candidate, found, declared), package
-            elif depth and package != chosen_package and not any(o.startswith(package + ".") or o.startswith(package + ":") for o in others):
+            elif depth and package not in (chosen_package, *noted):
+                # Another package one level down has an app too: say which one was not chosen.
+                noted.append(package)
                 others.append(f"{candidate.module}:{found.name}")
         if chosen is not None:
             if others:
