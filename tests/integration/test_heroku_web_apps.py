@@ -45,7 +45,7 @@ def test_asgi_only_django_project_is_served_as_asgi(heroku, fixture_app):
     result = heroku.build(fixture_app("web_django_asgi"))
     assert result.ok, result.output
     assert result.default_processes == {"web": 'uvicorn --host 0.0.0.0 --port "$PORT" mysite.asgi:application'}
-    assert ("       From:      Django project at manage.py\n"
+    assert ("       From:      mysite/asgi.py line 7\n"
             "       App:       Django's ASGI application `mysite.asgi.application`\n"
             "       Note:      WSGI_APPLICATION in mysite/settings.py line 11 names mysite.wsgi.application, "
             "which does not exist; mysite.asgi.application does\n") in summary(result.output)

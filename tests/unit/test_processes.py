@@ -109,7 +109,7 @@ def test_django_comes_before_app_objects(tmp_path):
     write(tmp_path / "app.py", FLASK_APP)
     write(tmp_path / "mysite" / "wsgi.py", "application = None\n")
     web = find(tmp_path, django_project(tmp_path))
-    assert web == AppTarget("wsgi", "mysite.wsgi:application", "", "Django project at manage.py",
+    assert web == AppTarget("wsgi", "mysite.wsgi:application", "", "mysite/wsgi.py line 1",
                             framework="Django", notes=("App: Django's WSGI application `mysite.wsgi.application`",))
 
 
@@ -473,7 +473,19 @@ def test_django_asgi_application_setting_means_asgi(tmp_path):
 def test_django_project_with_only_asgi_py_is_asgi(tmp_path):
     project = django_settings(tmp_path, "DEBUG = True\n", files=("asgi.py",))
     web = find(tmp_path, project)
-    assert (web.target, web.interface, web.origin) == ("mysite.asgi:application", "asgi", "Django project at manage.py")
+    assert (web.target, web.interface, web.origin) == ("mysite.asgi:application", "asgi", "mysite/asgi.py line 1")
+
+
+def test_django_without_wsgi_or_asgi_py_names_the_project(tmp_path):
+    project = django_settings(tmp_path, "DEBUG = True\n", files=())
+    assert find(tmp_path, project).origin == "Django project at manage.py"
+
+
+def test_django_default_origin_is_the_line_that_assigns_application(tmp_path):
+    project = django_settings(tmp_path, "DEBUG = True\n", files=())
+    write(tmp_path / "mysite" / "wsgi.py", "import os\n\nfrom django.core.wsgi import get_wsgi_application\n\n"
+                                           "application = get_wsgi_application()\n")
+    assert find(tmp_path, project).origin == "mysite/wsgi.py line 5"
 
 
 def test_django_wsgi_application_naming_a_missing_module_falls_back_to_asgi_py(tmp_path):

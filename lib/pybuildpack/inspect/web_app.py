@@ -488,6 +488,23 @@ def _scan(app_dir: Path, candidate: Candidate, depth: int = 0) -> ModuleScan:
     return scan
 
 
+def _definition_line(path: Path, name: str) -> Optional[int]:
+    """The line where module-level code last binds `name` (assignment, def or import), if any."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return None
+    line = None
+    for node in _module_statements(tree.body):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets) \
+                or isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name \
+                or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name \
+                or isinstance(node, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name) == name
+                                                                          for a in node.names):
+            line = node.lineno
+    return line
+
+
 def _assignment_call(path: Path, name: str) -> Optional[ast.Call]:
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -615,6 +632,14 @@ def _django(app_dir: Path, django: DjangoProject) -> "AppTarget":
         return AppTarget(interface, f"{module}:{attribute}", django.manage_dir, origin, framework="Django",
                          notes=(f"App: Django's {INTERFACE[interface]} application `{dotted}`", *notes))
 
+    def found_in(dotted: str) -> str:
+        """Where the project's own module assigns the application: "mysite/asgi.py line 16"."""
+        module, _, attribute = dotted.rpartition(".")
+        path = module_file(root, module)
+        line = _definition_line(path, attribute) if path else None
+        where = str(path.relative_to(app_dir)) if path else django.manage_py
+        return f"{where} line {line}" if line else f"Django project at {django.manage_py}"
+
     defaults = {kind: f"{package}.{kind}.application" if package else f"{kind}.application"
                 for kind in ("wsgi", "asgi")}
     if django.asgi_application:
@@ -628,14 +653,14 @@ def _django(app_dir: Path, django: DjangoProject) -> "AppTarget":
         if exists(django.wsgi_application):
             return target("wsgi", django.wsgi_application, origin)
         if exists(defaults["asgi"]):
-            return target("asgi", defaults["asgi"], f"Django project at {django.manage_py}",
+            return target("asgi", defaults["asgi"], found_in(defaults["asgi"]),
                           (f"Note: WSGI_APPLICATION in {settings} line {django.wsgi_line} names "
                            f"{django.wsgi_application}, which does not exist; {defaults['asgi']} does",))
         raise errors.DjangoApplicationMissing("WSGI_APPLICATION", django.wsgi_application, settings,
                                               django.wsgi_line, django.manage_dir)
     if not exists(defaults["wsgi"]) and exists(defaults["asgi"]):
-        return target("asgi", defaults["asgi"], f"Django project at {django.manage_py}")
-    return target("wsgi", defaults["wsgi"], f"Django project at {django.manage_py}")
+        return target("asgi", defaults["asgi"], found_in(defaults["asgi"]))
+    return target("wsgi", defaults["wsgi"], found_in(defaults["wsgi"]))
 
 
 def find_web_app(app_dir: Path, django: Optional[DjangoProject],
