@@ -63,3 +63,13 @@ def test_pyramid_production_ini_is_served_by_gunicorn_paste(heroku, fixture_app)
     dyno = heroku.deploy(result).start()
     assert dyno.wait_until_serving("/").text == "Hello from Pyramid behind production.ini"
     assert dyno.terminate() == 0
+
+
+def test_flask_factory_runs_through_the_shell_the_dyno_uses(heroku, fixture_app):
+    # Heroku runs default_process_types with bash: `app:create_app()` must be quoted.
+    result = heroku.build(fixture_app("web_flask_factory"))
+    assert result.ok, result.output
+    assert result.default_processes["web"].endswith(" 'app:create_app()'")
+    dyno = heroku.deploy(result).start()
+    assert dyno.wait_until_serving("/").text == "Hello from the create_app() factory"
+    assert dyno.terminate() == 0
