@@ -913,6 +913,7 @@ class DjangoApplicationMissing(UserError):
         where = f"{settings_file} line {line}" if line else settings_file
         module = value.rpartition(".")[0]
         root = f" (relative to {manage_dir}/, where manage.py is)" if manage_dir else ""
+        written = " (startproject writes one)" if module.rpartition(".")[2] in ("wsgi", "asgi") else ""
         super().__init__(
             f"{setting} names a module that does not exist",
             f"{setting} in {where} is {value!r},\n"
@@ -920,7 +921,7 @@ class DjangoApplicationMissing(UserError):
             f"no {module.replace('.', '/')}.py and no {module.replace('.', '/')}/__init__.py.\n"
             "The web server would fail to start, so the build stops here.\n"
             "\n"
-            f"Point {setting} at your project's {'asgi' if setting.startswith('ASGI') else 'wsgi'}.py "
-            f"(for example {module.split('.')[0]}.{'asgi' if setting.startswith('ASGI') else 'wsgi'}.application),\n"
-            "or add a Procfile with a `web:` line to choose the web process yourself.",
+            f"Create {module.replace('.', '/')}.py with the application in it{written},\n"
+            f"point {setting} at the module that has it, or add a Procfile with a\n"
+            "`web:` line to choose the web process yourself.",
         )

@@ -376,3 +376,20 @@ def test_django_settings_that_fail_to_import_error_block(heroku, django_app, bui
          !     at build time (read them from os.environ with a default), or set
          !     DISABLE_COLLECTSTATIC=1 and a Procfile to skip Django's build steps.
     """)
+
+
+def test_wsgi_application_naming_a_missing_module_error_block(heroku, django_app, build_env):
+    (django_app / "mysite" / "wsgi.py").unlink()
+    lines = failed_build(heroku, django_app, build_env)
+    assert error_block(lines) == expected_block("""\
+         !     Error: WSGI_APPLICATION names a module that does not exist
+         !
+         !     WSGI_APPLICATION in mysite/settings.py line 10 is 'mysite.wsgi.application',
+         !     but there is no module mysite.wsgi:
+         !     no mysite/wsgi.py and no mysite/wsgi/__init__.py.
+         !     The web server would fail to start, so the build stops here.
+         !
+         !     Create mysite/wsgi.py with the application in it (startproject writes one),
+         !     point WSGI_APPLICATION at the module that has it, or add a Procfile with a
+         !     `web:` line to choose the web process yourself.
+    """)

@@ -214,7 +214,7 @@ ERRORS = {
         ["WSGI_APPLICATION names a module that does not exist",
          "WSGI_APPLICATION in mysite/settings.py line 57 is 'mysite.wsgy.application'",
          "no module mysite.wsgy:", "no mysite/wsgy.py and no mysite/wsgy/__init__.py",
-         "Point WSGI_APPLICATION at your project's wsgi.py (for example mysite.wsgi.application)",
+         "Create mysite/wsgy.py with the application in it", "point WSGI_APPLICATION at the module that has it",
          "add a Procfile"],
     ),
 }
@@ -471,4 +471,5 @@ def test_django_application_missing_in_a_nested_project_says_where_modules_are_l
                                             3, "src")
     assert error.title == "ASGI_APPLICATION names a module that does not exist"
     assert "no module mysite.routing (relative to src/, where manage.py is)" in error.body
-    assert "Point ASGI_APPLICATION at your project's asgi.py (for example mysite.asgi.application)" in error.body
+    assert "Create mysite/routing.py with the application in it" in error.body
+    assert "point ASGI_APPLICATION at the module that has it" in error.body
