@@ -348,3 +348,40 @@ def test_a_lock_made_for_another_python_than_python_version_asks_for_is_a_confli
         plan_for(tmp_path)
     assert ".python-version asks for Python 3.12" in caught.value.body
     assert "Pipfile.lock asks for Python 3.11" in caught.value.body
+
+
+# -- the build summary shows the web process and where it came from ------------------------------
+
+def summary_of(plan):
+    from pybuildpack.build import Build
+
+    from .helpers import string_log
+
+    log = string_log()
+    Build(plan, None, None, ConfigVars({}), log).summary()
+    return log.stream.getvalue().split("\n", 1)[1]
+
+
+def test_summary_shows_the_web_process_its_origin_and_every_note(tmp_path):
+    write(tmp_path / "requirements.txt", "flask\n")
+    write(tmp_path / "app.py", "from flask import Flask\napp = Flask(__name__)\n"
+                               "if __name__ == '__main__':\n    app.run()\n")
+    assert summary_of(plan_for(tmp_path)) == (
+        "       Packages:  0\n"
+        "       Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config app:app\n"
+        "       From:      app.py line 2\n"
+        "       App:       Flask app `app` (WSGI)\n"
+        "       Note:      app.py line 4 starts Flask's development server under `if __name__ == \"__main__\":`; "
+        "left alone: a production server serves `app` instead\n"
+        "       Server:    gunicorn (the default WSGI server)\n")
+
+
+def test_summary_of_a_procfile_web_names_its_line(tmp_path):
+    write(tmp_path / "Procfile", "worker: celery\nweb: gunicorn app:app\n")
+    assert summary_of(plan_for(tmp_path)).splitlines()[1:] == [
+        "       Web:       gunicorn app:app", "       From:      Procfile line 2"]
+
+
+def test_summary_without_a_web_process_says_to_add_one(tmp_path):
+    assert summary_of(plan_for(tmp_path)).splitlines()[1:] == [
+        "       Web:       (none: add a Procfile with a web process)"]
