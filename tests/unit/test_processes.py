@@ -421,6 +421,11 @@ def test_a_dev_server_started_at_import_makes_the_file_a_script(tmp_path):
      "    tornado.ioloop.IOLoop.current().start()\n", "Tornado"),
     ("import os\nfrom aiohttp import web\napp = web.Application()\n"
      "web.run_app(app, port=int(os.environ['PORT']))\n", "aiohttp"),
+    ("import asyncio, os\nfrom aiohttp import web\n\nasync def main():\n    runner = web.AppRunner(web.Application())\n"
+     "    await runner.setup()\n    await web.TCPSite(runner, port=int(os.environ['PORT'])).start()\n\n"
+     "asyncio.run(main())\n", "aiohttp"),
+    ("import os\nimport waitress\n\ndef app(environ, start_response, extra):\n    pass\n\n"
+     "waitress.serve(app, port=os.environ['PORT'])\n", "waitress"),
 ])
 def test_scripts_that_start_a_server_run_with_python(tmp_path, source, what):
     write(tmp_path / "server.py", source)

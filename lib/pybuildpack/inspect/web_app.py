@@ -92,15 +92,16 @@ FRAMEWORK_INTERFACE = {
     "Django": "wsgi", "Flask": "wsgi", "Bottle": "wsgi", "Pyramid": "wsgi", "Falcon": "wsgi",
     "FastAPI": "asgi", "Starlette": "asgi", "Litestar": "asgi", "Quart": "asgi",
 }
-# Calls that start a server, by the last part of their dotted name; `None` means
-# any receiver. (what, needs this package imported)
+# Calls that start a server, by the last part of their dotted name:
+# (what, one of these packages must be imported; none: any module).
 SERVER_CALLS = {
-    "serve_forever": ("http.server", None),
-    "run_app": ("aiohttp", "aiohttp"),
-    "listen": ("Tornado", "tornado"),
-    "start": ("Tornado", "tornado"),       # IOLoop.current().start()
-    "serve": ("waitress", "waitress"),
-    "run_simple": ("Werkzeug's development server", "werkzeug"),
+    "serve_forever": ("http.server", ()),   # also socketserver, wsgiref, asyncio servers
+    "run_app": ("aiohttp", ("aiohttp",)),
+    "TCPSite": ("aiohttp", ("aiohttp",)),   # web.AppRunner + web.TCPSite(...).start()
+    "listen": ("Tornado", ("tornado",)),
+    "start": ("Tornado", ("tornado",)),     # IOLoop.current().start()
+    "serve": ("a server", ("waitress", "hypercorn")),
+    "run_simple": ("Werkzeug's development server", ("werkzeug",)),
 }
 DEV_RUNNERS = {"uvicorn": "uvicorn", "bottle": "Bottle's development server", "hypercorn": "hypercorn",
                "waitress": "waitress", "socketio": "Flask-SocketIO's development server"}
@@ -317,10 +318,10 @@ def _server_call(call: ast.Call, imports: dict, scan: ModuleScan, packages: set)
     last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
     if last in SERVER_CALLS:
         what, needs = SERVER_CALLS[last]
-        if needs is None or needs in packages:
+        if not needs or any(package in packages for package in needs):
             if last == "start" and "IOLoop" not in dotted:
                 return None
-            return what
+            return top if last == "serve" and top in needs else what
     return None
 
 
