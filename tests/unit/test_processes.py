@@ -637,3 +637,16 @@ def test_a_server_started_in_a_function_nothing_calls_does_not_make_a_script(tmp
                                "    http.server.HTTPServer(('', 8000), None).serve_forever()\n\n"
                                "if __name__ == '__main__':\n    serve()\n")
     assert find(tmp_path).command == "python app.py"
+
+
+def test_an_app_in_a_file_the_builds_python_cannot_parse_is_found_by_its_text(tmp_path):
+    write(tmp_path / "main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n\nmatch case of := broken\n")
+    web = find(tmp_path)
+    assert (web.target, web.framework, web.interface, web.origin) == ("main:app", "FastAPI", "asgi", "main.py line 3")
+    assert web.notes[-1].startswith("Note: main.py could not be parsed by Python 3.")
+    assert web.notes[-1].endswith("(the build's); `app` was found by its text")
+
+
+def test_a_file_that_cannot_be_parsed_is_named_in_the_no_web_hint(tmp_path):
+    write(tmp_path / "app.py", "def f(:\n")
+    assert no_web_hint(tmp_path, None) == (("app.py could not be parsed as Python",), None)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Optional, Union
@@ -81,6 +82,8 @@ CONSTRUCTORS = {
 }
 # Class names no one else uses, trusted even when their import is not seen (`from flask import *`).
 _DISTINCT_NAMES = {"Flask", "FastAPI", "Starlette", "Litestar", "Quart", "Bottle"}
+# `app = Flask(__name__)` (or `app: FastAPI = fastapi.FastAPI()`) as text, for a file ast cannot read.
+_APP_LINE = re.compile(r"^(\w+)\s*(?::[^=]+)?=\s*(?:\w+\.)*(" + "|".join(sorted(_DISTINCT_NAMES)) + r")\(")
 # What importing a package says about the module, when no constructor does.
 IMPORTED = {
     "flask": ("Flask", "wsgi"), "fastapi": ("FastAPI", "asgi"), "starlette": ("Starlette", "asgi"),
@@ -330,9 +333,20 @@ def scan_module(path: Path, relative: str, module: str) -> ModuleScan:
     scan = ModuleScan(relative, module)
     try:
         source = path.read_text(encoding="utf-8")
-        tree = ast.parse(source)
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError):
         scan.parsed = False
+        return scan
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        # Newer syntax than the build's own Python reads, or a broken file: an
+        # `app = Flask(__name__)` line is still an app.
+        scan.parsed = False
+        for number, line in enumerate(source.splitlines(), 1):
+            match = _APP_LINE.match(line)
+            if match and match.group(1) not in scan.objects:
+                scan.objects[match.group(1)] = Found(match.group(1), number, "object",
+                                                     *CONSTRUCTORS[(match.group(2).lower(), match.group(2))])
         return scan
     imports = _imports(tree)
     packages = {dotted.split(".")[0] for dotted in imports.values()}
@@ -573,6 +587,9 @@ def _app_target(scan: ModuleScan, candidate: Candidate, found: Found, declared: 
 
     framework, interface = _interface(found, scan, declared)
     notes = (_describe(found, framework, interface), *_dev_server_notes(scan, found))
+    if not scan.parsed:
+        notes += (f"Note: {scan.path} could not be parsed by Python {sys.version_info[0]}.{sys.version_info[1]} "
+                  f"(the build's); `{found.name}` was found by its text",)
     return AppTarget(interface, f"{candidate.module}:{found.name}", candidate.chdir,
                      f"{candidate.relative} line {found.line}", kind=found.kind, framework=framework,
                      notes=notes)
