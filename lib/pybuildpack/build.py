@@ -247,3 +247,9 @@ class Build:
             self.log.detail(f"Python:    {chosen.version} ({chosen.origin})")
         self.log.detail(f"Packages:  {len(self.outcome.packages or [])}")
         self.log.detail(f"Web:       {web.command if web else '(none: add a Procfile with a web process)'}")
+        if web is not None:
+            # Where the web process came from and how it was chosen, one labelled line each.
+            self.log.detail(f"From:      {web.origin}")
+            for note in web.notes:
+                label, _, text = note.partition(": ")
+                self.log.detail(f"{label + ':':<11}{text}" if text else f"{'Note:':<11}{note}")

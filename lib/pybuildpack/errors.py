@@ -668,30 +668,11 @@ class HookNotRunnable(UserError):
 
 # --- processes -----------------------------------------------------------------------
 
-def no_web_process(looked_for: Sequence[str]) -> tuple:
-    return (
-        "No web process",
-        "The app has no Procfile with a `web:` line, and pybuildpack found nothing it\n"
-        "knows how to serve. It looked for, in order:\n"
-        + _bullets(looked_for)
-        + "\nAdd a Procfile with a web process, for example:\n"
-        "    web: gunicorn myapp.wsgi",
-    )
-
-
 def app_sh_not_executable() -> tuple:
     return (
         "app.sh is not executable",
         "app.sh would be the web process, but it is not marked executable, so it is\n"
         "skipped. Run `chmod +x app.sh` and commit the change (git keeps the mode).",
-    )
-
-
-def wsgi_callable_missing(path: str) -> tuple:
-    return (
-        f"{path} defines no `application`",
-        f"{path} was found, but it assigns neither `application` nor `app`, so pybuildpack\n"
-        "cannot tell gunicorn what to serve. Name your WSGI callable `application`.",
     )
 
 
@@ -903,3 +884,44 @@ def dependencies_changed_since_build() -> tuple:
         "so the environment may be missing packages. Run `pybuildpack build` again, or\n"
         "use `pybuildpack up` to build and start in one step.",
     )
+
+
+# --- the app finder (inspect/web_app.py) ---------------------------------------------------
+
+def no_web_process(looked_for: Sequence[str], seen: Sequence[str] = (), procfile_line: Optional[str] = None,
+                   framework: Optional[str] = None, terms: str = "") -> tuple:
+    """No Procfile `web` line and nothing found to serve: what was looked for
+    (and `terms`, what its words mean), what the build saw, and a Procfile
+    line to start from."""
+    body = ("The app has no Procfile with a `web:` line, and pybuildpack found nothing it\n"
+            "knows how to serve. It looked for, in order:\n" + _bullets(looked_for) + "\n"
+            + (terms + "\n" if terms else ""))
+    if seen:
+        body += "It saw:\n" + _bullets(seen) + "\n"
+    if procfile_line and seen and "in a file not looked in" in seen[-1]:
+        body += "To serve that app, add a Procfile with this line:\n"
+    elif procfile_line and framework:
+        body += f"Your dependencies name {framework}. Add a Procfile with a web process, for example:\n"
+    else:
+        body += "Add a Procfile with a web process, for example:\n"
+        procfile_line = procfile_line or "web: gunicorn myapp.wsgi"
+    return ("No web process", body + f"    {procfile_line}")
+
+
+class DjangoApplicationMissing(UserError):
+    def __init__(self, setting: str, value: str, settings_file: str, line: Optional[int], manage_dir: str) -> None:
+        where = f"{settings_file} line {line}" if line else settings_file
+        module = value.rpartition(".")[0]
+        root = f" (relative to {manage_dir}/, where manage.py is)" if manage_dir else ""
+        written = " (startproject writes one)" if module.rpartition(".")[2] in ("wsgi", "asgi") else ""
+        super().__init__(
+            f"{setting} names a module that does not exist",
+            f"{setting} in {where} is {value!r},\n"
+            f"but there is no module {module}{root}:\n"
+            f"no {module.replace('.', '/')}.py and no {module.replace('.', '/')}/__init__.py.\n"
+            "The web server would fail to start, so the build stops here.\n"
+            "\n"
+            f"Create {module.replace('.', '/')}.py with the application in it{written},\n"
+            f"point {setting} at the module that has it, or add a Procfile with a\n"
+            "`web:` line to choose the web process yourself.",
+        )

@@ -95,7 +95,7 @@ def explain(plan: BuildPlan, last_build: Optional[Mapping[str, object]] = None) 
     framework = find_framework(plan.django, manager.names, manager.file)
     processes = [
         {"name": p.name, "command": p.command, "origin": p.origin, "server": p.server,
-         "detected": p.name not in plan.processes.procfile}
+         "detected": p.name not in plan.processes.procfile, "notes": list(p.notes)}
         for p in plan.processes.all.values()
     ]
     doc = {
@@ -146,8 +146,10 @@ def render(doc: Mapping[str, object]) -> str:
         how = "detected from " if process["detected"] else ""
         server = f", server {process['server']}" if process["server"] else ""
         process_lines += [f"{process['name']}: {process['command']}", f"    ({how}{process['origin']}{server})"]
+        process_lines += [f"    {note}" for note in process.get("notes", ())]
     if not any(p["name"] == "web" for p in doc["processes"]):
-        process_lines.append("no web process: add a Procfile, or one of: " + "; ".join(doc["web_detection_order"]))
+        process_lines.append("no web process: add a Procfile `web` line, or one of these, looked for in order:")
+        process_lines += [f"  - {item}" for item in doc["web_detection_order"]]
     lines += _row("Processes", process_lines)
     lines += _row("Static files", static.get("lines") or [static["summary"]])
     hooks = doc["hooks"]

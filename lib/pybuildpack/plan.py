@@ -19,7 +19,9 @@ from packaging.utils import canonicalize_name
 from . import errors, package_managers, pins, servers
 from .config import ConfigVars
 from .inspect.django import DjangoProject, find_django
+from .inspect.framework import find_framework
 from .inspect.processes import DEFAULT_WEB_ORDER, AppTarget, Process, Processes, detect_default_web, parse_procfile
+from .inspect.web_app import APP_OBJECTS, no_web_hint
 from .inspect.python_version import PythonRequests, requested_python
 from .package_managers.base import PackageManager
 
@@ -110,7 +112,9 @@ def web_process(found, app_dir: Path = Path("."), choice: Optional[servers.Choic
         choice = servers.choose(found, lambda name: False, None)
     words = choice.server.command(found, app_dir)
     needs_shell = any("$" in word for word in words)
-    command = servers.shell_words(words) if needs_shell else " ".join(words)
+    # The command is shell text (Heroku runs it with bash): quote words such as
+    # `app:create_app()` whose parentheses the shell would otherwise read.
+    command = servers.shell_words(words)
     notes = found.notes + (f"Server: {choice.server.name} ({choice.reason})",)
     return Process("web", command, found.origin, () if needs_shell else words, server=choice.server.name,
                    notes=notes)
@@ -151,10 +155,14 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     selection = choose_selection(config, manager)
     manager = manager.select(selection["groups"], selection["extras"])
     django = find_django(app_dir, config.all)
-    found, web_warnings = detect_default_web(app_dir, django)
+    framework = find_framework(django, manager.names, manager.file)
+    declared = framework.name if framework else None
+    procfile = parse_procfile(app_dir)
+    # A Procfile `web` line is the web process: nothing is looked for (nor complained about).
+    found, web_warnings = (None, ()) if "web" in procfile else detect_default_web(app_dir, django, declared)
     server = (servers.choose(found, manager.declares, config.get(servers.CHOICE_VAR), manager.file or "the app")
               if isinstance(found, AppTarget) else None)
-    processes = Processes(parse_procfile(app_dir), web_process(found, app_dir, server))
+    processes = Processes(procfile, web_process(found, app_dir, server))
 
     warnings = list(web_warnings)
     if python.runtime_txt_used:
@@ -162,7 +170,8 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     if manager.kind == "none":
         warnings.append(errors.no_requirements_file())
     if processes.web is None:
-        warnings.append(errors.no_web_process(DEFAULT_WEB_ORDER))
+        seen, line = no_web_hint(app_dir, declared)
+        warnings.append(errors.no_web_process(DEFAULT_WEB_ORDER, seen, line, declared, APP_OBJECTS))
     if config.ignored:
         warnings.append(errors.config_var_ignored(config.ignored))
 

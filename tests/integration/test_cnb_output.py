@@ -57,7 +57,7 @@ def test_cold_build_output(cnb, flask_app, build_env):
         -----> Installing Python 3.12.1
                Done (<time>)
         -----> Installing dependencies with uv 0.13.9
-               Added gunicorn==27.0.1 to the install: the web process (wsgi.py) runs under gunicorn
+               Added gunicorn==27.0.1 to the install: the web process (wsgi.py line 3) runs under gunicorn
                 + blinker==1.8.2
                 + click==8.1.7
                 + flask==3.0.3
@@ -73,6 +73,9 @@ def test_cold_build_output(cnb, flask_app, build_env):
                Python:    3.12.1 (from .python-version)
                Packages:  8
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
+               From:      wsgi.py line 3
+               App:       Flask app `application` (WSGI)
+               Server:    gunicorn (the default WSGI server)
     """)
 
 
@@ -96,6 +99,9 @@ def test_no_change_rebuild_reuses_every_layer_output(cnb, flask_app, build_env):
                Python:    3.12.1 (from .python-version)
                Packages:  8
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
+               From:      wsgi.py line 3
+               App:       Flask app `application` (WSGI)
+               Server:    gunicorn (the default WSGI server)
     """)
 
 
@@ -112,7 +118,7 @@ def test_requirements_change_updates_the_venv_layer_output(cnb, flask_app, build
                Reusing layer python: Python 3.12.1 (<target>)
                Updating layer venv: the requirements changed (requirements.txt)
         -----> Installing dependencies with uv 0.13.9
-               Added gunicorn==27.0.1 to the install: the web process (wsgi.py) runs under gunicorn
+               Added gunicorn==27.0.1 to the install: the web process (wsgi.py line 3) runs under gunicorn
                 - itsdangerous==2.2.0
                 + itsdangerous==2.1.2
                8 packages in the environment
@@ -123,6 +129,9 @@ def test_requirements_change_updates_the_venv_layer_output(cnb, flask_app, build
                Python:    3.12.1 (from .python-version)
                Packages:  8
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
+               From:      wsgi.py line 3
+               App:       Flask app `application` (WSGI)
+               Server:    gunicorn (the default WSGI server)
     """)
 
 

@@ -58,7 +58,7 @@ def test_cold_build_output(heroku, flask_app, build_env):
         -----> Installing Python 3.12.1
                Done (<time>)
         -----> Installing dependencies with uv 0.13.9
-               Added gunicorn==27.0.1 to the install: the web process (wsgi.py) runs under gunicorn
+               Added gunicorn==27.0.1 to the install: the web process (wsgi.py line 3) runs under gunicorn
                 + blinker==1.8.2
                 + click==8.1.7
                 + flask==3.0.3
@@ -75,6 +75,9 @@ def test_cold_build_output(heroku, flask_app, build_env):
                Python:    3.12.1 (from .python-version)
                Packages:  8
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
+               From:      wsgi.py line 3
+               App:       Flask app `application` (WSGI)
+               Server:    gunicorn (the default WSGI server)
     """)
 
 
@@ -94,6 +97,9 @@ def test_no_change_rebuild_reuses_everything_output(heroku, flask_app, build_env
                Python:    3.12.1 (from .python-version)
                Packages:  8
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
+               From:      wsgi.py line 3
+               App:       Flask app `application` (WSGI)
+               Server:    gunicorn (the default WSGI server)
     """)
 
 
@@ -108,7 +114,7 @@ def test_requirements_change_reinstalls_only_the_changed_pin_output(heroku, flas
         -----> Using Python 3.12.1 (from .python-version)
                Restored the environment from the build cache
         -----> Installing dependencies with uv 0.13.9
-               Added gunicorn==27.0.1 to the install: the web process (wsgi.py) runs under gunicorn
+               Added gunicorn==27.0.1 to the install: the web process (wsgi.py line 3) runs under gunicorn
                 - itsdangerous==2.2.0
                 + itsdangerous==2.1.2
                8 packages in the environment
@@ -119,6 +125,9 @@ def test_requirements_change_reinstalls_only_the_changed_pin_output(heroku, flas
                Python:    3.12.1 (from .python-version)
                Packages:  8
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
+               From:      wsgi.py line 3
+               App:       Flask app `application` (WSGI)
+               Server:    gunicorn (the default WSGI server)
     """)
 
 
@@ -134,7 +143,7 @@ def test_python_version_change_discards_the_environment_output(heroku, flask_app
         -----> Installing Python 3.11.7
                Done (<time>)
         -----> Installing dependencies with uv 0.13.9
-               Added gunicorn==27.0.1 to the install: the web process (wsgi.py) runs under gunicorn
+               Added gunicorn==27.0.1 to the install: the web process (wsgi.py line 3) runs under gunicorn
                 + blinker==1.8.2
                 + click==8.1.7
                 + flask==3.0.3
@@ -151,6 +160,9 @@ def test_python_version_change_discards_the_environment_output(heroku, flask_app
                Python:    3.11.7 (from .python-version)
                Packages:  8
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
+               From:      wsgi.py line 3
+               App:       Flask app `application` (WSGI)
+               Server:    gunicorn (the default WSGI server)
     """)
 
 
@@ -260,7 +272,7 @@ def test_package_that_does_not_exist_error_block(heroku, flask_app, build_env):
     # uv's error is shown as it happens, and again in the block.
     assert step(lines, "Installing dependencies") == dedent("""\
         -----> Installing dependencies with uv 0.13.9
-               Added gunicorn==27.0.1 to the install: the web process (wsgi.py) runs under gunicorn
+               Added gunicorn==27.0.1 to the install: the web process (wsgi.py line 3) runs under gunicorn
                error: No solution found when resolving dependencies
                  cause: Because this-package-does-not-exist-pybuildpack was not found in the package registry and you require this-package-does-not-exist-pybuildpack==1.0, we can conclude that your requirements are unsatisfiable.
     """)
@@ -363,4 +375,21 @@ def test_django_settings_that_fail_to_import_error_block(heroku, django_app, bui
          !     Make sure the settings import without a database or secrets being present
          !     at build time (read them from os.environ with a default), or set
          !     DISABLE_COLLECTSTATIC=1 and a Procfile to skip Django's build steps.
+    """)
+
+
+def test_wsgi_application_naming_a_missing_module_error_block(heroku, django_app, build_env):
+    (django_app / "mysite" / "wsgi.py").unlink()
+    lines = failed_build(heroku, django_app, build_env)
+    assert error_block(lines) == expected_block("""\
+         !     Error: WSGI_APPLICATION names a module that does not exist
+         !
+         !     WSGI_APPLICATION in mysite/settings.py line 10 is 'mysite.wsgi.application',
+         !     but there is no module mysite.wsgi:
+         !     no mysite/wsgi.py and no mysite/wsgi/__init__.py.
+         !     The web server would fail to start, so the build stops here.
+         !
+         !     Create mysite/wsgi.py with the application in it (startproject writes one),
+         !     point WSGI_APPLICATION at the module that has it, or add a Procfile with a
+         !     `web:` line to choose the web process yourself.
     """)

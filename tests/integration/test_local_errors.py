@@ -62,7 +62,7 @@ def test_a_bad_dotenv_line_is_named_by_its_number_without_its_value(local, built
 def test_an_unknown_process_lists_the_known_ones(local, built_app):
     result = local.pybuildpack("start", "wrker", cwd=built_app)
     assert_one_error(result, "No process named 'wrker'")
-    assert "        web: python app.py  (app.py)\n" in result.stderr
+    assert "        web: python app.py  (app.py line 29)\n" in result.stderr
 
 
 def test_a_port_in_use_is_named_with_another_to_try(local, built_app):

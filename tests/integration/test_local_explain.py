@@ -19,11 +19,13 @@ def test_explain_the_django_example_without_building_it(local):
         "Python        not pinned: the newest stable CPython available (the build warns)",
     ]
     assert "Packages      uv (default), from requirements.txt\n" in result.stdout
-    assert "              adds gunicorn: the web process (WSGI_APPLICATION in mysite/settings.py) runs under gunicorn" \
+    assert "              adds gunicorn: the web process (WSGI_APPLICATION in mysite/settings.py line 69) runs under gunicorn" \
         in result.stdout
     assert "Framework     Django (manage.py, settings mysite.settings)\n" in result.stdout
     assert ("Processes     web: gunicorn --config python:pybuildpack_launch.gunicorn_config mysite.wsgi:application\n"
-            "                  (detected from WSGI_APPLICATION in mysite/settings.py, server gunicorn)\n") in result.stdout
+            "                  (detected from WSGI_APPLICATION in mysite/settings.py line 69, server gunicorn)\n"
+            "                  App: Django's WSGI application `mysite.wsgi.application`\n"
+            "                  Server: gunicorn (the default WSGI server)\n") in result.stdout
     assert ("Static files  collectstatic into staticfiles/ (STATIC_ROOT is not set in mysite/settings.py: "
             "pybuildpack supplies it)\n") in result.stdout
     assert "Hooks         none (bin/pre_compile and bin/post_compile are not in the app)\n" in result.stdout

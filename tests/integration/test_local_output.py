@@ -61,7 +61,7 @@ def test_cold_build_output(local, fixture_app, user_cache, local_env):
                Done (<time>)
         -----> Using Python 3.12.1 (from .python-version)
         -----> Installing dependencies with uv 0.13.9
-               Added gunicorn==27.0.1 to the install: the web process (wsgi.py) runs under gunicorn
+               Added gunicorn==27.0.1 to the install: the web process (wsgi.py line 3) runs under gunicorn
                 + blinker==1.8.2
                 + click==8.1.7
                 + flask==3.0.3
@@ -76,6 +76,9 @@ def test_cold_build_output(local, fixture_app, user_cache, local_env):
                Python:    3.12.1 (from .python-version)
                Packages:  8
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
+               From:      wsgi.py line 3
+               App:       Flask app `application` (WSGI)
+               Server:    gunicorn (the default WSGI server)
                Start:     pybuildpack start (http://localhost:5000)
 
          !     Warning: Keep pybuildpack's files out of your repository
@@ -103,6 +106,9 @@ def test_no_change_rebuild_reuses_everything_output(local, fixture_app, user_cac
                Python:    3.12.1 (from .python-version)
                Packages:  8
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
+               From:      wsgi.py line 3
+               App:       Flask app `application` (WSGI)
+               Server:    gunicorn (the default WSGI server)
                Start:     pybuildpack start (http://localhost:5000)
     """)
 

@@ -87,6 +87,9 @@ def test_django_project_at_the_top_is_read_from_manage_py_and_settings(tmp_path)
         settings_file="mysite/settings.py",
         wsgi_application="mysite.wsgi.application",
         static_root_assigned=True,
+        asgi_application=None,
+        wsgi_line=3,
+        asgi_line=None,
     )
 
 
@@ -172,3 +175,22 @@ def test_settings_with_a_syntax_error_are_read_as_empty(tmp_path):
     project = find_django(tmp_path, {})
     assert project.settings_file == "mysite/settings.py"
     assert project.wsgi_application is None and not project.static_root_assigned
+
+
+def test_asgi_application_is_read_with_the_lines_of_both_settings(tmp_path):
+    django_app(tmp_path, settings='WSGI_APPLICATION = "mysite.wsgi.application"\nDEBUG = False\n'
+                                  'ASGI_APPLICATION = "mysite.asgi.application"\n')
+    project = find_django(tmp_path, {})
+    assert (project.asgi_application, project.asgi_line) == ("mysite.asgi.application", 3)
+    assert (project.wsgi_application, project.wsgi_line) == ("mysite.wsgi.application", 1)
+
+
+def test_settings_without_asgi_application_have_none(tmp_path):
+    project = find_django(django_app(tmp_path), {})
+    assert (project.asgi_application, project.asgi_line) == (None, None)
+
+
+def test_asgi_application_that_is_not_a_literal_has_no_line(tmp_path):
+    django_app(tmp_path, settings='ASGI_APPLICATION = NAME + ".asgi.application"\n')
+    project = find_django(tmp_path, {})
+    assert (project.asgi_application, project.asgi_line) == (None, None)

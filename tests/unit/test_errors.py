@@ -208,6 +208,15 @@ ERRORS = {
         ["Internal error in pybuildpack", "Could not set up pybuildpack's own tools.", "network unreachable",
          "not in your app"],
     ),
+    # -- the app finder (inspect/web_app.py) --
+    "DjangoApplicationMissing": (
+        errors.DjangoApplicationMissing("WSGI_APPLICATION", "mysite.wsgy.application", "mysite/settings.py", 57, ""),
+        ["WSGI_APPLICATION names a module that does not exist",
+         "WSGI_APPLICATION in mysite/settings.py line 57 is 'mysite.wsgy.application'",
+         "no module mysite.wsgy:", "no mysite/wsgy.py and no mysite/wsgy/__init__.py",
+         "Create mysite/wsgy.py with the application in it", "point WSGI_APPLICATION at the module that has it",
+         "add a Procfile"],
+    ),
 }
 
 ERRORS.update(LOCAL_ERRORS)
@@ -360,11 +369,6 @@ WARNINGS = {
         errors.app_sh_not_executable(),
         ["app.sh is not executable", "skipped", "chmod +x app.sh"],
     ),
-    "wsgi_callable_missing": (
-        errors.wsgi_callable_missing("wsgi.py"),
-        ["wsgi.py defines no `application`", "neither `application` nor `app`",
-         "Name your WSGI callable `application`"],
-    ),
 }
 WARNINGS.update(LOCAL_WARNINGS)
 
@@ -440,3 +444,32 @@ def test_detect_failed_lists_the_looked_for_files_and_the_directory():
 def test_detect_failed_on_an_empty_directory_says_so():
     text = errors.detect_failed(["requirements.txt"], [])
     assert "The app directory holds:\n  (the directory is empty)\n" in text
+
+
+# -- the app finder (inspect/web_app.py) ------------------------------------------------------
+
+def test_no_web_process_with_what_the_build_saw_and_an_app_it_found_elsewhere():
+    title, body = errors.no_web_process(["an executable app.sh", "app.py"],
+                                        ["service.py line 2 defines a FastAPI app, `api`, in a file not looked in"],
+                                        "web: uvicorn service:api --host 0.0.0.0 --port $PORT", "FastAPI")
+    assert title == "No web process"
+    assert body.endswith("It saw:\n"
+                         "  - service.py line 2 defines a FastAPI app, `api`, in a file not looked in\n"
+                         "To serve that app, add a Procfile with this line:\n"
+                         "    web: uvicorn service:api --host 0.0.0.0 --port $PORT")
+
+
+def test_no_web_process_with_an_example_for_the_framework_the_dependencies_name():
+    _, body = errors.no_web_process(["app.py"], ["app.py neither defines an app object or factory nor starts a server"],
+                                    "web: gunicorn app:app", "Flask")
+    assert body.endswith("Your dependencies name Flask. Add a Procfile with a web process, for example:\n"
+                         "    web: gunicorn app:app")
+
+
+def test_django_application_missing_in_a_nested_project_says_where_modules_are_looked_for():
+    error = errors.DjangoApplicationMissing("ASGI_APPLICATION", "mysite.routing.application", "src/mysite/settings.py",
+                                            3, "src")
+    assert error.title == "ASGI_APPLICATION names a module that does not exist"
+    assert "no module mysite.routing (relative to src/, where manage.py is)" in error.body
+    assert "Create mysite/routing.py with the application in it" in error.body
+    assert "point ASGI_APPLICATION at the module that has it" in error.body

@@ -16,6 +16,8 @@ def django_app(app, settings='STATIC_URL = "static/"\nWSGI_APPLICATION = "mysite
     write(app / "requirements.txt", "Django\n")
     write(app / "manage.py", 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n')
     write(app / "mysite" / "settings.py", settings)
+    write(app / "mysite" / "wsgi.py", "from django.core.wsgi import get_wsgi_application\n\n"
+                                      "application = get_wsgi_application()\n")
     return app
 
 
@@ -31,7 +33,9 @@ def test_django_without_static_root_explains_every_decision(tmp_path):
     assert doc["framework"] == {"name": "Django", "origin": "manage.py, settings mysite.settings"}
     assert doc["processes"] == [{
         "name": "web", "command": "gunicorn --config python:pybuildpack_launch.gunicorn_config mysite.wsgi:application",
-        "origin": "WSGI_APPLICATION in mysite/settings.py", "server": "gunicorn", "detected": True}]
+        "origin": "WSGI_APPLICATION in mysite/settings.py line 2", "server": "gunicorn", "detected": True,
+        "notes": ["App: Django's WSGI application `mysite.wsgi.application`",
+                  "Server: gunicorn (the default WSGI server)"]}]
     static = doc["static_files"]
     assert static["collectstatic"] is True
     assert static["static_root"] == "staticfiles/ (STATIC_ROOT is not set in mysite/settings.py: pybuildpack supplies it)"
@@ -81,7 +85,9 @@ def test_text_rendering_lines_up_and_lists_warnings(tmp_path):
     assert "Packages      uv (default), from no requirements file: only what pybuildpack adds\n" in text
     assert "Framework     none recognised\n" in text
     assert "Processes     worker: python work.py\n                  (Procfile line 1)\n" in text
-    assert "              no web process: add a Procfile, or one of: an executable app.sh; app.py;" in text
+    assert ("              no web process: add a Procfile `web` line, or one of these, looked for in order:\n"
+            "                - an executable app.sh\n"
+            "                - a Django project (manage.py): its ASGI_APPLICATION or WSGI_APPLICATION\n") in text
     assert "Static files  not a Django app: the app serves its own static files, if any\n" in text
     assert "The build would warn:\n  - runtime.txt is deprecated\n" in text
     assert "  - No web process\n" in text
@@ -117,3 +123,22 @@ def test_a_uv_project_says_its_packages_come_from_uv_lock(tmp_path):
     assert "from uv.lock (uv export --locked" in text
     assert "not installed from: requirements.txt" in text
     assert doc["framework"] == {"name": "Flask", "origin": "uv.lock"}
+
+
+def test_a_detected_web_process_shows_its_origin_and_notes_in_text_and_json(tmp_path):
+    write(tmp_path / "requirements.txt", "flask\n")
+    write(tmp_path / "app.py", "from flask import Flask\n\napp = Flask(__name__)\n\n"
+                               "if __name__ == '__main__':\n    app.run()\n")
+    doc = doc_for(tmp_path)
+    assert doc["processes"][0]["origin"] == "app.py line 3"
+    assert doc["processes"][0]["notes"] == [
+        "App: Flask app `app` (WSGI)",
+        'Note: app.py line 6 starts Flask\'s development server under `if __name__ == "__main__":`; left alone: '
+        "a production server serves `app` instead",
+        "Server: gunicorn (the default WSGI server)"]
+    text = render(doc)
+    assert ("Processes     web: gunicorn --config python:pybuildpack_launch.gunicorn_config app:app\n"
+            "                  (detected from app.py line 3, server gunicorn)\n"
+            "                  App: Flask app `app` (WSGI)\n"
+            "                  Note: app.py line 6 starts Flask's development server") in text
+    assert "                  Server: gunicorn (the default WSGI server)\n" in text

@@ -136,13 +136,13 @@ def test_our_processes_run_as_argv_and_procfile_lines_under_bash():
 
 
 def test_an_unknown_process_lists_the_known_ones(tmp_path):
-    write(tmp_path / "app.py", "")
+    write(tmp_path / "app.py", "import http.server\nhttp.server.HTTPServer(('', 5000), None).serve_forever()\n")
     write(tmp_path / "Procfile", "worker: python work.py\n")
     plan = make_plan(tmp_path, ConfigVars({}))
     assert local.find_process(plan, "worker").command == "python work.py"
     with pytest.raises(errors.UnknownProcess) as raised:
         local.find_process(plan, "wrker")
-    assert "    web: python app.py  (app.py)\n    worker: python work.py  (Procfile line 1)" in raised.value.body
+    assert "    web: python app.py  (app.py line 2)\n    worker: python work.py  (Procfile line 1)" in raised.value.body
 
 
 def test_the_build_record_survives_a_round_trip_and_ignores_other_formats(tmp_path):

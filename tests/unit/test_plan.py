@@ -7,6 +7,7 @@ import pytest
 from pybuildpack import errors
 from pybuildpack.config import ConfigVars
 from pybuildpack.inspect.processes import DEFAULT_WEB_ORDER
+from pybuildpack.inspect.web_app import APP_OBJECTS
 from pybuildpack.pins import WHITENOISE
 from pybuildpack.package_managers.requirements_txt import RequirementsTxt
 from pybuildpack.plan import AddedPackage, choose_installer, choose_selection, make_plan
@@ -17,6 +18,9 @@ from .helpers import write
 
 def plan_for(app, **config):
     return make_plan(app, ConfigVars(config))
+
+
+SERVING_APP_PY = "import http.server\nhttp.server.HTTPServer(('', 8000), None).serve_forever()\n"
 
 
 def added_names(plan):
@@ -65,7 +69,7 @@ def test_make_plan_rejects_an_invalid_installer(tmp_path):
 
 def test_gunicorn_is_added_when_the_default_web_process_uses_it(tmp_path):
     plan = plan_for(wsgi_app(tmp_path))
-    assert plan.added_packages == (AddedPackage("gunicorn", "the web process (wsgi.py) runs under gunicorn",
+    assert plan.added_packages == (AddedPackage("gunicorn", "the web process (wsgi.py line 2) runs under gunicorn",
                                                 Gunicorn.pins),)
     assert plan.added_requirements() == ['gunicorn==27.0.1; python_version >= "3.10"',
                                          'gunicorn==23.0.0; python_version < "3.10"']
@@ -85,7 +89,7 @@ def test_gunicorn_named_in_an_included_file_is_not_added(tmp_path):
 
 def test_nothing_is_added_for_a_non_gunicorn_web_process(tmp_path):
     write(tmp_path / "requirements.txt", "flask\n")
-    write(tmp_path / "app.py")
+    write(tmp_path / "app.py", SERVING_APP_PY)
     assert added_names(plan_for(tmp_path)) == []
 
 
@@ -159,7 +163,50 @@ def test_app_with_nothing_to_serve_gets_the_no_web_process_warning(tmp_path):
     write(tmp_path / "requirements.txt", "requests\n")
     plan = plan_for(tmp_path)
     assert plan.web is None
-    assert plan.warnings == (errors.no_web_process(DEFAULT_WEB_ORDER),)
+    assert plan.warnings == (errors.no_web_process(DEFAULT_WEB_ORDER, terms=APP_OBJECTS),)
+    title, body = plan.warnings[0]
+    assert "  - an app object or app factory in wsgi.py, asgi.py, app.py, main.py, application.py, server.py\n" \
+        in body
+    assert "\nAn app object is a module-level name made by Flask(), FastAPI()" in body
+    assert body.endswith("Add a Procfile with a web process, for example:\n    web: gunicorn myapp.wsgi")
+
+
+def test_no_web_process_warning_says_what_it_saw_and_gives_a_procfile_line_for_the_framework(tmp_path):
+    write(tmp_path / "requirements.txt", "fastapi\nuvicorn\n")
+    write(tmp_path / "main.py", "print('I serve nothing')\n")
+    title, body = plan_for(tmp_path).warnings[0]
+    assert title == "No web process"
+    assert "It saw:\n  - main.py neither defines an app object or factory nor starts a server\n" in body
+    assert body.endswith("Your dependencies name FastAPI. Add a Procfile with a web process, for example:\n"
+                         "    web: uvicorn main:app --host 0.0.0.0 --port $PORT")
+
+
+def test_no_web_process_warning_gives_the_procfile_line_of_an_app_found_elsewhere(tmp_path):
+    write(tmp_path / "requirements.txt", "flask\n")
+    write(tmp_path / "hello.py", "from flask import Flask\nserver = Flask(__name__)\n")
+    assert plan_for(tmp_path).warnings[0][1].endswith(
+        "  - hello.py line 2 defines a Flask app, `server`, in a file not looked in\n"
+        "To serve that app, add a Procfile with this line:\n    web: gunicorn hello:server")
+
+
+def test_a_procfile_web_line_means_nothing_is_looked_for(tmp_path):
+    django_app(tmp_path)
+    write(tmp_path / "mysite" / "settings.py", 'WSGI_APPLICATION = "mysite.missing.application"\n')
+    with pytest.raises(errors.DjangoApplicationMissing):
+        plan_for(tmp_path)
+    write(tmp_path / "Procfile", "web: gunicorn mysite.wsgi\n")
+    plan = plan_for(tmp_path)
+    assert plan.processes.default_web is None and plan.web.origin == "Procfile line 1"
+
+
+def test_the_framework_the_dependencies_name_classifies_an_app_its_source_does_not(tmp_path):
+    write(tmp_path / "requirements.txt", "starlette\n")
+    write(tmp_path / "asgi.py", "from myservice.web import application\n")
+    write(tmp_path / "wsgi.py", "from myservice.web import application\n")
+    plan = plan_for(tmp_path)
+    assert plan.web.server == "uvicorn" and plan.web.command.endswith(" wsgi:application")
+    assert plan.web.notes == ("App: Starlette app `application` (ASGI)", "Server: uvicorn (the default ASGI server)")
+    assert added_names(plan) == ["uvicorn"]
 
 
 def test_a_clean_app_has_no_warnings(tmp_path):
@@ -167,12 +214,12 @@ def test_a_clean_app_has_no_warnings(tmp_path):
 
 
 def test_missing_requirements_file_warns(tmp_path):
-    write(tmp_path / "app.py")
+    write(tmp_path / "app.py", SERVING_APP_PY)
     assert plan_for(tmp_path).warnings == (errors.no_requirements_file(),)
 
 
 def test_dependency_files_pybuildpack_cannot_install_fail_the_plan(tmp_path):
-    write(tmp_path / "app.py")
+    write(tmp_path / "app.py", SERVING_APP_PY)
     write(tmp_path / "environment.yml")
     with pytest.raises(errors.DependencyFilesNotInstalled):
         plan_for(tmp_path)
@@ -203,7 +250,7 @@ def test_ignored_config_vars_warn(tmp_path):
 
 def test_default_web_warnings_come_first(tmp_path):
     write(tmp_path / "app.sh", "#!/bin/sh\n")
-    write(tmp_path / "app.py")
+    write(tmp_path / "app.py", SERVING_APP_PY)
     write(tmp_path / "runtime.txt", "python-3.12")
     assert plan_for(tmp_path).warnings == (
         errors.app_sh_not_executable(), errors.runtime_txt_deprecated(), errors.no_requirements_file())
@@ -281,7 +328,7 @@ def test_the_pip_installer_with_a_uv_only_dependency_file_fails_before_anything_
 
 
 def test_gunicorn_is_added_only_when_neither_the_pyproject_nor_its_chosen_group_names_it(tmp_path):
-    write(tmp_path / "wsgi.py", "application = None\n")
+    write(tmp_path / "wsgi.py", "def application(environ, start_response):\n    pass\n")
     write(tmp_path / "pyproject.toml", '[project]\nname = "x"\nversion = "1"\ndependencies = ["flask"]\n'
                                        '[dependency-groups]\nprod = ["gunicorn"]\n')
     assert added_names(plan_for(tmp_path)) == ["gunicorn"]
@@ -301,3 +348,40 @@ def test_a_lock_made_for_another_python_than_python_version_asks_for_is_a_confli
         plan_for(tmp_path)
     assert ".python-version asks for Python 3.12" in caught.value.body
     assert "Pipfile.lock asks for Python 3.11" in caught.value.body
+
+
+# -- the build summary shows the web process and where it came from ------------------------------
+
+def summary_of(plan):
+    from pybuildpack.build import Build
+
+    from .helpers import string_log
+
+    log = string_log()
+    Build(plan, None, None, ConfigVars({}), log).summary()
+    return log.stream.getvalue().split("\n", 1)[1]
+
+
+def test_summary_shows_the_web_process_its_origin_and_every_note(tmp_path):
+    write(tmp_path / "requirements.txt", "flask\n")
+    write(tmp_path / "app.py", "from flask import Flask\napp = Flask(__name__)\n"
+                               "if __name__ == '__main__':\n    app.run()\n")
+    assert summary_of(plan_for(tmp_path)) == (
+        "       Packages:  0\n"
+        "       Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config app:app\n"
+        "       From:      app.py line 2\n"
+        "       App:       Flask app `app` (WSGI)\n"
+        "       Note:      app.py line 4 starts Flask's development server under `if __name__ == \"__main__\":`; "
+        "left alone: a production server serves `app` instead\n"
+        "       Server:    gunicorn (the default WSGI server)\n")
+
+
+def test_summary_of_a_procfile_web_names_its_line(tmp_path):
+    write(tmp_path / "Procfile", "worker: celery\nweb: gunicorn app:app\n")
+    assert summary_of(plan_for(tmp_path)).splitlines()[1:] == [
+        "       Web:       gunicorn app:app", "       From:      Procfile line 2"]
+
+
+def test_summary_without_a_web_process_says_to_add_one(tmp_path):
+    assert summary_of(plan_for(tmp_path)).splitlines()[1:] == [
+        "       Web:       (none: add a Procfile with a web process)"]

@@ -29,6 +29,9 @@ class DjangoProject:
     settings_file: Optional[str]  # relative to the app root, when found
     wsgi_application: Optional[str]  # "mysite.wsgi.application", when found
     static_root_assigned: bool
+    asgi_application: Optional[str] = None  # "mysite.asgi.application" (Channels), when found
+    wsgi_line: Optional[int] = None         # where the settings file assigns them
+    asgi_line: Optional[int] = None
 
     @property
     def manage_py(self) -> str:
@@ -62,14 +65,21 @@ def _module_file(root: Path, module: str) -> Optional[Path]:
     return None
 
 
-def _string_assignments(path: Path) -> dict[str, object]:
+def module_file(root: Path, module: str) -> Optional[Path]:
+    """The file of a dotted module under `root` (`a/b.py` or `a/b/__init__.py`), if any."""
+    return _module_file(root, module)
+
+
+def _string_assignments(path: Path, lines: Optional[dict] = None) -> dict[str, object]:
     """Top-level NAME = <value> assignments; the value is the literal string,
-    or True when the value is not a plain string (it is assigned, somehow)."""
+    or True when the value is not a plain string (it is assigned, somehow).
+    `lines`, when given, receives each name's (last) line number."""
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return {}
     found: dict[str, object] = {}
+    lines = {} if lines is None else lines
     for node in ast.walk(tree):
         targets = []
         if isinstance(node, ast.Assign):
@@ -79,6 +89,7 @@ def _string_assignments(path: Path) -> dict[str, object]:
             targets = [node.target]
             value = node.value
         for target in targets:
+            lines[target.id] = node.lineno
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 found[target.id] = value.value
             elif isinstance(value, ast.Constant) and value.value is None:
@@ -107,8 +118,10 @@ def find_django(app_dir: Path, config: dict[str, str]) -> Optional[DjangoProject
     if module is None:
         return None
     settings = _module_file(manage_dir, module)
-    assigned = _string_assignments(settings) if settings else {}
+    lines: dict = {}
+    assigned = _string_assignments(settings, lines) if settings else {}
     wsgi = assigned.get("WSGI_APPLICATION")
+    asgi = assigned.get("ASGI_APPLICATION")
     return DjangoProject(
         manage_dir=relative_dir,
         settings_module=module,
@@ -116,4 +129,7 @@ def find_django(app_dir: Path, config: dict[str, str]) -> Optional[DjangoProject
         settings_file=str(settings.relative_to(app_dir)) if settings else None,
         wsgi_application=wsgi if isinstance(wsgi, str) else None,
         static_root_assigned=bool(assigned.get("STATIC_ROOT")),
+        asgi_application=asgi if isinstance(asgi, str) else None,
+        wsgi_line=lines.get("WSGI_APPLICATION") if isinstance(wsgi, str) else None,
+        asgi_line=lines.get("ASGI_APPLICATION") if isinstance(asgi, str) else None,
     )

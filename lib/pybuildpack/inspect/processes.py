@@ -1,15 +1,15 @@
 """The app's processes: its Procfile, and what it would serve without one.
 
-Default web detection order (the first that applies wins): an executable
-app.sh, app.py, a Django project's WSGI_APPLICATION, wsgi.py or a wsgi
-package's `application`. A command (app.sh, app.py) is run as it is; an app
-target (`module:attribute`) is handed to the plan, which picks the server
-that runs it (`servers/`).
+Default web detection order (the first that applies wins, `DEFAULT_WEB_ORDER`):
+an executable app.sh, then the app finder of `web_app.py` (Django, a
+PasteDeploy file, app objects and factories, scripts that start a server). A
+command (app.sh, `python app.py`) is run as it is; an app target
+(`module:attribute`) is handed to the plan, which picks the server that runs
+it (`servers/`).
 """
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 from dataclasses import dataclass, field
@@ -17,16 +17,12 @@ from pathlib import Path
 from typing import Optional, Union
 
 from .. import errors
+from . import web_app
 from .django import DjangoProject
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
-DEFAULT_WEB_ORDER = (
-    "an executable app.sh",
-    "app.py",
-    "a Django project (manage.py)",
-    "wsgi.py or a wsgi/ package",
-)
+DEFAULT_WEB_ORDER = web_app.ORDER
 
 
 @dataclass(frozen=True)
@@ -118,64 +114,17 @@ def parse_procfile(app_dir: Path) -> dict:
     return processes
 
 
-def wsgi_callable(path: Path) -> Optional[str]:
-    """`application` if the module assigns or defines it, else `app`, else None."""
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
-        return None
-    names = set()
-    for node in tree.body:
-        if isinstance(node, ast.Assign):
-            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            names.add(node.target.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).split(".")[0] for a in node.names)
-    for candidate in ("application", "app"):
-        if candidate in names:
-            return candidate
-    return None
-
-
 WebFinding = Union[Process, AppTarget, None]
 
 
-def detect_default_web(app_dir: Path, django: Optional[DjangoProject]) -> tuple:
-    """(a command Process, an AppTarget or None; warnings), following DEFAULT_WEB_ORDER."""
+def detect_default_web(app_dir: Path, django: Optional[DjangoProject], declared: Optional[str] = None) -> tuple:
+    """(a command Process, an AppTarget or None; warnings), following
+    DEFAULT_WEB_ORDER. `declared` is the framework the dependencies name, for
+    classifying an app whose source does not say (see web_app.find_web_app)."""
     warnings = []
     app_sh = app_dir / "app.sh"
     if app_sh.is_file():
         if os.access(app_sh, os.X_OK):
             return Process("web", "./app.sh", "app.sh", ("./app.sh",)), tuple(warnings)
         warnings.append(errors.app_sh_not_executable())
-    if (app_dir / "app.py").is_file():
-        return Process("web", "python app.py", "app.py", ("python", "app.py")), tuple(warnings)
-    if django is not None and django.wsgi_application is None:
-        # Interim (the app finder replaces this): an ASGI-only project.
-        package = django.settings_module.rsplit(".", 1)[0]
-        base = app_dir / django.manage_dir / package.replace(".", "/")
-        if (base / "asgi.py").is_file() and not (base / "wsgi.py").is_file():
-            return (AppTarget("asgi", f"{package}.asgi:application", django.manage_dir,
-                              f"Django project at {django.manage_py}"), tuple(warnings))
-    if django is not None:
-        wsgi = django.wsgi_application or django.settings_module.rsplit(".", 1)[0] + ".wsgi.application"
-        module, _, attr = wsgi.rpartition(".")
-        origin = (f"WSGI_APPLICATION in {django.settings_file}" if django.wsgi_application
-                  else f"Django project at {django.manage_py}")
-        return AppTarget("wsgi", f"{module}:{attr}", django.manage_dir, origin), tuple(warnings)
-    for path, module in ((app_dir / "wsgi.py", "wsgi"), (app_dir / "wsgi" / "__init__.py", "wsgi")):
-        if path.is_file():
-            attr = wsgi_callable(path)
-            relative = str(path.relative_to(app_dir))
-            if attr is None:
-                warnings.append(errors.wsgi_callable_missing(relative))
-                attr = "application"
-            return AppTarget("wsgi", f"{module}:{attr}", "", relative), tuple(warnings)
-    if (app_dir / "asgi.py").is_file():
-        attr = wsgi_callable(app_dir / "asgi.py")
-        if attr is not None:
-            return AppTarget("asgi", f"asgi:{attr}", "", "asgi.py"), tuple(warnings)
-    return None, tuple(warnings)
+    return web_app.find_web_app(app_dir, django, declared), tuple(warnings)
