@@ -47,7 +47,19 @@ def answers(port: int, timeout: float = 5.0) -> bool:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
             sock.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: pybuildpack-start\r\n"
                          b"Connection: close\r\n\r\n")
-            return sock.recv(5).startswith(b"HTTP/")
+            answer = b""
+            # Read to the end (or the timeout, for a server that keeps the connection
+            # open anyway), so the server never writes to a connection we closed.
+            while True:
+                try:
+                    chunk = sock.recv(65536)
+                except socket.timeout:
+                    break
+                if not chunk:
+                    break
+                if len(answer) < 5:
+                    answer += chunk
+            return answer.startswith(b"HTTP/")
     except OSError:
         return False
 
