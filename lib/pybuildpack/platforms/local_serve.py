@@ -6,6 +6,8 @@ printed once the port answers an HTTP request, never before. When the
 process exits before that, `start` fails with its exit status and the last
 lines of its output (`errors.WebProcessExitedAtStart`), so a script or a
 developer sees a non-zero status rather than a server that never came up.
+Everything the process printed before it answered is copied out before
+"Serving on", so the log reads in order.
 
 Signals that stop or steer a server (Ctrl-C, SIGTERM, SIGHUP, and gunicorn's
 TTIN/TTOU/USR1/USR2) are passed on to the process exactly once: it is in
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import collections
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -79,33 +82,77 @@ def _child_setup() -> None:
             pass
 
 
-class _Tee(threading.Thread):
-    """Copies one of the child's pipes to our stream, keeping its last lines."""
+class _Output:
+    """The child's stdout and stderr, copied to ours as they come, with their last lines kept.
 
-    def __init__(self, pipe, stream, tail: Deque[str], lock: threading.Lock) -> None:
-        super().__init__(daemon=True)
-        self.pipe, self.stream, self.tail, self.lock = pipe, stream, tail, lock
-        self.partial = b""
+    Until the process answers, the caller copies with `pump()` between probes, so
+    everything it printed before answering is out before "Serving on"; then
+    `follow()` hands the copying to threads for as long as it runs."""
 
-    def run(self) -> None:
-        out = getattr(self.stream, "buffer", None)
-        while True:
-            chunk = os.read(self.pipe.fileno(), 65536)
-            if not chunk:
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.streams = {process.stdout.fileno(): sys.stdout, process.stderr.fileno(): sys.stderr}
+        self.partial = {fd: b"" for fd in self.streams}
+        self.tail: Deque[str] = collections.deque(maxlen=TAIL_LINES)
+        self.lock = threading.Lock()
+        self.threads: list = []
+
+    def _copy(self, fd: int) -> bool:
+        """Copy one chunk from `fd`; False at its end."""
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            rest = self.partial.pop(fd)
+            if rest:
+                with self.lock:
+                    self.tail.append(rest.decode("utf-8", "replace"))
+            return False
+        stream = self.streams[fd]
+        out = getattr(stream, "buffer", None)
+        if out is not None:
+            out.write(chunk)
+            out.flush()
+        else:
+            stream.write(chunk.decode("utf-8", "replace"))
+            stream.flush()
+        lines = (self.partial[fd] + chunk).split(b"\n")
+        self.partial[fd] = lines.pop()
+        with self.lock:
+            self.tail.extend(line.decode("utf-8", "replace").rstrip("\r") for line in lines)
+        return True
+
+    def pump(self, wait: float, limit: float = 1.0) -> None:
+        """Copy what the pipes hold, waiting up to `wait` for the first of it
+        (and for at most `limit` seconds in all, should the process never pause)."""
+        deadline = time.monotonic() + wait + limit
+        while self.partial and time.monotonic() < deadline:
+            readable, _, _ = select.select(list(self.partial), [], [], wait)
+            if not readable:
+                return
+            for fd in readable:
+                self._copy(fd)
+            wait = 0.0
+
+    def follow(self) -> None:
+        for fd in list(self.partial):
+            thread = threading.Thread(target=self._follow, args=(fd,), daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def _follow(self, fd: int) -> None:
+        while self._copy(fd):
+            pass
+
+    def finish(self) -> list:
+        """Copy the rest (the process has exited); its last lines."""
+        for thread in self.threads:
+            thread.join(5)
+        while self.partial and not self.threads:
+            readable, _, _ = select.select(list(self.partial), [], [], 5)
+            if not readable:
                 break
-            if out is not None:
-                out.write(chunk)
-                out.flush()
-            else:
-                self.stream.write(chunk.decode("utf-8", "replace"))
-                self.stream.flush()
-            lines = (self.partial + chunk).split(b"\n")
-            self.partial = lines.pop()
-            with self.lock:
-                self.tail.extend(line.decode("utf-8", "replace").rstrip("\r") for line in lines)
-        if self.partial:
-            with self.lock:
-                self.tail.append(self.partial.decode("utf-8", "replace"))
+            for fd in readable:
+                self._copy(fd)
+        with self.lock:
+            return list(self.tail)
 
 
 def exit_status(code: int, stop_signal: Optional[int]) -> int:
@@ -120,8 +167,6 @@ def serve(argv: Sequence[str], env: Mapping[str, str], cwd: str, port: int, comm
           on_ready: Optional[Callable[[], None]] = None) -> int:
     """Run the web process until it exits; return the status to exit with.
     Raises WebProcessExitedAtStart when it exits before answering on `port`."""
-    tail: Deque[str] = collections.deque(maxlen=TAIL_LINES)
-    lock = threading.Lock()
     received: list = []
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -149,30 +194,27 @@ def serve(argv: Sequence[str], env: Mapping[str, str], cwd: str, port: int, comm
             signal.signal(sig, on_signal)
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
-    tees = [_Tee(process.stdout, sys.stdout, tail, lock), _Tee(process.stderr, sys.stderr, tail, lock)]
-    for tee in tees:
-        tee.start()
+    output = _Output(process)
     try:
         started = time.monotonic()
         warned = ready = False
         while process.poll() is None:
+            output.pump(PROBE_INTERVAL)
             if answers(port):
+                output.pump(0.0)
                 ready = True
                 log.detail(f"Serving on http://localhost:{port}")
                 if on_ready is not None:
                     on_ready()
+                output.follow()
                 break
             if not warned and not received and time.monotonic() - started > SLOW_START_WARNING:
                 log.warning(*errors.web_process_not_answering(port, SLOW_START_WARNING))
                 warned = True
-            time.sleep(PROBE_INTERVAL)
         code = process.wait()
-        for tee in tees:
-            tee.join(5)
+        lines = output.finish()
         stop_signal = next((sig for sig in received if sig in STOPPING), None)
         if stop_signal is None and not ready:
-            with lock:
-                lines = list(tail)
             raise errors.WebProcessExitedAtStart(command, code, lines, port)
         return exit_status(code, stop_signal)
     finally:
