@@ -1,12 +1,14 @@
 # make test   installs what the tests need (apt packages, the dev virtualenv) and runs them.
 # make lock   regenerates the hash-pinned locks of the buildpack's own tools (lib/pybuildpack/locks/).
 # make bench  runs the build-speed benchmarks (benchmarks/run.py) and prints a table.
+# make bench-serve  drives the default web process and hand-tuned servers with wrk
+#             (benchmarks/serve.py) and prints a table; BENCH_SERVE_ARGS passes options.
 
 PYTHON ?= python3
 VENV := .venv
 UV := $(VENV)/bin/uv
 
-.PHONY: test test-unit test-integration setup lock clean bench
+.PHONY: test test-unit test-integration setup lock clean bench bench-serve
 
 test: setup
 	$(VENV)/bin/pytest -n 2
@@ -32,6 +34,9 @@ lock: setup
 
 bench: setup
 	$(VENV)/bin/python benchmarks/run.py $(BENCH_ARGS)
+
+bench-serve: setup
+	$(VENV)/bin/python benchmarks/serve.py $(BENCH_SERVE_ARGS)
 
 clean:
 	rm -rf $(VENV) tests/artifacts

@@ -925,3 +925,43 @@ class DjangoApplicationMissing(UserError):
             f"point {setting} at the module that has it, or add a Procfile with a\n"
             "`web:` line to choose the web process yourself.",
         )
+
+
+# --- the web process at start (pybuildpack start / up) --------------------------------------------
+
+class WebProcessExitedAtStart(UserError):
+    """The web process ended before it answered on its port."""
+
+    def __init__(self, command: str, status: int, last_lines: Sequence[str], port: int) -> None:
+        if status < 0:
+            try:
+                import signal as _signal
+                how = f"was killed by {_signal.Signals(-status).name}"
+            except ValueError:
+                how = f"was killed by signal {-status}"
+        else:
+            how = f"exited with status {status}"
+        shown = "\n".join(f"    {line}" for line in last_lines) if last_lines else "    (it printed nothing)"
+        advice = (
+            "Exiting with status 0 at once usually means the command runs no server: a\n"
+            "module that defines an app but never serves it, for example. Name a server in\n"
+            "a Procfile, such as `web: gunicorn wsgi:app` or `web: uvicorn main:app --host\n"
+            "0.0.0.0 --port $PORT`."
+            if status == 0 else
+            "Fix what its output above says, then run `pybuildpack start` again; `pybuildpack\n"
+            "run python -c \"import yourmodule\"` is a quick way to see an import error."
+        )
+        super().__init__(
+            "The web process exited before it served",
+            f"`{command}` {how} before it answered on port {port}.\n"
+            f"Its last lines of output:\n\n{shown}\n\n{advice}",
+        )
+
+
+def web_process_not_answering(port: int, seconds: float) -> tuple:
+    return (
+        f"Nothing answers on port {port} yet",
+        f"The web process has run for {seconds:.0f} s without answering on port {port}.\n"
+        "If it is still loading, wait; otherwise check that it listens on 0.0.0.0:$PORT\n"
+        "(pybuildpack sets PORT) rather than on a port of its own.",
+    )

@@ -84,12 +84,13 @@ def test_without_a_web_process_there_is_no_default():
 
 # -- env files ------------------------------------------------------------------------------------
 
-def test_venv_env_files_prepend_its_bin_and_set_defaults(tmp_path):
+def test_venv_env_files_prepend_its_bin_name_the_virtualenv_and_set_defaults(tmp_path):
     venv = Layer(tmp_path, "venv", Types(launch=True, build=True, cache=True), {})
     venv.write_env("STALE", "1")
     cnb.write_venv_env(venv, LaunchConfig())
     files = {p.name: p.read_text() for p in (tmp_path / "venv" / "env").iterdir()}
     assert files == {"PATH.prepend": str(tmp_path / "venv" / "bin"), "PATH.delim": ":",
+                     "VIRTUAL_ENV.override": str(tmp_path / "venv"),
                      "PYTHONUNBUFFERED.default": "1", "LANG.default": "C.UTF-8"}
 
 

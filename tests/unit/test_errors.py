@@ -221,6 +221,28 @@ ERRORS = {
 
 ERRORS.update(LOCAL_ERRORS)
 
+# --- the web process at start (pybuildpack start / up) ---
+ERRORS.update({
+    "WebProcessExitedAtStart": (
+        errors.WebProcessExitedAtStart("python app.py", 3, ["Traceback (most recent call last):",
+                                                            "ModuleNotFoundError: No module named 'flask'"], 5000),
+        ["The web process exited before it served", "`python app.py` exited with status 3",
+         "before it answered on port 5000", "    ModuleNotFoundError: No module named 'flask'",
+         "Fix what its output above says", "`pybuildpack start` again"],
+    ),
+})
+
+
+def test_a_web_process_that_exits_0_at_start_is_told_to_name_a_server():
+    text = render(errors.WebProcessExitedAtStart("python app.py", 0, [], 5000))
+    assert "`python app.py` exited with status 0" in text and "(it printed nothing)" in text
+    assert "runs no server" in text and "`web: gunicorn wsgi:app`" in text
+
+
+def test_a_web_process_killed_at_start_names_the_signal():
+    assert "`python app.py` was killed by SIGKILL" in render(errors.WebProcessExitedAtStart("python app.py", -9, [], 5000))
+
+
 
 def _all_subclasses(cls):
     for sub in cls.__subclasses__():
@@ -371,6 +393,9 @@ WARNINGS = {
     ),
 }
 WARNINGS.update(LOCAL_WARNINGS)
+# --- the web process at start (pybuildpack start / up) ---
+WARNINGS["web_process_not_answering"] = (errors.web_process_not_answering(5000, 30),
+                                         ["Nothing answers on port 5000 yet", "run for 30 s", "0.0.0.0:$PORT"])
 
 
 @pytest.mark.parametrize("name", sorted(WARNINGS))

@@ -253,12 +253,15 @@ def check_venv_layer(layer: "Layer", key: "EnvironmentKey", build: "Build", log:
 # --- environment, launch.toml, exec.d, SBOM -------------------------------------------------------
 
 def write_venv_env(layer: "Layer", launch: "LaunchConfig") -> None:
-    """Env files for later buildpacks and for launch. The layer's bin/ joins
+    """Env files for later buildpacks and for launch: VIRTUAL_ENV, and PATH. The layer's bin/ joins
     PATH by itself; prepending it again puts the virtualenv before the
     runtime's own bin/, whichever way a lifecycle orders one buildpack's layers."""
     layer.clear_env()
     layer.write_env("PATH", str(layer.path / "bin"), "prepend")
     layer.write_env("PATH", os.pathsep, "delim")
+    # The app's packages are in this virtualenv: say so, as activating it would
+    # (some server configs and tools, uv among them, read VIRTUAL_ENV).
+    layer.write_env("VIRTUAL_ENV", str(layer.path), "override")
     for name, value in launch.defaults(behind_router=False).items():
         layer.write_env(name, value, "default")
 

@@ -31,6 +31,8 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, NoReturn, Optional, Sequence
@@ -39,6 +41,7 @@ from .. import errors
 from ..dotenv import read_dotenv
 from ..inspect.files import DETECT_FILES, detected_by, is_buildpack, listing
 from ..output import Log
+from . import local_serve
 from .base import Platform
 
 if TYPE_CHECKING:
@@ -452,25 +455,42 @@ def start(app_dir: Path, name: str, port_option: Optional[str], reload: bool, lo
     log.step(f"Starting {name}: {process.command}")
     if launch.dotenv:
         log.detail(f"With {len(launch.dotenv)} variables from .env")
-    if name == "web":
-        log.detail(f"Serving on http://localhost:{port}")
     reloading_env, reloading = server_reload(process, env) if reload else (None, "")
     if reloading_env is not None:
         env = reloading_env
         log.detail(reloading)
     elif reload:
         log.detail("Restarting on code changes (pybuildpack watches the app's files)")
+        announced: list = []
 
         def spawn() -> subprocess.Popen:
             # Re-read .env and the Procfile on every restart: they may be what changed.
             fresh = prepare_launch(launch.app_dir, log)
             current = find_process(fresh.plan, name)
             child_env = process_environment(fresh, os.environ, port)
-            return subprocess.Popen(process_argv(current, child_env), cwd=fresh.app_dir, env=child_env,
-                                    start_new_session=True)
+            child = subprocess.Popen(process_argv(current, child_env), cwd=fresh.app_dir, env=child_env,
+                                     start_new_session=True)
+            if name == "web" and not announced:
+                announced.append(True)
+                threading.Thread(target=announce_when_serving, args=(child, port, log), daemon=True).start()
+            return child
 
         return watch.supervise(spawn, launch.app_dir, log)
+    if name == "web":
+        # pybuildpack stays in front of the web process: it says "Serving on" once
+        # the port answers, and fails clearly when the process dies first.
+        return local_serve.serve(process_argv(process, env), env, str(launch.app_dir), port,
+                                 process.command, log)
     exec_in_app(launch.app_dir, process_argv(process, env), env)
+
+
+def announce_when_serving(child: subprocess.Popen, port: int, log: Log) -> None:
+    """"Serving on" once the first process a watcher started answers (not if it exits first)."""
+    while child.poll() is None:
+        if local_serve.answers(port):
+            log.detail(f"Serving on http://localhost:{port}")
+            return
+        time.sleep(local_serve.PROBE_INTERVAL)
 
 
 def run(app_dir: Path, command: Sequence[str], log: Log) -> int:

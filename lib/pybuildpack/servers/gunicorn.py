@@ -2,9 +2,11 @@
 
 Its settings live in `launch/gunicorn_config.py`, which runs inside the built
 app: bind 0.0.0.0:$PORT, WEB_CONCURRENCY workers (gunicorn reads it itself),
-logs on stdout, a graceful timeout shorter than the platforms' SIGKILL, the
-app's own gunicorn.conf.py applied last, and each worker's application
-wrapped to serve Django's static files.
+threaded (gthread) workers, which finish every accepted request on SIGTERM
+and keep up with a hand-tuned gunicorn (`make bench-serve`), logs on stdout,
+a graceful timeout shorter than the platforms' SIGKILL, the app's own
+gunicorn.conf.py and GUNICORN_CMD_ARGS winning over all of it, and each
+worker's application wrapped to serve Django's static files.
 """
 
 from __future__ import annotations
