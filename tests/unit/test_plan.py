@@ -204,7 +204,7 @@ def test_the_framework_the_dependencies_name_classifies_an_app_its_source_does_n
     write(tmp_path / "asgi.py", "from myservice.web import application\n")
     write(tmp_path / "wsgi.py", "from myservice.web import application\n")
     plan = plan_for(tmp_path)
-    assert plan.web.server == "uvicorn" and plan.web.command.endswith(" wsgi:application")
+    assert plan.web.server == "uvicorn" and plan.web.command.startswith("PYBUILDPACK_APP=wsgi:application uvicorn ")
     assert plan.web.notes == ("App: Starlette app `application` (ASGI)", "Server: uvicorn (the default ASGI server)")
     assert added_names(plan) == ["uvicorn"]
 

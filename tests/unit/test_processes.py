@@ -552,7 +552,7 @@ def test_an_asgi_app_is_served_by_uvicorn_on_port(tmp_path):
     write(tmp_path / "main.py", FASTAPI_APP)
     web = web_process(find(tmp_path))
     assert (web.server, web.argv) == ("uvicorn", ())
-    assert web.command == 'uvicorn --host 0.0.0.0 --port "$PORT" main:app'
+    assert web.command.startswith('PYBUILDPACK_APP=main:app uvicorn --host 0.0.0.0 --port "$PORT" ')
     assert web.notes == ("App: FastAPI app `app` (ASGI)", "Server: uvicorn (the default ASGI server)")
 
 
