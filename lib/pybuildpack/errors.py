@@ -903,3 +903,26 @@ def dependencies_changed_since_build() -> tuple:
         "so the environment may be missing packages. Run `pybuildpack build` again, or\n"
         "use `pybuildpack up` to build and start in one step.",
     )
+
+
+# --- WSGI servers: waitress, uWSGI, mod_wsgi-express (issue 10, helper C) --------------------------
+
+
+class ApacheMissing(UserError):
+    """mod_wsgi-express is the web server, but the build machine has no Apache to build or run it with."""
+
+    def __init__(self, missing: str, origin: str) -> None:
+        super().__init__(
+            f"mod_wsgi-express needs Apache httpd, and {missing}",
+            f"The web process runs under mod_wsgi-express ({origin}). It is Apache httpd\n"
+            "with mod_wsgi: building the mod_wsgi package needs Apache's `apxs` tool, and\n"
+            "the web process needs the Apache server and its modules, from the same\n"
+            "installation, on the image the app runs on.\n"
+            "\n"
+            "On Debian or Ubuntu, install both on the build and the run image:\n"
+            "    apt-get install apache2 apache2-dev\n"
+            "(set APXS to its path if apxs is not on PATH). Heroku's stacks (heroku-22,\n"
+            "heroku-24) and the heroku/builder CNB images have no Apache: there, use\n"
+            "another server, e.g. set PYBUILDPACK_SERVER=gunicorn, or build on images\n"
+            "that have Apache installed.",
+        )

@@ -208,6 +208,12 @@ ERRORS = {
         ["Internal error in pybuildpack", "Could not set up pybuildpack's own tools.", "network unreachable",
          "not in your app"],
     ),
+    # --- WSGI servers (waitress, uWSGI, mod_wsgi-express) ---
+    "ApacheMissing": (
+        errors.ApacheMissing("this build machine has no apxs (apache2-dev)", "wsgi.py"),
+        ["mod_wsgi-express needs Apache httpd, and this build machine has no apxs (apache2-dev)",
+         "(wsgi.py)", "apt-get install apache2 apache2-dev", "Heroku's stacks", "PYBUILDPACK_SERVER=gunicorn"],
+    ),
 }
 
 ERRORS.update(LOCAL_ERRORS)

@@ -9,6 +9,7 @@ listening socket's accept queue too) is answered before the server stops.
 """
 
 import ctypes
+import json
 import os
 import signal
 import subprocess
@@ -88,7 +89,12 @@ def django_static():
     STATIC_ROOT exists, whose STATIC_URL is on this host and which does not
     use WhiteNoise's middleware already. None otherwise."""
     if not os.environ.get("DJANGO_SETTINGS_MODULE"):
-        return None
+        # An app whose settings set STATIC_ROOT runs with the variable unset
+        # (manage.py and wsgi.py set it themselves): the build recorded it.
+        settings_module = _built_settings_module()
+        if not settings_module:
+            return None
+        os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
@@ -106,6 +112,16 @@ def django_static():
     if any("whitenoise" in entry.lower() for entry in middleware):
         return None
     return "/" + static_url.strip("/") + "/", os.path.abspath(str(static_root))
+
+
+def _built_settings_module():
+    """The Django settings module the build found (build.json), if any."""
+    try:
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "build.json"), encoding="utf-8") as handle:
+            django = json.load(handle).get("django") or {}
+    except (OSError, ValueError):
+        return None
+    return django.get("settings_module")
 
 
 def accept_queue(port_number):

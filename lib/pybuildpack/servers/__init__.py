@@ -13,17 +13,23 @@ interface (WSGI or ASGI).
 from __future__ import annotations
 
 import shlex
-from typing import Callable, NamedTuple, Optional, Sequence
+from typing import Callable, Mapping, NamedTuple, Optional, Sequence
 
 from .. import errors
-from ..inspect.processes import AppTarget
+from ..inspect.processes import AppTarget, Process
 from .base import Server
 from .gunicorn import Gunicorn
 from .uvicorn import Uvicorn
+from .waitress import Waitress
+from .uwsgi import UWSGI
+from .mod_wsgi import ModWsgi
 
 SERVERS: dict = {server.name: server for server in (
     Gunicorn(),
     Uvicorn(),
+    Waitress(),
+    UWSGI(),
+    ModWsgi(),
 )}
 DEFAULT = {"wsgi": "gunicorn", "asgi": "uvicorn"}
 INTERFACE_NAMES = {"wsgi": "WSGI", "asgi": "ASGI"}
@@ -64,6 +70,14 @@ def choose(target: AppTarget, declares: Callable[[str], bool], requested: Option
 def shell_words(words: Sequence[str]) -> str:
     """A command line from words, `$`-words double-quoted so the shell expands them."""
     return " ".join(f'"{w}"' if "$" in w else shlex.quote(w) for w in words)
+
+
+def check_build_machine(processes: Mapping[str, Process], env: Mapping[str, str]) -> None:
+    """Fail early, with what to install, when a server our processes run
+    cannot be built or run on this machine (mod_wsgi-express without Apache)."""
+    for process in processes.values():
+        if process.server is not None:
+            get(process.server).check_build_machine(env, process.origin)
 
 
 def running(command: str) -> Optional[Server]:

@@ -1,0 +1,138 @@
+"""waitress, uWSGI and mod_wsgi-express as the web process: real builds, real servers, real HTTP.
+
+Each server gets a Flask app (tests/fixtures/wsgi_<server>) that lists it in
+requirements.txt or chooses it with PYBUILDPACK_SERVER, Django's startproject
+site for its static files, and SIGTERM under load (200 requests in flight to
+a 0.3 s endpoint): none may be dropped, and the process must exit well within
+the platforms' 30 s.
+"""
+
+import os
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from harness.load import sigterm_under_load
+
+pytestmark = pytest.mark.slow
+
+
+def get(dyno, path, headers=None):
+    request = urllib.request.Request(f"http://127.0.0.1:{dyno.port}{path}", headers=headers or {})
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        return reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.read().decode()
+
+
+def assert_drains_on_sigterm(dyno, report):
+    result = sigterm_under_load(dyno)
+    report.append(result)
+    assert result.sent == 200, result
+    assert not result.dropped, result
+    assert result.ok == 200, result
+    assert result.exit_code == 0, f"{result}\n{dyno.log[-3000:]}"
+    assert result.stop_seconds < 25, result
+
+
+def readable_by_nobody(path: Path) -> None:
+    """Apache never runs as root: run as root (as in this test machine or a
+    container), mod_wsgi-express's processes run as `nobody`, who must be able
+    to read the app, as in any image run as root. Heroku and CNB run as a user."""
+    if os.getuid() != 0:
+        return
+    os.system(f"chmod -R a+rX '{path}'")
+    for parent in path.parents:
+        if parent == Path("/tmp") or parent == Path("/"):
+            break
+        os.chmod(parent, os.stat(parent).st_mode | 0o005)
+
+
+def test_waitress_listed_in_requirements_serves_flask_and_drains_on_sigterm(heroku, fixture_app, capsys):
+    result = heroku.build(fixture_app("wsgi_waitress"))
+    assert result.ok, result.output
+    assert result.default_processes["web"] == "python -m pybuildpack_launch.wsgi_waitress wsgi:app"
+    assert "Added waitress" not in result.output   # the app declares it
+    slug = heroku.deploy(result)
+    dyno = slug.start()
+    assert dyno.wait_until_serving("/").text == "Hello from Flask"
+    assert "Serving on http://0.0.0.0:" in dyno.log
+    # The router's headers are trusted (FORWARDED_ALLOW_IPS=* from .profile.d).
+    status, headers, body = get(dyno, "/client", {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    assert body == "203.0.113.7 https"
+    assert '203.0.113.7 - - [' in dyno.log and '"GET /client HTTP/1.1" 200' in dyno.log   # access log
+    report = []
+    assert_drains_on_sigterm(dyno, report)
+    assert "SIGTERM received: stopping waitress" in dyno.log
+    with capsys.disabled():
+        print(f"\nwaitress: {report[0]}; build {result.duration:.0f} s")
+
+
+def test_uwsgi_chosen_by_config_var_is_added_as_pyuwsgi_and_drains_on_sigterm(cnb, fixture_app, capsys):
+    result = cnb.build(fixture_app("wsgi_uwsgi"), config={"PYBUILDPACK_SERVER": "uWSGI"})  # not masked in the log as "uwsgi" would be
+    assert result.ok, result.output
+    assert result.processes["web"] == ["python", "-m", "pybuildpack_launch.wsgi_uwsgi", "wsgi:app",
+                                       "--ini", "uwsgi.ini"]
+    assert "Added pyuwsgi==2.0.30.post1 to the install" in result.output
+    dyno = cnb.start()
+    assert dyno.wait_until_serving("/").text == "Hello from Flask"
+    status, headers, body = get(dyno, "/")
+    assert headers.get("x-fixture") == "from uwsgi.ini"   # the app's uwsgi.ini, applied last
+    status, headers, body = get(dyno, "/client", {"X-Forwarded-For": "203.0.113.8", "X-Forwarded-Proto": "https"})
+    assert body == "203.0.113.8 https"
+    assert "GET /client => generated" in dyno.log
+    report = []
+    assert_drains_on_sigterm(dyno, report)
+    assert "graceful shutdown triggered" in dyno.log
+    with capsys.disabled():
+        print(f"\nuWSGI: {report[0]}; build {result.duration:.0f} s" if hasattr(result, "duration")
+              else f"\nuWSGI: {report[0]}")
+
+
+def test_mod_wsgi_express_listed_in_requirements_serves_flask_and_drains_on_sigterm(heroku, fixture_app, capsys):
+    result = heroku.build(fixture_app("wsgi_mod_wsgi"))
+    assert result.ok, result.output
+    assert result.default_processes["web"] == ("python -m pybuildpack_launch.wsgi_mod_wsgi wsgi:app "
+                                               "--setenv FIXTURE_NOTE from-mod_wsgi-express.conf")
+    slug = heroku.deploy(result)
+    readable_by_nobody(slug.app_dir)
+    dyno = slug.start()
+    assert dyno.wait_until_serving("/").text == "Hello from Flask (from-mod_wsgi-express.conf)"
+    status, headers, body = get(dyno, "/client", {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+    assert body == "203.0.113.9 https"
+    assert headers["server"].startswith("Apache")
+    assert '"GET /client HTTP/1.1" 200' in dyno.log   # Apache's access log on the terminal
+    # The server root is a temporary directory, not in the slug.
+    assert not any(p.name.startswith("httpd") for p in slug.app_dir.rglob("httpd.conf"))
+    report = []
+    assert_drains_on_sigterm(dyno, report)
+    assert "caught SIGWINCH, shutting down gracefully" in dyno.log
+    with capsys.disabled():
+        print(f"\nmod_wsgi-express: {report[0]}; build {result.duration:.0f} s")
+
+
+def test_mod_wsgi_without_apache_fails_the_build_naming_what_to_install(heroku, fixture_app):
+    result = heroku.build(fixture_app("wsgi_mod_wsgi"), env={"APXS": "/nonexistent/apxs"})
+    assert not result.ok
+    assert "mod_wsgi-express needs Apache httpd, and this build machine has no apxs (apache2-dev)" in result.output
+    assert "apt-get install apache2 apache2-dev" in result.output
+    assert "Installing dependencies" not in result.output   # it fails before the long part
+
+
+@pytest.mark.parametrize("server", ["waitress", "uwsgi", "mod_wsgi"])
+def test_django_static_files_are_served_by_the_server(heroku, django_app, server):
+    result = heroku.build(django_app, config={"PYBUILDPACK_SERVER": server})
+    assert result.ok, result.output
+    slug = heroku.deploy(result, config={"PYBUILDPACK_SERVER": server})
+    if server == "mod_wsgi":
+        readable_by_nobody(slug.app_dir)
+    dyno = slug.start()
+    dyno.wait_until_serving("/admin/login/")
+    status, headers, body = get(dyno, "/static/admin/css/base.css")
+    assert status == 200 and "body" in body
+    assert headers["content-type"].startswith("text/css")
+    assert int(headers["content-length"]) == len(body.encode())
+    assert "last-modified" in headers
+    if server == "waitress":
+        assert headers["cache-control"] == "max-age=60, public"   # WhiteNoise: not a hashed name
+    assert dyno.terminate() == 0
