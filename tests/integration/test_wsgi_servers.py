@@ -8,7 +8,11 @@ the platforms' 30 s.
 """
 
 import os
-import time
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
 import urllib.request
 from pathlib import Path
 
@@ -41,7 +45,7 @@ def readable_by_nobody(path: Path) -> None:
     to read the app, as in any image run as root. Heroku and CNB run as a user."""
     if os.getuid() != 0:
         return
-    os.system(f"chmod -R a+rX '{path}'")
+    subprocess.run(["chmod", "-R", "a+rX", str(path)], check=True)
     for parent in path.parents:
         if parent == Path("/tmp") or parent == Path("/"):
             break
@@ -103,7 +107,8 @@ def test_mod_wsgi_express_listed_in_requirements_serves_flask_and_drains_on_sigt
     assert headers["server"].startswith("Apache")
     assert '"GET /client HTTP/1.1" 200' in dyno.log   # Apache's access log on the terminal
     # The server root is a temporary directory, not in the slug.
-    assert not any(p.name.startswith("httpd") for p in slug.app_dir.rglob("httpd.conf"))
+    assert re.search(r"Server Root +: " + re.escape(tempfile.gettempdir()) + "/mod_wsgi-", dyno.log), dyno.log
+    assert not list(slug.app_dir.rglob("httpd.conf"))
     report = []
     assert_drains_on_sigterm(dyno, report)
     assert "caught SIGWINCH, shutting down gracefully" in dyno.log
@@ -136,3 +141,36 @@ def test_django_static_files_are_served_by_the_server(heroku, django_app, server
     if server == "waitress":
         assert headers["cache-control"] == "max-age=60, public"   # WhiteNoise: not a hashed name
     assert dyno.terminate() == 0
+
+
+def test_waitress_runs_locally_trusting_no_forwarded_headers_and_stops_on_ctrl_c(local, fixture_app):
+    app = local.copy_app(fixture_app("wsgi_waitress"))
+    build = local.pybuildpack("build", str(app))
+    assert build.returncode == 0, build.stdout + build.stderr
+    server = local.serve(["start"], cwd=app, env={"FORWARDED_ALLOW_IPS": ""})
+    assert server.wait_until_serving("/").text == "Hello from Flask"
+    # No router in front of a laptop: X-Forwarded-* from a client are not believed.
+    status, headers, body = get(server, "/client", {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    assert body == "127.0.0.1 http"
+    os.killpg(server.process.pid, signal.SIGINT)   # Ctrl-C in the terminal
+    assert server.process.wait(timeout=30) == 0, server.log
+    assert "SIGINT received: stopping waitress" in server.log
+
+
+def test_an_app_declaring_uwsgi_gets_it_compiled_from_source(heroku, fixture_app, tmp_path, capsys):
+    from harness.heroku import slug_distributions
+
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("wsgi_uwsgi"), app)
+    (app / "requirements.txt").write_text("Flask\nuwsgi==2.0.31\n")
+    result = heroku.build(app)
+    assert result.ok, result.output
+    assert "Added pyuwsgi" not in result.output
+    slug = heroku.deploy(result)
+    assert "uwsgi" in slug_distributions(slug) and "pyuwsgi" not in slug_distributions(slug)
+    dyno = slug.start()
+    assert dyno.wait_until_serving("/").text == "Hello from Flask"
+    assert "uWSGI" in dyno.log
+    assert dyno.terminate() == 0
+    with capsys.disabled():
+        print(f"\nuWSGI compiled from source: build {result.duration:.0f} s")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -276,3 +277,59 @@ def test_only_generated_processes_are_checked(tmp_path):
     with pytest.raises(errors.ApacheMissing):
         servers.check_build_machine({"web": Process("web", "python -m ...", "wsgi.py", server="mod_wsgi")},
                                     {"APXS": str(tmp_path / "apxs")})
+
+
+_SLOW_SERVER = r"""
+import os, signal, socket, sys, time
+listener = socket.socket()
+listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind(("127.0.0.1", int(os.environ["PORT"])))
+listener.listen(64)
+accepted = []
+def graceful(signum, frame):
+    # What a server asked to stop gracefully reports: how many it had accepted by then.
+    sys.stdout.write(f"graceful after {len(accepted)}\n"); sys.stdout.flush(); sys.exit(0)
+signal.signal(signal.SIGUSR1, graceful)
+signal.signal(signal.SIGTERM, lambda *a: (sys.stdout.write("SIGTERM reached the server\n"), sys.exit(3)))
+sys.stdout.write("listening\n"); sys.stdout.flush()
+while True:
+    time.sleep(0.05)   # a busy server: accepts one connection every 50 ms
+    accepted.append(listener.accept()[0])
+"""
+
+
+def test_supervise_signals_the_server_only_once_the_queued_connections_are_accepted(tmp_path):
+    import subprocess
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()
+    script = tmp_path / "server.py"
+    script.write_text(_SLOW_SERVER)
+    runner = tmp_path / "runner.py"
+    runner.write_text("import signal, sys\n"
+                      f"sys.path.insert(0, {str(Path(wsgi_common.__file__).parent)!r})\n"
+                      "import wsgi_common\n"
+                      f"sys.exit(wsgi_common.supervise([sys.executable, {str(script)!r}], signal.SIGUSR1, 'test'))\n")
+    log = tmp_path / "log"
+    with log.open("w") as handle:
+        process = subprocess.Popen([sys.executable, str(runner)], env={**os.environ, "PORT": str(port)},
+                                   stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 10
+        while "listening" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
+        os.killpg(process.pid, signal.SIGTERM)   # as the platform does: the whole process group
+        assert process.wait(timeout=15) == 0, log.read_text()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    output = log.read_text()
+    assert "SIGTERM reached the server" not in output   # the server runs in a session of its own
+    assert "graceful after 20" in output, output       # every queued connection was accepted first
+    assert "SIGTERM received: draining test" in output and "test stopped after" in output
+    for client in clients:
+        client.close()

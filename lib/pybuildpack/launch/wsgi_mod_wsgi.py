@@ -8,21 +8,24 @@ loads it. Apache listens on 0.0.0.0:$PORT with WEB_CONCURRENCY mod_wsgi
 daemon processes of 4 threads each, logs requests and errors on the
 terminal, keeps its server root (generated config, sockets) in a temporary
 directory rather than the app, serves Django's collected static files
-itself (`--url-alias`; the router's forwarded headers are trusted by wsgi_app.py), and the options after SPEC (the app's own
-`mod_wsgi-express.conf`) come last, so they win.
+itself (`--url-alias`), and the options after SPEC (the app's own
+`mod_wsgi-express.conf`) come last, so they win. wsgi_app.py trusts the
+router's forwarded headers.
 
 Apache stops at once on SIGTERM; its graceful stop is SIGWINCH. Apache runs
 in a session of its own, under this supervisor: on SIGTERM it waits until
 every connection already queued on the port has been accepted, then sends
 SIGWINCH, and Apache finishes its requests before exiting. Apache refuses
 to run as root, so as root (a container's default) its processes run as
-`nobody`.
+`nobody`. The app is imported once before Apache starts, so that one that
+cannot be loaded stops the web process rather than answering 500s.
 """
 
 import os
 import pwd
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 
@@ -76,6 +79,12 @@ def main(args):
     os.environ["PYBUILDPACK_APP"] = args[0]
     if os.getcwd() not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
         os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (os.getcwd(), os.environ.get("PYTHONPATH")) if p)
+    # mod_wsgi logs an app that fails to import and answers 500 for ever; a
+    # web process that cannot load its app should rather fail at start.
+    loaded = subprocess.run([sys.executable, "-c", "from pybuildpack_launch import target; target.load()"])
+    if loaded.returncode != 0:
+        wsgi_common.say(f"the app ({args[0]}) could not be loaded: not starting Apache")
+        return 1
     server_root = tempfile.mkdtemp(prefix="mod_wsgi-")
     user = unprivileged_user() if os.getuid() == 0 else None
     if user is not None:
