@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 
@@ -27,6 +28,17 @@ def get(dyno, path, headers=None):
     request = urllib.request.Request(f"http://127.0.0.1:{dyno.port}{path}", headers=headers or {})
     with urllib.request.urlopen(request, timeout=10) as reply:
         return reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.read().decode()
+
+
+def logged(dyno, text, timeout=10.0):
+    """Whether `text` shows in the process's log within `timeout` (servers log
+    a request after its response is sent)."""
+    deadline = time.monotonic() + timeout
+    while text not in dyno.log:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def assert_drains_on_sigterm(dyno, report):
@@ -64,10 +76,10 @@ def test_waitress_listed_in_requirements_serves_flask_and_drains_on_sigterm(hero
     # The router's headers are trusted (FORWARDED_ALLOW_IPS=* from .profile.d).
     status, headers, body = get(dyno, "/client", {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
     assert body == "203.0.113.7 https"
-    assert '203.0.113.7 - - [' in dyno.log and '"GET /client HTTP/1.1" 200' in dyno.log   # access log
+    assert logged(dyno, '"GET /client HTTP/1.1" 200') and "203.0.113.7 - - [" in dyno.log   # access log
     report = []
     assert_drains_on_sigterm(dyno, report)
-    assert "SIGTERM received: stopping waitress" in dyno.log
+    assert logged(dyno, "SIGTERM received: stopping waitress")
     with capsys.disabled():
         print(f"\nwaitress: {report[0]}; build {result.duration:.0f} s")
 
@@ -84,10 +96,10 @@ def test_uwsgi_chosen_by_config_var_is_added_as_pyuwsgi_and_drains_on_sigterm(cn
     assert headers.get("x-fixture") == "from uwsgi.ini"   # the app's uwsgi.ini, applied last
     status, headers, body = get(dyno, "/client", {"X-Forwarded-For": "203.0.113.8", "X-Forwarded-Proto": "https"})
     assert body == "203.0.113.8 https"
-    assert "GET /client => generated" in dyno.log
+    assert logged(dyno, "GET /client => generated"), dyno.log
     report = []
     assert_drains_on_sigterm(dyno, report)
-    assert "graceful shutdown triggered" in dyno.log
+    assert logged(dyno, "graceful shutdown triggered")
     with capsys.disabled():
         print(f"\nuWSGI: {report[0]}; build {result.duration:.0f} s" if hasattr(result, "duration")
               else f"\nuWSGI: {report[0]}")
@@ -105,13 +117,13 @@ def test_mod_wsgi_express_listed_in_requirements_serves_flask_and_drains_on_sigt
     status, headers, body = get(dyno, "/client", {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
     assert body == "203.0.113.9 https"
     assert headers["server"].startswith("Apache")
-    assert '"GET /client HTTP/1.1" 200' in dyno.log   # Apache's access log on the terminal
+    assert logged(dyno, '"GET /client HTTP/1.1" 200'), dyno.log   # Apache's access log on the terminal
     # The server root is a temporary directory, not in the slug.
     assert re.search(r"Server Root +: " + re.escape(tempfile.gettempdir()) + "/mod_wsgi-", dyno.log), dyno.log
     assert not list(slug.app_dir.rglob("httpd.conf"))
     report = []
     assert_drains_on_sigterm(dyno, report)
-    assert "caught SIGWINCH, shutting down gracefully" in dyno.log
+    assert logged(dyno, "caught SIGWINCH, shutting down gracefully")
     with capsys.disabled():
         print(f"\nmod_wsgi-express: {report[0]}; build {result.duration:.0f} s")
 
@@ -154,7 +166,7 @@ def test_waitress_runs_locally_trusting_no_forwarded_headers_and_stops_on_ctrl_c
     assert body == "127.0.0.1 http"
     os.killpg(server.process.pid, signal.SIGINT)   # Ctrl-C in the terminal
     assert server.process.wait(timeout=30) == 0, server.log
-    assert "SIGINT received: stopping waitress" in server.log
+    assert logged(server, "SIGINT received: stopping waitress")
 
 
 def test_an_app_declaring_uwsgi_gets_it_compiled_from_source(heroku, fixture_app, tmp_path, capsys):
@@ -170,7 +182,7 @@ def test_an_app_declaring_uwsgi_gets_it_compiled_from_source(heroku, fixture_app
     assert "uwsgi" in slug_distributions(slug) and "pyuwsgi" not in slug_distributions(slug)
     dyno = slug.start()
     assert dyno.wait_until_serving("/").text == "Hello from Flask"
-    assert "uWSGI" in dyno.log
+    assert logged(dyno, "uWSGI")
     assert dyno.terminate() == 0
     with capsys.disabled():
         print(f"\nuWSGI compiled from source: build {result.duration:.0f} s")
