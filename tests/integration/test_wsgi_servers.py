@@ -85,7 +85,8 @@ def test_waitress_listed_in_requirements_serves_flask_and_drains_on_sigterm(hero
 
 
 def test_uwsgi_chosen_by_config_var_is_added_as_pyuwsgi_and_drains_on_sigterm(cnb, fixture_app, capsys):
-    result = cnb.build(fixture_app("wsgi_uwsgi"), config={"PYBUILDPACK_SERVER": "uWSGI"})  # not masked in the log as "uwsgi" would be
+    # "uWSGI", not "uwsgi": config values are masked in the log, and "Added pyuwsgi" must show.
+    result = cnb.build(fixture_app("wsgi_uwsgi"), config={"PYBUILDPACK_SERVER": "uWSGI"})
     assert result.ok, result.output
     assert result.processes["web"] == ["python", "-m", "pybuildpack_launch.wsgi_uwsgi", "wsgi:app",
                                        "--ini", "uwsgi.ini"]

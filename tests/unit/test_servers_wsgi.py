@@ -49,7 +49,8 @@ def test_the_apps_uwsgi_ini_is_passed_last_relative_to_the_targets_directory(tmp
 
 
 def test_the_apps_mod_wsgi_express_conf_options_are_passed_last(tmp_path):
-    (tmp_path / "mod_wsgi-express.conf").write_text("# ours\n--processes 3   # more\n--include-file 'extra conf/a.conf'\n")
+    (tmp_path / "mod_wsgi-express.conf").write_text(
+        "# ours\n--processes 3   # more\n--include-file 'extra conf/a.conf'\n")
     assert ModWsgi().command(PLAIN, tmp_path)[-5:] == ("wsgi:app", "--processes", "3", "--include-file",
                                                         "extra conf/a.conf")
 
@@ -333,3 +334,15 @@ def test_supervise_signals_the_server_only_once_the_queued_connections_are_accep
     assert "SIGTERM received: draining test" in output and "test stopped after" in output
     for client in clients:
         client.close()
+
+
+def test_children_lists_the_processes_a_process_started():
+    import subprocess
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        assert child.pid in wsgi_common.children(os.getpid())
+        assert wsgi_common.children(child.pid) == []
+    finally:
+        child.kill()
+        child.wait()

@@ -21,6 +21,7 @@ THREADS_PER_WORKER = 4
 # to empty, and for the server to finish, in time to exit before that.
 DRAIN_SECONDS = 20.0
 STOP_SECONDS = 27.0
+RESEND_SECONDS = 3.0
 _LISTEN = "0A"   # TCP_LISTEN in /proc/net/tcp
 
 
@@ -154,6 +155,13 @@ def wait_for_accept_queue(port_number, deadline):
         time.sleep(0.05)
 
 
+def _send(pid, signum):
+    try:
+        os.kill(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def _die_with_parent():
     # The server runs in a session of its own (so the platform's SIGTERM to the
     # dyno's process group reaches only this supervisor); if the supervisor is
@@ -165,13 +173,34 @@ def _die_with_parent():
     os.setsid()
 
 
-def supervise(argv, graceful_signal, name):
+def children(pid):
+    """The processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def supervise(argv, graceful_signal, name, worker_signal=None):
     """Run the server `argv` and stop it gracefully: on SIGTERM, once the
     accept queue of $PORT is empty, send it `graceful_signal` (it then stops
     listening and finishes its requests); on SIGINT (Ctrl-C), at once. Exits
-    with the server's status, 0 when it stopped because we asked it to."""
+    with the server's status, 0 when it stopped because we asked it to.
+
+    A server still starting can miss the signal (uWSGI's master and workers
+    set their handlers late), so until it exits the signal is sent again
+    every few seconds, and `worker_signal`, when given, to its children."""
     child = subprocess.Popen(argv, preexec_fn=_die_with_parent)
     stopping = []
+    last_sent = []
 
     def stop(signum, frame):
         if stopping:
@@ -181,6 +210,7 @@ def supervise(argv, graceful_signal, name):
             f"(finishing the requests already sent, then stopping)")
         if signum == signal.SIGTERM:
             wait_for_accept_queue(port(), stopping[0] + DRAIN_SECONDS)
+        last_sent[:] = [time.monotonic()]
         try:
             child.send_signal(graceful_signal)
         except ProcessLookupError:
@@ -193,6 +223,11 @@ def supervise(argv, graceful_signal, name):
             code = child.wait(timeout=0.5)
             break
         except subprocess.TimeoutExpired:
+            if last_sent and time.monotonic() > last_sent[0] + RESEND_SECONDS:
+                last_sent[:] = [time.monotonic()]
+                _send(child.pid, graceful_signal)
+                for pid in children(child.pid) if worker_signal is not None else ():
+                    _send(pid, worker_signal)
             if stopping and time.monotonic() > stopping[0] + STOP_SECONDS:
                 say(f"{name} did not stop in {STOP_SECONDS:.0f} s: killing it")
                 try:

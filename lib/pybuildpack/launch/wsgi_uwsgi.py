@@ -4,8 +4,8 @@
 
 SPEC is what target.py loads (`module:app`, `module:factory()`,
 `paste:FILE`). uWSGI speaks HTTP on 0.0.0.0:$PORT itself, runs
-WEB_CONCURRENCY worker processes of 4 threads each, loads the app in each
-worker, logs requests and errors on stderr, serves Django's collected static
+WEB_CONCURRENCY worker processes of 4 threads each, forked from a master
+that loaded the app, logs requests and errors on stderr, serves Django's collected static
 files (`--static-map`, hashed names with a one-year Expires), and the options
 after SPEC (the app's own `--ini uwsgi.ini`) come last, so they win.
 
@@ -43,11 +43,17 @@ def argv(port, workers, threads, static=None, trusted=False, listen=100, extra=(
     words = [
         "uwsgi", "--master", "--http-socket", f"0.0.0.0:{port}",
         "--processes", str(workers), "--threads", str(threads), "--enable-threads",
-        "--module", "pybuildpack_launch.wsgi_app:application", "--lazy-apps", "--need-app",
+        # The app is loaded once, in the master, before the workers fork: every
+        # worker is ready at once (a worker still loading its app when SIGTERM
+        # comes misses the graceful stop), and an app that cannot load stops
+        # uWSGI at start (--need-app).
+        "--module", "pybuildpack_launch.wsgi_app:application", "--need-app",
         "--single-interpreter", "--listen", str(listen),
         # The router's headers and cookies can exceed uWSGI's 4 KiB default.
         "--buffer-size", "32768",
-        "--hook-master-start", "unix_signal:15 gracefully_kill_them_all",
+        # SIGTERM: until the master runs, stop (uWSGI's default would reload);
+        # from then on, the graceful shutdown.
+        "--die-on-term", "--hook-master-start", "unix_signal:15 gracefully_kill_them_all",
         "--worker-reload-mercy", str(GRACE), "--reload-mercy", str(GRACE),
         "--ignore-sigpipe", "--ignore-write-errors", "--disable-write-exception",
     ]
@@ -69,7 +75,8 @@ def main(args):
     os.environ["PYBUILDPACK_APP"] = args[0]
     words = argv(wsgi_common.port(), wsgi_common.workers(), wsgi_common.threads(), wsgi_common.django_static(),
                  bool(wsgi_common.trusted_proxies()), listen_queue(), args[1:])
-    return wsgi_common.supervise(words, signal.SIGTERM, "uWSGI")
+    # A worker's SIGHUP is its graceful stop (finish the requests, exit).
+    return wsgi_common.supervise(words, signal.SIGTERM, "uWSGI", worker_signal=signal.SIGHUP)
 
 
 if __name__ == "__main__":

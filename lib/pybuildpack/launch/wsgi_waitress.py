@@ -97,7 +97,8 @@ class AccessLog:
         request = (f"{environ.get('REQUEST_METHOD', '-')} {environ.get('PATH_INFO', '')}"
                    + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
                    + f" {environ.get('SERVER_PROTOCOL', '-')}")
-        line = (f"{environ.get('REMOTE_ADDR', '-')} - - [{time.strftime('%d/%b/%Y:%H:%M:%S %z', time.localtime(started))}] "
+        when = time.strftime("%d/%b/%Y:%H:%M:%S %z", time.localtime(started))
+        line = (f"{environ.get('REMOTE_ADDR', '-')} - - [{when}] "
                 f"\"{request}\" {seen.get('status', '-')} {seen.get('length', '-')} "
                 f"\"{environ.get('HTTP_REFERER', '-')}\" \"{environ.get('HTTP_USER_AGENT', '-')}\" "
                 f"{(time.time() - started) * 1000:.0f}ms\n")
