@@ -346,3 +346,9 @@ def test_children_lists_the_processes_a_process_started():
     finally:
         child.kill()
         child.wait()
+
+
+def test_each_server_says_how_it_serves_django_static_files():
+    assert [servers.get(name).django_static for name in ("gunicorn", "waitress", "uwsgi", "mod_wsgi")] == [
+        "WhiteNoise", "WhiteNoise", "uWSGI's --static-map", "Apache (mod_wsgi-express --url-alias)"]
+    assert not UWSGI().serves_django_static and not ModWsgi().serves_django_static   # no WhiteNoise added

@@ -61,6 +61,12 @@ class Server(ABC):
         web process came from, for the message."""
 
     @property
+    def django_static(self) -> Optional[str]:
+        """How the web process serves Django's collected static files, for
+        `explain` ("WhiteNoise", "uWSGI's --static-map"), or None."""
+        return "WhiteNoise" if self.serves_django_static else None
+
+    @property
     def added_package(self) -> str:
         return self.package or self.name
 

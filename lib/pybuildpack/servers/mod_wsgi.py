@@ -73,6 +73,8 @@ class ModWsgi(Server):
     packages = ("mod_wsgi",)
     executables = ("mod_wsgi-express",)
 
+    django_static = "Apache (mod_wsgi-express --url-alias)"
+
     def command(self, target: AppTarget, app_dir: Path) -> tuple:
         words = runner("wsgi_mod_wsgi", target)
         if (app_dir / CONFIG_FILE).is_file():

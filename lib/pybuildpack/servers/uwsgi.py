@@ -30,6 +30,8 @@ class UWSGI(Server):
     package = "pyuwsgi"
     executables = ("uwsgi", "pyuwsgi")
 
+    django_static = "uWSGI's --static-map"
+
     def command(self, target: AppTarget, app_dir: Path) -> tuple:
         words = runner("wsgi_uwsgi", target)
         if (app_dir / CONFIG_FILE).is_file():
