@@ -110,7 +110,8 @@ def web_process(found, app_dir: Path = Path("."), choice: Optional[servers.Choic
         choice = servers.choose(found, lambda name: False, None)
     words = choice.server.command(found, app_dir)
     needs_shell = any("$" in word for word in words)
-    command = servers.shell_words(words) if needs_shell else " ".join(words)
+    # Quoted where the shell would read a word otherwise (a factory's `()`).
+    command = servers.shell_words(words)
     notes = found.notes + (f"Server: {choice.server.name} ({choice.reason})",)
     return Process("web", command, found.origin, () if needs_shell else words, server=choice.server.name,
                    notes=notes)

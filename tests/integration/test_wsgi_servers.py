@@ -51,6 +51,15 @@ def assert_drains_on_sigterm(dyno, report):
     assert result.stop_seconds < 25, result
 
 
+def assert_serves_a_factory_from_a_subdirectory(slug, runner, extra=""):
+    """The runner started as the plan writes it for an app factory one directory down."""
+    (slug.app_dir / "Procfile").write_text(
+        f"factory: python -m pybuildpack_launch.{runner} --chdir nested 'nested_app:create_app()'{extra}\n")
+    dyno = slug.start("factory")
+    assert dyno.wait_until_serving("/").text == "Hello from a factory in nested/"
+    assert dyno.terminate() == 0, dyno.log
+
+
 def readable_by_nobody(path: Path) -> None:
     """Apache never runs as root: run as root (as in this test machine or a
     container), mod_wsgi-express's processes run as `nobody`, who must be able
@@ -80,6 +89,13 @@ def test_waitress_listed_in_requirements_serves_flask_and_drains_on_sigterm(hero
     report = []
     assert_drains_on_sigterm(dyno, report)
     assert logged(dyno, "SIGTERM received: stopping waitress")
+    assert_serves_a_factory_from_a_subdirectory(slug, "wsgi_waitress")
+    # A PasteDeploy app: its [server:main] applies (ident), but not where to listen (6543).
+    (slug.app_dir / "Procfile").write_text("paste: python -m pybuildpack_launch.wsgi_waitress paste:production.ini\n")
+    dyno = slug.start("paste")
+    assert dyno.wait_until_serving("/greeting").text == "Hello from production.ini"
+    assert get(dyno, "/")[1]["server"] == "fixture-waitress"
+    assert dyno.terminate() == 0, dyno.log
     with capsys.disabled():
         print(f"\nwaitress: {report[0]}; build {result.duration:.0f} s")
 
@@ -125,6 +141,7 @@ def test_mod_wsgi_express_listed_in_requirements_serves_flask_and_drains_on_sigt
     report = []
     assert_drains_on_sigterm(dyno, report)
     assert logged(dyno, "caught SIGWINCH, shutting down gracefully")
+    assert_serves_a_factory_from_a_subdirectory(slug, "wsgi_mod_wsgi")
     with capsys.disabled():
         print(f"\nmod_wsgi-express: {report[0]}; build {result.duration:.0f} s")
 
@@ -185,5 +202,6 @@ def test_an_app_declaring_uwsgi_gets_it_compiled_from_source(heroku, fixture_app
     assert dyno.wait_until_serving("/").text == "Hello from Flask"
     assert logged(dyno, "uWSGI")
     assert dyno.terminate() == 0
+    assert_serves_a_factory_from_a_subdirectory(slug, "wsgi_uwsgi", " --ini ../uwsgi.ini")
     with capsys.disabled():
         print(f"\nuWSGI compiled from source: build {result.duration:.0f} s")

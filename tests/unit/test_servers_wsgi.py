@@ -352,3 +352,10 @@ def test_each_server_says_how_it_serves_django_static_files():
     assert [servers.get(name).django_static for name in ("gunicorn", "waitress", "uwsgi", "mod_wsgi")] == [
         "WhiteNoise", "WhiteNoise", "uWSGI's --static-map", "Apache (mod_wsgi-express --url-alias)"]
     assert not UWSGI().serves_django_static and not ModWsgi().serves_django_static   # no WhiteNoise added
+
+
+def test_a_factory_target_is_quoted_for_the_shell_in_the_web_command(tmp_path):
+    choice = servers.Choice(Waitress(), "requirements.txt names it")
+    process = plan.web_process(FACTORY, tmp_path, choice)
+    assert process.command == "python -m pybuildpack_launch.wsgi_waitress 'hello:create_app()'"
+    assert process.argv == ("python", "-m", "pybuildpack_launch.wsgi_waitress", "hello:create_app()")
