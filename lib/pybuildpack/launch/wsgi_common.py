@@ -236,5 +236,7 @@ def supervise(argv, graceful_signal, name, worker_signal=None):
                     pass
     if stopping:
         say(f"{name} stopped after {time.monotonic() - stopping[0]:.1f} s")
-        return 0 if code in (0, -graceful_signal, -signal.SIGTERM) else code
+        if code in (0, -graceful_signal, -signal.SIGTERM):
+            return 0
+    # Killed by a signal: the shell's convention, 128 + the signal's number.
     return code if code >= 0 else 128 - code
