@@ -359,3 +359,50 @@ def test_a_factory_target_is_quoted_for_the_shell_in_the_web_command(tmp_path):
     process = plan.web_process(FACTORY, tmp_path, choice)
     assert process.command == "python -m pybuildpack_launch.wsgi_waitress 'hello:create_app()'"
     assert process.argv == ("python", "-m", "pybuildpack_launch.wsgi_waitress", "hello:create_app()")
+
+
+def _static_in_launched_app(tmp_path, settings, env=None, build_json=None):
+    """wsgi_common.django_static() as the web process runs it: the launch
+    package installed next to the app's packages, in the app's directory."""
+    import json
+    import subprocess
+
+    packages = tmp_path / "site-packages"
+    shutil.copytree(Path(wsgi_common.__file__).parent, packages / "pybuildpack_launch",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    if build_json is not None:
+        (packages / "pybuildpack_launch" / "build.json").write_text(json.dumps(build_json))
+    app = tmp_path / "app"
+    (app / "staticfiles").mkdir(parents=True)
+    (app / "mysettings.py").write_text(f"SECRET_KEY = 'x'\nSTATIC_ROOT = {str(app / 'staticfiles')!r}\n" + settings)
+    child_env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    child_env.update({"PYTHONPATH": str(packages), **(env or {})})
+    result = subprocess.run([sys.executable, "-c", "from pybuildpack_launch import wsgi_common; "
+                             "print(wsgi_common.django_static())"], cwd=app, env=child_env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip(), app
+
+
+def test_django_static_files_are_mapped_from_the_apps_settings(tmp_path):
+    found, app = _static_in_launched_app(tmp_path, "STATIC_URL = 'assets/'\n",
+                                         {"DJANGO_SETTINGS_MODULE": "mysettings"})
+    assert found == repr(("/assets/", str(app / "staticfiles")))
+
+
+def test_django_settings_module_comes_from_build_json_when_the_variable_is_unset(tmp_path):
+    found, app = _static_in_launched_app(tmp_path, "STATIC_URL = '/static/'\n",
+                                         build_json={"django": {"settings_module": "mysettings"}})
+    assert found == repr(("/static/", str(app / "staticfiles")))
+
+
+@pytest.mark.parametrize("settings", [
+    "STATIC_URL = 'https://cdn.example.com/static/'\n",
+    "STATIC_URL = '/static/'\nMIDDLEWARE = ['whitenoise.middleware.WhiteNoiseMiddleware']\n",
+])
+def test_django_static_files_are_left_alone_on_a_cdn_or_with_the_apps_whitenoise(tmp_path, settings):
+    assert _static_in_launched_app(tmp_path, settings, {"DJANGO_SETTINGS_MODULE": "mysettings"})[0] == "None"
+
+
+def test_no_django_means_no_static_mapping(tmp_path):
+    assert _static_in_launched_app(tmp_path, "STATIC_URL = '/static/'\n")[0] == "None"
