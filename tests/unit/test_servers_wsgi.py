@@ -292,14 +292,17 @@ def graceful(signum, frame):
     sys.stdout.write(f"graceful after {len(accepted)}\n"); sys.stdout.flush(); sys.exit(0)
 signal.signal(signal.SIGUSR1, graceful)
 signal.signal(signal.SIGTERM, lambda *a: (sys.stdout.write("SIGTERM reached the server\n"), sys.exit(3)))
-sys.stdout.write("listening\n"); sys.stdout.flush()
+import subprocess
+worker = subprocess.Popen(["sleep", "60"])   # a server's own process, as Apache's children are
+sys.stdout.write(f"listening as {os.getpid()} with {worker.pid}\n"); sys.stdout.flush()
 while True:
     time.sleep(0.05)   # a busy server: accepts one connection every 50 ms
     accepted.append(listener.accept()[0])
 """
 
 
-def test_supervise_signals_the_server_only_once_the_queued_connections_are_accepted(tmp_path):
+def _supervised_slow_server(tmp_path):
+    """(runner process, port, log) of wsgi_common.supervise running _SLOW_SERVER, once it listens."""
     import subprocess
     import time
 
@@ -318,10 +321,15 @@ def test_supervise_signals_the_server_only_once_the_queued_connections_are_accep
     with log.open("w") as handle:
         process = subprocess.Popen([sys.executable, str(runner)], env={**os.environ, "PORT": str(port)},
                                    stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 10
+    while "listening" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return process, port, log
+
+
+def test_supervise_signals_the_server_only_once_the_queued_connections_are_accepted(tmp_path):
+    process, port, log = _supervised_slow_server(tmp_path)
     try:
-        deadline = time.monotonic() + 10
-        while "listening" not in log.read_text() and time.monotonic() < deadline:
-            time.sleep(0.05)
         clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
         os.killpg(process.pid, signal.SIGTERM)   # as the platform does: the whole process group
         assert process.wait(timeout=15) == 0, log.read_text()
@@ -406,3 +414,17 @@ def test_django_static_files_are_left_alone_on_a_cdn_or_with_the_apps_whitenoise
 
 def test_no_django_means_no_static_mapping(tmp_path):
     assert _static_in_launched_app(tmp_path, "STATIC_URL = '/static/'\n")[0] == "None"
+
+
+def test_a_killed_supervisor_takes_its_server_with_it(tmp_path):
+    import time
+
+    process, port, log = _supervised_slow_server(tmp_path)
+    words = log.read_text().split("listening as ")[1].split()
+    server, worker = int(words[0]), int(words[2])
+    os.killpg(process.pid, signal.SIGKILL)   # as a test harness's cleanup, or `kill -9`, does
+    process.wait()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in (server, worker)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{server}").exists() and not Path(f"/proc/{worker}").exists()

@@ -155,6 +155,11 @@ def wait_for_accept_queue(port_number, deadline):
         time.sleep(0.05)
 
 
+# sh: while the supervisor ($1) and the server's process group ($2) live, wait;
+# then kill whatever is left of the group.
+_WATCHDOG = 'while kill -0 "$1" 2>/dev/null && kill -0 "-$2" 2>/dev/null; do sleep 1; done; kill -9 "-$2" 2>/dev/null'
+
+
 def _send(pid, signum):
     try:
         os.kill(pid, signum)
@@ -199,6 +204,12 @@ def supervise(argv, graceful_signal, name, worker_signal=None):
     set their handlers late), so until it exits the signal is sent again
     every few seconds, and `worker_signal`, when given, to its children."""
     child = subprocess.Popen(argv, preexec_fn=_die_with_parent)
+    # The server's own processes (Apache's children, uWSGI's workers) outlive
+    # a killed supervisor despite _die_with_parent; a watchdog outside both
+    # process groups kills the server's group once the supervisor is gone.
+    subprocess.Popen(["sh", "-c", _WATCHDOG, "watchdog", str(os.getpid()), str(child.pid)],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True)
     stopping = []
     last_sent = []
 
