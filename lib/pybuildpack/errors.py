@@ -965,3 +965,26 @@ def web_process_not_answering(port: int, seconds: float) -> tuple:
         "If it is still loading, wait; otherwise check that it listens on 0.0.0.0:$PORT\n"
         "(pybuildpack sets PORT) rather than on a port of its own.",
     )
+
+
+# --- WSGI servers: waitress, uWSGI, mod_wsgi-express (issue 10, helper C) --------------------------
+
+
+class ApacheMissing(UserError):
+    """mod_wsgi-express is the web server, but the build machine has no Apache to build or run it with."""
+
+    def __init__(self, missing: str, origin: str) -> None:
+        super().__init__(
+            f"mod_wsgi-express needs Apache httpd, and {missing}",
+            f"The web process runs under mod_wsgi-express ({origin}). It is Apache httpd\n"
+            "with mod_wsgi: building the mod_wsgi package needs Apache's `apxs` tool, and\n"
+            "the web process needs the Apache server and its modules, from the same\n"
+            "installation, on the image the app runs on.\n"
+            "\n"
+            "On Debian or Ubuntu, install both on the build and the run image:\n"
+            "    apt-get install apache2 apache2-dev\n"
+            "(set APXS to its path if apxs is not on PATH). Heroku's stacks (heroku-22,\n"
+            "heroku-24) and the heroku/builder CNB images have no Apache: there, use\n"
+            "another server, e.g. set PYBUILDPACK_SERVER=gunicorn, or build on images\n"
+            "that have Apache installed.",
+        )

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
+from . import servers
 from .build import Build
 from .output import Log
 from .plan import make_plan
@@ -31,6 +32,7 @@ def build(platform: Platform, log: Log) -> Build:
     platform.prepare(build)
 
     build.show_warnings()
+    servers.check_build_machine(plan.processes.detected, build.env)
     build.run_hook("bin/pre_compile")
     platform.choose_python(build)
     key = platform.environment_key(build)

@@ -134,8 +134,9 @@ def added_packages(processes: Processes, manager: PackageManager, django: Option
     web = processes.web
     for process in processes.all.values():
         server = server_of(process)
-        if server is not None and not manager.declares(server.name) and server.name not in [a.name for a in added]:
-            added.append(AddedPackage(server.name, f"the web process ({web.origin}) runs under {server.name}",
+        if server is not None and not server.declared_by(manager.declares) \
+                and server.added_package not in [a.name for a in added]:
+            added.append(AddedPackage(server.added_package, f"the web process ({web.origin}) runs under {server.name}",
                                       server.pins))
     web_server = server_of(web) if web is not None else None
     if django is not None and web_server is not None and web_server.serves_django_static \

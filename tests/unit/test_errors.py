@@ -217,6 +217,12 @@ ERRORS = {
          "Create mysite/wsgy.py with the application in it", "point WSGI_APPLICATION at the module that has it",
          "add a Procfile"],
     ),
+    # --- WSGI servers (waitress, uWSGI, mod_wsgi-express) ---
+    "ApacheMissing": (
+        errors.ApacheMissing("this build machine has no apxs (apache2-dev)", "wsgi.py"),
+        ["mod_wsgi-express needs Apache httpd, and this build machine has no apxs (apache2-dev)",
+         "(wsgi.py)", "apt-get install apache2 apache2-dev", "Heroku's stacks", "PYBUILDPACK_SERVER=gunicorn"],
+    ),
 }
 
 ERRORS.update(LOCAL_ERRORS)

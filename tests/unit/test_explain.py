@@ -63,7 +63,7 @@ def test_static_files_from_settings_skipped_or_not_served(tmp_path):
     write(app / "Procfile", "web: python manage.py runserver 0.0.0.0:$PORT\n")
     assert doc_for(app)["static_files"]["served_by"] is None
     assert doc_for(tmp_path / "c")["static_files"]["lines"][1] == \
-        "not served by pybuildpack (the web process is not gunicorn)"
+        "not served by pybuildpack (the web process is not gunicorn or waitress)"
 
 
 def test_hooks_say_when_they_run(tmp_path):

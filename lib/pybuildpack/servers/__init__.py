@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import Callable, NamedTuple, Optional, Sequence
+from typing import Callable, Mapping, NamedTuple, Optional, Sequence
 
 from .. import errors
-from ..inspect.processes import AppTarget
+from ..inspect.processes import AppTarget, Process
 from .base import Server
 from .gunicorn import Gunicorn
 from .daphne import Daphne
 from .granian import Granian
 from .hypercorn import Hypercorn
 from .uvicorn import Uvicorn
+from .waitress import Waitress
+from .uwsgi import UWSGI
+from .mod_wsgi import ModWsgi
 
 SERVERS: dict = {server.name: server for server in (
     Gunicorn(),
@@ -31,6 +34,9 @@ SERVERS: dict = {server.name: server for server in (
     Hypercorn(),
     Granian(),
     Daphne(),
+    Waitress(),
+    UWSGI(),
+    ModWsgi(),
 )}
 DEFAULT = {"wsgi": "gunicorn", "asgi": "uvicorn"}
 INTERFACE_NAMES = {"wsgi": "WSGI", "asgi": "ASGI"}
@@ -88,6 +94,14 @@ def shell_words(words: Sequence[str]) -> str:
         else:
             rendered.append(f'"{word}"' if "$" in word else shlex.quote(word))
     return " ".join(rendered)
+
+
+def check_build_machine(processes: Mapping[str, Process], env: Mapping[str, str]) -> None:
+    """Fail early, with what to install, when a server our processes run
+    cannot be built or run on this machine (mod_wsgi-express without Apache)."""
+    for process in processes.values():
+        if process.server is not None:
+            get(process.server).check_build_machine(env, process.origin)
 
 
 def running(command: str) -> Optional[Server]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import ClassVar, Mapping, Sequence
+from typing import ClassVar, Mapping, Optional, Sequence
 
 from ..inspect.processes import AppTarget
 
@@ -27,6 +27,9 @@ class Server(ABC):
     pins: ClassVar[tuple]               # Pin(version, marker), newest first: what the build adds
     # Every package name that, declared by the app, means the app chose this server.
     packages: ClassVar[tuple] = ()
+    # The package the build adds when the app declares none of `packages`
+    # (None: `name`), e.g. pyuwsgi's wheels for uWSGI rather than compiling it.
+    package: ClassVar[Optional[str]] = None
     # The executables that start it, for recognising Procfile commands.
     executables: ClassVar[tuple] = ()
     # True when the web process serves Django's collected static files itself
@@ -52,7 +55,38 @@ class Server(ABC):
             return True
         return bool(words) and os.path.basename(words[0]) in names
 
+    def check_build_machine(self, env: Mapping[str, str], origin: str) -> None:
+        """Raise a UserError when the build machine cannot build or run this
+        server (a system library it needs is missing). `origin` says where the
+        web process came from, for the message."""
+
+    @property
+    def django_static(self) -> Optional[str]:
+        """How the web process serves Django's collected static files, for
+        `explain` ("WhiteNoise", "uWSGI's --static-map"), or None."""
+        return "WhiteNoise" if self.serves_django_static else None
+
+    @property
+    def added_package(self) -> str:
+        return self.package or self.name
+
     def reload(self, env: Mapping[str, str]) -> tuple:
         """(environment, log line) that make this server reload changed code itself,
         or (None, "") when it cannot and pybuildpack must restart it."""
         return None, ""
+
+
+def launch_spec(target: AppTarget) -> str:
+    """`target` as launch/target.py loads it: `module:app`, `module:factory()`
+    or `paste:FILE`."""
+    if target.kind == "paste":
+        return "paste:" + target.target
+    return target.target + ("()" if target.kind == "factory" else "")
+
+
+def runner(module: str, target: AppTarget) -> list:
+    """The words that start a launch/ runner module serving `target`."""
+    words = ["python", "-m", f"pybuildpack_launch.{module}"]
+    if target.chdir:
+        words += ["--chdir", target.chdir]
+    return words + [launch_spec(target)]
