@@ -111,13 +111,15 @@ def web_process(found, app_dir: Path = Path("."), choice: Optional[servers.Choic
     if choice is None:
         choice = servers.choose(found, lambda name: False, None)
     words = choice.server.command(found, app_dir)
-    needs_shell = any("$" in word for word in words)
+    # `$PORT` and leading `NAME=value` assignments need the shell that platforms
+    # run Procfile lines with; other commands are exec'd as they are.
+    needs_shell = any("$" in word for word in words) or servers.is_assignment(words[0])
     # The command is shell text (Heroku runs it with bash): quote words such as
     # `app:create_app()` whose parentheses the shell would otherwise read.
     command = servers.shell_words(words)
-    notes = found.notes + (f"Server: {choice.server.name} ({choice.reason})",)
+    notes = found.notes + (f"Server: {choice.server.label(found.interface)} ({choice.reason})",)
     return Process("web", command, found.origin, () if needs_shell else words, server=choice.server.name,
-                   notes=notes)
+                   interface=found.interface, notes=notes)
 
 
 def server_of(process: Process) -> Optional[servers.Server]:
@@ -134,13 +136,18 @@ def added_packages(processes: Processes, manager: PackageManager, django: Option
     web = processes.web
     for process in processes.all.values():
         server = server_of(process)
-        if server is not None and not server.declared_by(manager.declares) \
-                and server.added_package not in [a.name for a in added]:
-            added.append(AddedPackage(server.added_package, f"the web process ({web.origin}) runs under {server.name}",
-                                      server.pins))
+        if server is None:
+            continue
+        reason = f"the web process ({web.origin}) runs under {server.name}"
+        wanted = [] if server.declared_by(manager.declares) else [(server.added_package, server.pins)]
+        wanted += [(name, pins_) for name, pins_ in server.companions(process.interface or "")
+                   if not manager.declares(name)]
+        for name, pins_ in wanted:
+            if name not in [a.name for a in added]:
+                added.append(AddedPackage(name, reason, pins_))
     web_server = server_of(web) if web is not None else None
     if django is not None and web_server is not None and web_server.serves_django_static \
-            and not manager.declares("whitenoise"):
+            and web.interface != "asgi" and not manager.declares("whitenoise"):
         added.append(AddedPackage("whitenoise", "it serves Django's static files from the web process",
                                   pins.WHITENOISE))
     return tuple(added)

@@ -69,21 +69,39 @@ def use_procfile(slug, server: str, target: AppTarget) -> str:
     return command
 
 
-# -- uvicorn: the default ----------------------------------------------------------------------
+# -- the default: gunicorn with uvicorn workers; uvicorn on its own when the app names it ----------
 
-def test_starlette_app_gets_uvicorn_by_default_and_stops_gracefully(heroku, fixture_app):
+def test_starlette_app_gets_gunicorn_with_uvicorn_workers_by_default_and_stops_gracefully(heroku, fixture_app):
     result = heroku.build(fixture_app("asgi_starlette"))
     assert result.ok, result.output
-    assert "Added uvicorn==0.54.0" in result.output
+    for added in ("gunicorn==27.0.1", "uvicorn-worker==0.4.0", "uvicorn==0.54.0"):
+        assert f"Added {added} to the install" in result.output
+    assert "Server:    gunicorn with uvicorn workers (the default ASGI server)" in result.output
     web = result.default_processes["web"]
-    assert web.startswith('PYBUILDPACK_APP=asgi:app uvicorn --host 0.0.0.0 --port "$PORT" '), web
-    assert web.endswith(" pybuildpack_launch.asgi_app:application"), web
+    assert web == ("PYBUILDPACK_APP=asgi:app gunicorn --config python:pybuildpack_launch.gunicorn_config "
+                   "--worker-class uvicorn_worker.UvicornWorker pybuildpack_launch.asgi_app:application"), web
     slug = heroku.deploy(result)
     dyno = slug.start()
     assert dyno.wait_until_serving("/").text == "Hello from Starlette"
     # Behind the router the forwarded headers are believed (FORWARDED_ALLOW_IPS=*).
     assert forwarded(dyno.port)["client"] == "203.0.113.7"
     assert '"GET / HTTP/1.1" 200' in dyno.log   # the access log
+    assert_graceful(dyno, "gunicorn with uvicorn workers")
+
+
+def test_starlette_app_naming_uvicorn_runs_under_uvicorn_alone_and_stops_gracefully(heroku, fixture_app, tmp_path):
+    result = heroku.build(with_requirement(fixture_app("asgi_starlette"), tmp_path, "uvicorn"))
+    assert result.ok, result.output
+    assert "Added uvicorn" not in result.output and "Added gunicorn" not in result.output
+    assert "Server:    uvicorn (requirements.txt names it)" in result.output
+    web = result.default_processes["web"]
+    assert web.startswith('PYBUILDPACK_APP=asgi:app uvicorn --host 0.0.0.0 --port "$PORT" '), web
+    assert web.endswith(" pybuildpack_launch.asgi_app:application"), web
+    slug = heroku.deploy(result)
+    dyno = slug.start()
+    assert dyno.wait_until_serving("/").text == "Hello from Starlette"
+    assert forwarded(dyno.port)["client"] == "203.0.113.7"
+    assert '"GET / HTTP/1.1" 200' in dyno.log
     assert_graceful(dyno, "uvicorn")
 
 
@@ -215,18 +233,18 @@ def static_checks(dyno, app_dir: Path) -> None:
     assert dyno.get("/static/..%2fmysite%2fsettings.py").status == 404
 
 
-def test_django_asgi_project_serves_static_files_under_uvicorn(heroku, fixture_app):
+def test_django_asgi_project_serves_static_files_under_the_default_server(heroku, fixture_app):
     result = heroku.build(fixture_app("asgi_django"))
     assert result.ok, result.output
     assert "Added whitenoise" not in result.output
     web = result.default_processes["web"]
-    assert web.startswith("PYBUILDPACK_APP=mysite.asgi:application uvicorn "), web
+    assert web.startswith("PYBUILDPACK_APP=mysite.asgi:application gunicorn "), web
     assert web.endswith(" pybuildpack_launch.asgi_app:application"), web
     slug = heroku.deploy(result)
     dyno = slug.start()
     assert dyno.wait_until_serving("/").text == "Hello from Django over ASGI"
     static_checks(dyno, slug.app_dir)
-    assert_graceful(dyno, "uvicorn (Django)")
+    assert_graceful(dyno, "gunicorn with uvicorn workers (Django)")
 
 
 def test_django_asgi_project_serves_static_files_under_hypercorn(heroku, fixture_app):

@@ -204,9 +204,10 @@ def test_the_framework_the_dependencies_name_classifies_an_app_its_source_does_n
     write(tmp_path / "asgi.py", "from myservice.web import application\n")
     write(tmp_path / "wsgi.py", "from myservice.web import application\n")
     plan = plan_for(tmp_path)
-    assert plan.web.server == "uvicorn" and plan.web.command.startswith("PYBUILDPACK_APP=wsgi:application uvicorn ")
-    assert plan.web.notes == ("App: Starlette app `application` (ASGI)", "Server: uvicorn (the default ASGI server)")
-    assert added_names(plan) == ["uvicorn"]
+    assert plan.web.server == "gunicorn" and plan.web.command.startswith("PYBUILDPACK_APP=wsgi:application gunicorn ")
+    assert plan.web.notes == ("App: Starlette app `application` (ASGI)",
+                              "Server: gunicorn with uvicorn workers (the default ASGI server)")
+    assert added_names(plan) == ["gunicorn", "uvicorn-worker", "uvicorn"]
 
 
 def test_a_clean_app_has_no_warnings(tmp_path):

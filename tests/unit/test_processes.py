@@ -539,7 +539,7 @@ def test_an_app_object_is_served_by_gunicorn_with_its_notes(tmp_path):
     assert web_process(web) == Process("web", " ".join((*GUNICORN, "wsgi:application")), "wsgi/__init__.py line 1",
                                        (*GUNICORN, "wsgi:application"), server="gunicorn",
                                        notes=("App: WSGI callable `application`",
-                                              "Server: gunicorn (the default WSGI server)"))
+                                              "Server: gunicorn (the default WSGI server)"), interface="wsgi")
     assert warnings == ()
 
 
@@ -548,12 +548,14 @@ def test_a_factory_is_called_by_gunicorn(tmp_path):
     assert web_process(find(tmp_path)).argv == (*GUNICORN, "app:create_app()")
 
 
-def test_an_asgi_app_is_served_by_uvicorn_on_port(tmp_path):
+def test_an_asgi_app_is_served_by_gunicorn_with_uvicorn_workers(tmp_path):
     write(tmp_path / "main.py", FASTAPI_APP)
     web = web_process(find(tmp_path))
-    assert (web.server, web.argv) == ("uvicorn", ())
-    assert web.command.startswith('PYBUILDPACK_APP=main:app uvicorn --host 0.0.0.0 --port "$PORT" ')
-    assert web.notes == ("App: FastAPI app `app` (ASGI)", "Server: uvicorn (the default ASGI server)")
+    assert (web.server, web.interface, web.argv) == ("gunicorn", "asgi", ())
+    assert web.command == ("PYBUILDPACK_APP=main:app gunicorn --config python:pybuildpack_launch.gunicorn_config "
+                           "--worker-class uvicorn_worker.UvicornWorker pybuildpack_launch.asgi_app:application")
+    assert web.notes == ("App: FastAPI app `app` (ASGI)",
+                         "Server: gunicorn with uvicorn workers (the default ASGI server)")
 
 
 # -- when nothing is found ------------------------------------------------------------------

@@ -39,6 +39,7 @@ class Process:
     argv: tuple = ()
     server: Optional[str] = None
     notes: tuple = ()    # log lines on how it was chosen (the server and why, a dev server left alone)
+    interface: Optional[str] = None   # "wsgi" or "asgi", for the processes that serve an app target
 
 
 @dataclass(frozen=True)

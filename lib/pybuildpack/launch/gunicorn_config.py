@@ -73,8 +73,11 @@ if os.path.isfile("gunicorn.conf.py"):
 
 
 def post_worker_init(worker):
-    from pybuildpack_launch.static import wrap
+    # An ASGI worker (uvicorn's) serves pybuildpack_launch.asgi_app, which serves
+    # Django's static files itself: WhiteNoise is for WSGI applications only.
+    if not type(worker).__module__.startswith("uvicorn"):
+        from pybuildpack_launch.static import wrap
 
-    worker.wsgi = wrap(worker.wsgi)
+        worker.wsgi = wrap(worker.wsgi)
     if _user_post_worker_init is not None:
         _user_post_worker_init(worker)

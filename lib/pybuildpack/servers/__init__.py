@@ -38,7 +38,9 @@ SERVERS: dict = {server.name: server for server in (
     UWSGI(),
     ModWsgi(),
 )}
-DEFAULT = {"wsgi": "gunicorn", "asgi": "uvicorn"}
+# gunicorn runs ASGI apps in uvicorn workers: measured faster than uvicorn's own
+# --workers (servers/gunicorn.py).
+DEFAULT = {"wsgi": "gunicorn", "asgi": "gunicorn"}
 INTERFACE_NAMES = {"wsgi": "WSGI", "asgi": "ASGI"}
 CHOICE_VAR = "PYBUILDPACK_SERVER"
 
@@ -75,6 +77,11 @@ def choose(target: AppTarget, declares: Callable[[str], bool], requested: Option
 
 
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def is_assignment(word: str) -> bool:
+    """Whether a command's word is a shell `NAME=value` assignment."""
+    return _ASSIGNMENT.match(word) is not None
 
 
 def shell_words(words: Sequence[str]) -> str:

@@ -70,6 +70,15 @@ class Server(ABC):
     def added_package(self) -> str:
         return self.package or self.name
 
+    def label(self, interface: str) -> str:
+        """How the log names this server serving `interface`."""
+        return self.name
+
+    def companions(self, interface: str) -> tuple:
+        """(package, pins) of what else serving `interface` needs installed
+        besides the server itself (gunicorn's uvicorn worker for ASGI)."""
+        return ()
+
     def reload(self, env: Mapping[str, str]) -> tuple:
         """(environment, log line) that make this server reload changed code itself,
         or (None, "") when it cannot and pybuildpack must restart it."""
