@@ -27,8 +27,9 @@ requests to stdout (the duty our default process has):
   gthread workers, 8 threads, flags only), `sync` (our config with sync
   workers: the previous default), and with `--sweep` gthread at other thread
   counts, to choose the default's;
-- ASGI: `ours`, `uvicorn --workers N`, and gunicorn with uvicorn-worker's
-  UvicornWorker (the app declares uvicorn-worker for that).
+- ASGI: `ours` (gunicorn with uvicorn workers, the default since it measured
+  about twice uvicorn's own --workers), `gunicorn+UvicornWorker` (the same
+  server by hand, flags only: the baseline), and `uvicorn --workers N`.
 
 Unless `--no-sigterm`, it then counts, per server, the requests dropped when
 SIGTERM arrives with 200 requests in flight to /slow (tests/harness/load.py).
@@ -127,7 +128,7 @@ def servers_for(app: App, sweep: list) -> dict:
 
 
 def baseline_of(app: App) -> str:
-    return "uvicorn --workers" if app.interface == "asgi" else "hand-tuned"
+    return "gunicorn+UvicornWorker" if app.interface == "asgi" else "hand-tuned"
 
 
 # --- building and starting ---------------------------------------------------------------------

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Mapping, Optional
 
-from . import servers
 from .inspect.framework import find_framework
 from .inspect.processes import DEFAULT_WEB_ORDER
 from .plan import HOOKS, BuildPlan, server_of
@@ -77,14 +76,17 @@ def _static_files(plan: BuildPlan) -> dict:
         location = (django.manage_dir + "/" if django.manage_dir else "") + "staticfiles/"
         root = f"{location} (STATIC_ROOT is not set in {settings}: pybuildpack supplies it)"
     server = server_of(web) if web is not None else None
-    if server is not None and server.serves_django_static:
-        served = "the web process, with WhiteNoise (unless MIDDLEWARE has WhiteNoise or STATIC_URL is another host)"
-    else:
-        served = None
+    how = server.django_static_for(web.interface) if server is not None else None
+    served = (f"the web process, with {how} (unless MIDDLEWARE has WhiteNoise or STATIC_URL is another host)"
+              if how else None)
     collect = f"collectstatic into {root}" if plan.collectstatic else \
         "collectstatic is skipped: DISABLE_COLLECTSTATIC is set"
-    static_servers = " or ".join(s.name for s in servers.SERVERS.values() if s.serves_django_static)
-    serve = f"served by {served}" if served else f"not served by pybuildpack (the web process is not {static_servers})"
+    if served:
+        serve = f"served by {served}"
+    elif web is None:
+        serve = "not served by pybuildpack (there is no web process)"
+    else:
+        serve = "not served by pybuildpack (the web process is the Procfile's: serve them there)"
     return {"collectstatic": plan.collectstatic, "static_root": root, "served_by": served,
             "summary": f"{collect}; {serve}", "lines": [collect, serve]}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from pybuildpack.config import ConfigVars
 from pybuildpack.explain import explain, render
 from pybuildpack.inspect.framework import find_framework
@@ -63,7 +65,21 @@ def test_static_files_from_settings_skipped_or_not_served(tmp_path):
     write(app / "Procfile", "web: python manage.py runserver 0.0.0.0:$PORT\n")
     assert doc_for(app)["static_files"]["served_by"] is None
     assert doc_for(tmp_path / "c")["static_files"]["lines"][1] == \
-        "not served by pybuildpack (the web process is not gunicorn or waitress)"
+        "not served by pybuildpack (the web process is the Procfile's: serve them there)"
+
+
+@pytest.mark.parametrize("server, how", [
+    ("waitress", "WhiteNoise"), ("uwsgi", "uWSGI's --static-map"),
+    ("hypercorn", "pybuildpack's ASGI static file server"),
+])
+def test_static_files_say_how_the_chosen_server_serves_them(tmp_path, server, how):
+    app = django_app(tmp_path / "app")
+    if server == "hypercorn":
+        (app / "mysite" / "wsgi.py").unlink()
+        write(app / "mysite" / "asgi.py", "from django.core.asgi import get_asgi_application\n"
+                                          "application = get_asgi_application()\n")
+    served = doc_for(app, PYBUILDPACK_SERVER=server)["static_files"]["served_by"]
+    assert served.startswith(f"the web process, with {how} ")
 
 
 def test_hooks_say_when_they_run(tmp_path):

@@ -66,6 +66,13 @@ class Server(ABC):
         `explain` ("WhiteNoise", "uWSGI's --static-map"), or None."""
         return "WhiteNoise" if self.serves_django_static else None
 
+    def django_static_for(self, interface: Optional[str]) -> Optional[str]:
+        """`django_static` for a web process serving `interface`: every ASGI
+        process serves launch/asgi_app.py, whose own static file server does it."""
+        if interface == "asgi":
+            return "pybuildpack's ASGI static file server"
+        return self.django_static
+
     @property
     def added_package(self) -> str:
         return self.package or self.name
