@@ -22,7 +22,6 @@ import mimetypes
 import os
 import re
 import stat
-import urllib.parse
 
 _HASHED = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
 SHORT_MAX_AGE = 60
@@ -180,23 +179,10 @@ async def _send_file(send, path: str, size: int) -> None:
 def wrap(application):
     """`application` serving Django's collected static files, when the rules
     above allow it; else `application` itself."""
-    if not os.environ.get("DJANGO_SETTINGS_MODULE"):
-        return application
-    try:
-        from django.conf import settings
+    from pybuildpack_launch.static import django_static_location
 
-        static_root = settings.STATIC_ROOT
-        static_url = settings.STATIC_URL or ""
-        middleware = list(getattr(settings, "MIDDLEWARE", []) or [])
-    except Exception:  # not a configured Django app: leave it alone
+    location = django_static_location()
+    if location is None:
         return application
-    if not static_root or not os.path.isdir(str(static_root)):
-        return application
-    if "://" in static_url or static_url.startswith("//"):
-        return application  # served from a CDN or another host
-    if any("whitenoise" in entry.lower() for entry in middleware):
-        return application  # the app serves its static files itself
-    path = urllib.parse.urlsplit(static_url).path
-    if not path.strip("/"):
-        return application  # STATIC_URL "/" would shadow every page
-    return StaticFiles(application, str(static_root), path)
+    prefix, root = location
+    return StaticFiles(application, root, prefix)

@@ -84,6 +84,19 @@ def forwarded(application):
     return Forwarded(application, trusted) if trusted else application
 
 
+def arguments(args, runner: str, options: str = "[OPTION ...]"):
+    """A runner's command line, `[--chdir DIR] SPEC [OPTION ...]`: changes into
+    DIR, names the app in PYBUILDPACK_APP (for target.py) and returns
+    (SPEC, options); exits with the usage when there is no SPEC."""
+    if len(args) >= 2 and args[0] == "--chdir":
+        os.chdir(args[1])
+        args = args[2:]
+    if not args or (not options and len(args) != 1):
+        sys.exit(f"usage: python -m pybuildpack_launch.{runner} [--chdir DIR] SPEC {options}".rstrip())
+    os.environ["PYBUILDPACK_APP"] = args[0]
+    return args[0], list(args[1:])
+
+
 def django_static():
     """(URL prefix, directory) of Django's collected static files when the
     server should serve them: a Django app (DJANGO_SETTINGS_MODULE set) whose
@@ -98,21 +111,9 @@ def django_static():
         os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
-    try:
-        from django.conf import settings
+    from pybuildpack_launch.static import django_static_location
 
-        static_root = settings.STATIC_ROOT
-        static_url = settings.STATIC_URL or ""
-        middleware = list(getattr(settings, "MIDDLEWARE", []) or [])
-    except Exception:  # not a configured Django app: nothing to map
-        return None
-    if not static_root or not os.path.isdir(str(static_root)):
-        return None
-    if "://" in static_url or static_url.startswith("//"):
-        return None
-    if any("whitenoise" in entry.lower() for entry in middleware):
-        return None
-    return "/" + static_url.strip("/") + "/", os.path.abspath(str(static_root))
+    return django_static_location()
 
 
 def _built_settings_module():

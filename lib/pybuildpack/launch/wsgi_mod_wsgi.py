@@ -71,26 +71,21 @@ def argv(port, workers, threads, server_root, static=None, user=None, extra=()):
 
 
 def main(args):
-    if len(args) >= 2 and args[0] == "--chdir":
-        os.chdir(args[1])
-        args = args[2:]
-    if not args:
-        sys.exit("usage: python -m pybuildpack_launch.wsgi_mod_wsgi [--chdir DIR] SPEC [OPTION ...]")
-    os.environ["PYBUILDPACK_APP"] = args[0]
+    spec, extra = wsgi_common.arguments(args, "wsgi_mod_wsgi", "[OPTION ...]")
     if os.getcwd() not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
         os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (os.getcwd(), os.environ.get("PYTHONPATH")) if p)
     # mod_wsgi logs an app that fails to import and answers 500 for ever; a
     # web process that cannot load its app should rather fail at start.
     loaded = subprocess.run([sys.executable, "-c", "from pybuildpack_launch import target; target.load()"])
     if loaded.returncode != 0:
-        wsgi_common.say(f"the app ({args[0]}) could not be loaded: not starting Apache")
+        wsgi_common.say(f"the app ({spec}) could not be loaded: not starting Apache")
         return 1
     server_root = tempfile.mkdtemp(prefix="mod_wsgi-")
     user = unprivileged_user() if os.getuid() == 0 else None
     if user is not None:
         os.chmod(server_root, 0o755)
     words = argv(wsgi_common.port(), wsgi_common.workers(), wsgi_common.threads(), server_root,
-                 wsgi_common.django_static(), user, args[1:])
+                 wsgi_common.django_static(), user, extra)
     try:
         return wsgi_common.supervise(words, signal.SIGWINCH, "Apache (mod_wsgi-express)")
     finally:

@@ -16,7 +16,6 @@ supervisor waits until every connection already queued on the port has been
 accepted, then asks uWSGI to stop: each worker finishes its requests and exits.
 """
 
-import os
 import signal
 import sys
 
@@ -67,14 +66,9 @@ def argv(port, workers, threads, static=None, trusted=False, listen=100, extra=(
 
 
 def main(args):
-    if len(args) >= 2 and args[0] == "--chdir":
-        os.chdir(args[1])
-        args = args[2:]
-    if not args:
-        sys.exit("usage: python -m pybuildpack_launch.wsgi_uwsgi [--chdir DIR] SPEC [UWSGI OPTION ...]")
-    os.environ["PYBUILDPACK_APP"] = args[0]
+    spec, extra = wsgi_common.arguments(args, "wsgi_uwsgi", "[UWSGI OPTION ...]")
     words = argv(wsgi_common.port(), wsgi_common.workers(), wsgi_common.threads(), wsgi_common.django_static(),
-                 bool(wsgi_common.trusted_proxies()), listen_queue(), args[1:])
+                 bool(wsgi_common.trusted_proxies()), listen_queue(), extra)
     # A worker's SIGHUP is its graceful stop (finish the requests, exit).
     return wsgi_common.supervise(words, signal.SIGTERM, "uWSGI", worker_signal=signal.SIGHUP)
 

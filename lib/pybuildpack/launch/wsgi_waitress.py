@@ -190,13 +190,8 @@ def _has_data(sock):
 
 
 def main(args):
-    if len(args) >= 2 and args[0] == "--chdir":
-        os.chdir(args[1])
-        args = args[2:]
-    if len(args) != 1:
-        sys.exit("usage: python -m pybuildpack_launch.wsgi_waitress [--chdir DIR] SPEC")
+    spec, _ = wsgi_common.arguments(args, "wsgi_waitress", "")
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s:%(name)s:%(message)s")
-    spec = args[0]
     settings = options(spec, wsgi_common.port(), wsgi_common.workers(), wsgi_common.threads())
     Runner(application(spec), settings).run()
     return 0
