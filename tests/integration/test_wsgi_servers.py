@@ -90,10 +90,10 @@ def test_waitress_listed_in_requirements_serves_flask_and_drains_on_sigterm(hero
     assert_drains_on_sigterm(dyno, report)
     assert logged(dyno, "SIGTERM received: stopping waitress")
     assert_serves_a_factory_from_a_subdirectory(slug, "wsgi_waitress")
-    # A PasteDeploy app: its [server:main] applies (ident), but not where to listen (6543).
-    (slug.app_dir / "Procfile").write_text("paste: python -m pybuildpack_launch.wsgi_waitress paste:production.ini\n")
+    # A PasteDeploy app (its .ini named so that the finder keeps wsgi.py): its [server:main] applies (ident), but not where to listen (6543).
+    (slug.app_dir / "Procfile").write_text("paste: python -m pybuildpack_launch.wsgi_waitress paste:greeting.ini\n")
     dyno = slug.start("paste")
-    assert dyno.wait_until_serving("/greeting").text == "Hello from production.ini"
+    assert dyno.wait_until_serving("/greeting").text == "Hello from greeting.ini"
     assert get(dyno, "/")[1]["server"] == "fixture-waitress"
     assert dyno.terminate() == 0, dyno.log
     with capsys.disabled():
