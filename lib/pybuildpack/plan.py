@@ -136,9 +136,14 @@ def added_packages(processes: Processes, manager: PackageManager, django: Option
     web = processes.web
     for process in processes.all.values():
         server = server_of(process)
+        reason = f"the web process ({web.origin}) runs under {server.name}" if server is not None else ""
         if server is None:
-            continue
-        reason = f"the web process ({web.origin}) runs under {server.name}"
+            # A Procfile line that starts a server the app does not declare
+            # would build green and crash at boot: the build adds it too.
+            server = servers.running(process.command)
+            if server is None:
+                continue
+            reason = f"the {process.name} process ({process.origin}) runs {server.name}, which the app does not declare"
         wanted = [] if server.declared_by(manager.declares) else [(server.added_package, server.pins)]
         wanted += [(name, pins_) for name, pins_ in server.companions(process.interface or "")
                    if not manager.declares(name)]

@@ -57,6 +57,21 @@ def test_non_executable_app_sh_is_skipped_with_a_warning(heroku, fixture_app, tm
     assert result.default_processes == {}
 
 
+def test_a_server_the_procfile_runs_but_the_app_does_not_declare_is_added(heroku, fixture_app, tmp_path):
+    """Without it the build would be green and the web process would crash at boot."""
+    import shutil
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("procfile"), app)
+    (app / "requirements.txt").write_text("# the Procfile runs gunicorn, but nothing here names it\n")
+    result = heroku.build(app)
+    assert result.ok, result.output
+    assert ("Added gunicorn==27.0.1 to the install: the web process (Procfile line 2) runs gunicorn, "
+            "which the app does not declare") in result.output
+    dyno = heroku.deploy(result).start("web")
+    assert dyno.wait_until_serving("/").text == "Hello from the Procfile app"
+    assert dyno.terminate() == 0
+
+
 def test_procfile_processes_are_used_and_no_default_is_added(heroku, fixture_app):
     result = heroku.build(fixture_app("procfile"))
     assert result.ok, result.output

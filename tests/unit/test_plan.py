@@ -109,6 +109,20 @@ def test_whitenoise_is_not_added_when_requirements_name_it(tmp_path):
 def test_whitenoise_is_not_added_when_a_procfile_serves_django(tmp_path):
     django_app(tmp_path)
     write(tmp_path / "Procfile", "web: uvicorn mysite.asgi:application\n")
+    # The server the Procfile runs is added (the app does not declare it); WhiteNoise is not.
+    assert added_names(plan_for(tmp_path)) == ["uvicorn"]
+
+
+def test_a_server_a_procfile_runs_is_added_when_the_app_does_not_declare_it(tmp_path):
+    write(tmp_path / "requirements.txt", "flask\n")
+    write(tmp_path / "Procfile", "web: exec gunicorn --bind 0.0.0.0:$PORT app:app\nworker: python worker.py\n")
+    (added,) = plan_for(tmp_path).added_packages
+    assert (added.name, added.reason) == (
+        "gunicorn", "the web process (Procfile line 1) runs gunicorn, which the app does not declare")
+    write(tmp_path / "requirements.txt", "flask\ngunicorn\n")
+    assert added_names(plan_for(tmp_path)) == []
+    write(tmp_path / "Procfile", "web: python app.py\n")
+    write(tmp_path / "requirements.txt", "flask\n")
     assert added_names(plan_for(tmp_path)) == []
 
 
