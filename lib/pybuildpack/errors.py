@@ -192,6 +192,29 @@ class FileUnreadable(UserError):
         )
 
 
+class DependencyFileNotAFile(UserError):
+    def __init__(self, name: str, what: str) -> None:
+        super().__init__(
+            f"{name} is not a file",
+            f"The app has a {name}, but it is {what}, so nothing could be installed\n"
+            "from it and the app would ship without its packages.\n"
+            "\n"
+            f"Make {name} a regular file (commit the file itself, not a link to one\n"
+            "outside the app), or remove it.",
+        )
+
+
+class ProcfileDuplicate(UserError):
+    def __init__(self, name: str, first: int, again: int) -> None:
+        super().__init__(
+            f"Procfile defines `{name}` twice",
+            f"Procfile line {again} defines the process type `{name}` again; line {first}\n"
+            "defined it first. Only one of them could run, and which one would be a guess.\n"
+            "\n"
+            f"Keep one `{name}:` line, or give the other process a name of its own.",
+        )
+
+
 class ProcfileInvalid(UserError):
     def __init__(self, line_number: int, line: str) -> None:
         super().__init__(

@@ -51,6 +51,16 @@ ERRORS = {
         ["Invalid line in Procfile", "Procfile line 3", "    web gunicorn app:app",
          "    web: gunicorn myapp.wsgi"],
     ),
+    "ProcfileDuplicate": (
+        errors.ProcfileDuplicate("web", 1, 4),
+        ["Procfile defines `web` twice", "Procfile line 4 defines the process type `web` again; line 1",
+         "Keep one `web:` line"],
+    ),
+    "DependencyFileNotAFile": (
+        errors.DependencyFileNotAFile("requirements.txt", "a directory"),
+        ["requirements.txt is not a file", "it is a directory", "ship without its packages",
+         "Make requirements.txt a regular file"],
+    ),
     "ConfigVarInvalid": (
         errors.ConfigVarInvalid("PYBUILDPACK_INSTALLER", "'poetry'", "`uv` or `pip`"),
         ["Invalid value for PYBUILDPACK_INSTALLER", "is set to 'poetry'", "must be `uv` or `pip`",

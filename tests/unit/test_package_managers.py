@@ -235,3 +235,16 @@ def test_requirements_files_request_no_python_and_have_no_lock_to_check(tmp_path
     manager = RequirementsTxt("requirements.txt", frozenset())
     assert manager.python_requests() == ()
     assert manager.check_lock(None) is None
+
+
+def test_a_requirements_file_that_is_a_directory_or_a_dangling_link_is_an_error(tmp_path):
+    """Passed over as absent, either would build green with nothing installed."""
+    (tmp_path / "requirements.txt").mkdir()
+    with pytest.raises(errors.DependencyFileNotAFile) as raised:
+        package_managers.find(tmp_path)
+    assert "it is a directory" in raised.value.body
+    (tmp_path / "requirements.txt").rmdir()
+    (tmp_path / "requirements.txt").symlink_to(tmp_path / "shared" / "requirements.txt")
+    with pytest.raises(errors.DependencyFileNotAFile) as raised:
+        package_managers.find(tmp_path)
+    assert "which does not exist" in raised.value.body

@@ -652,3 +652,17 @@ def test_an_app_in_a_file_the_builds_python_cannot_parse_is_found_by_its_text(tm
 def test_a_file_that_cannot_be_parsed_is_named_in_the_no_web_hint(tmp_path):
     write(tmp_path / "app.py", "def f(:\n")
     assert no_web_hint(tmp_path, None) == (("app.py could not be parsed as Python",), None)
+
+
+def test_a_procfile_with_a_byte_order_mark_and_crlf_lines_is_read_as_written(tmp_path):
+    (tmp_path / "Procfile").write_bytes(b"\xef\xbb\xbfweb: gunicorn app:app\r\nworker: python w.py\r\n")
+    processes = parse_procfile(tmp_path)
+    assert [(p.name, p.command) for p in processes.values()] == [("web", "gunicorn app:app"),
+                                                               ("worker", "python w.py")]
+
+
+def test_a_process_type_defined_twice_is_an_error_naming_both_lines(tmp_path):
+    write(tmp_path / "Procfile", "web: gunicorn app:app\n# the old one\nweb: python app.py\n")
+    with pytest.raises(errors.ProcfileDuplicate) as raised:
+        parse_procfile(tmp_path)
+    assert "Procfile line 3 defines the process type `web` again; line 1" in raised.value.body

@@ -282,3 +282,15 @@ def test_choose_returns_none_when_exact_and_constraint_disagree():
 
 def test_choose_unavailable_version_gives_none():
     assert choose(exact("3.10"), AVAILABLE) is None
+
+
+def test_a_byte_order_mark_is_not_part_of_the_version(tmp_path):
+    (tmp_path / ".python-version").write_bytes(b"\xef\xbb\xbf3.12\n")
+    (tmp_path / "runtime.txt").write_bytes(b"\xef\xbb\xbfpython-3.12.4\n")
+    assert read_python_version_file(tmp_path).value == "3.12"
+    assert read_runtime_txt(tmp_path).value == "3.12.4"
+
+
+def test_runtime_txt_skips_blank_lines_comments_and_whitespace(tmp_path):
+    write(tmp_path / "runtime.txt", "\n# the Heroku runtime\n  python-3.11.9   # pinned for now\n\n")
+    assert read_runtime_txt(tmp_path).value == "3.11.9"

@@ -100,7 +100,8 @@ def parse_procfile(app_dir: Path) -> dict:
     if not path.is_file():
         return {}
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: editors on Windows start files with a byte-order mark.
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise errors.FileUnreadable("Procfile", str(exc))
     processes: dict = {}
@@ -111,7 +112,10 @@ def parse_procfile(app_dir: Path) -> dict:
         name, sep, command = stripped.partition(":")
         if not sep or not _NAME.match(name.strip()) or not command.strip():
             raise errors.ProcfileInvalid(number, stripped)
-        processes[name.strip()] = Process(name.strip(), command.strip(), f"Procfile line {number}")
+        name = name.strip()
+        if name in processes:
+            raise errors.ProcfileDuplicate(name, int(processes[name].origin.rsplit(" ", 1)[1]), number)
+        processes[name] = Process(name, command.strip(), f"Procfile line {number}")
     return processes
 
 

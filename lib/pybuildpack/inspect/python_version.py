@@ -61,7 +61,7 @@ def read_python_version_file(app_dir: Path) -> Optional[PythonRequest]:
     if not path.is_file():
         return None
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")   # a byte-order mark is not part of the version
     except (OSError, UnicodeDecodeError) as exc:
         raise errors.FileUnreadable(".python-version", str(exc))
     found = []
@@ -87,9 +87,11 @@ def read_runtime_txt(app_dir: Path) -> Optional[PythonRequest]:
     if not path.is_file():
         return None
     try:
-        text = path.read_text(encoding="utf-8").strip()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise errors.FileUnreadable("runtime.txt", str(exc))
+    # Blank lines, `#` comments and surrounding whitespace are not the version.
+    text = next((kept for kept in (line.split("#", 1)[0].strip() for line in lines) if kept), "")
     if not text.startswith("python-"):
         raise errors.PythonVersionInvalid(
             "runtime.txt", text, "runtime.txt must read python-MAJOR.MINOR[.PATCH], e.g. python-3.12.4."

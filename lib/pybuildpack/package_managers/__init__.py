@@ -15,6 +15,7 @@ cannot install from fails, instead of building green without its packages.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -80,10 +81,23 @@ def chosen_kind(config_value: Optional[str]) -> Optional[str]:
     return value
 
 
+def check_regular_files(app_dir: Path) -> None:
+    """A dependency file that is a directory or a dangling symlink would be
+    passed over as absent, building green with nothing installed: an error."""
+    names = [n for m in MANAGERS + FALLBACKS for n in m.files] + [n for _, ns in NOT_INSTALLED for n in ns]
+    for name in dict.fromkeys(names):
+        path = app_dir / name
+        if path.is_symlink() and not path.exists():
+            raise errors.DependencyFileNotAFile(name, f"a symlink to {os.readlink(path)}, which does not exist")
+        if path.exists() and not path.is_file():
+            raise errors.DependencyFileNotAFile(name, "a directory" if path.is_dir() else "not a regular file")
+
+
 def choose(app_dir: Path, config_value: Optional[str] = None) -> Choice:
     """The package manager the app uses, given PYBUILDPACK_PACKAGE_MANAGER's
     value; a UserError when that is ambiguous or when its files cannot be installed."""
     wanted = chosen_kind(config_value)
+    check_regular_files(app_dir)
     present = {m.kind: (m, files) for m in MANAGERS for files in [m.found_files(app_dir)] if files}
     unsupported = [(tool, files) for tool, names in NOT_INSTALLED
                    for files in [[n for n in names if (app_dir / n).is_file()]] if files]
