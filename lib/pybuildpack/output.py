@@ -12,6 +12,7 @@ import contextlib
 import re
 import sys
 import time
+import urllib.parse
 from typing import IO, Iterable, Iterator, Optional
 
 STEP = "-----> "
@@ -33,11 +34,13 @@ class Log:
     # -- masking -------------------------------------------------------------
     def add_secrets(self, values: Iterable[str]) -> None:
         """Remember values that must never be printed (longest first, so that
-        a secret containing another is masked whole)."""
+        a secret containing another is masked whole), and the secret parts of
+        URL values (`secret_parts`), which programs print on their own."""
         for value in values:
             # The log is written line by line, so a multi-line secret (a PEM key)
             # is masked line by line; values read from files often end in a newline.
-            for part in [value.strip(), *(line.strip() for line in value.splitlines())]:
+            parts = [value.strip(), *(line.strip() for line in value.splitlines()), *secret_parts(value)]
+            for part in parts:
                 if len(part) >= MIN_SECRET_PART and part not in self._secrets:
                     self._secrets.append(part)
         self._secrets.sort(key=len, reverse=True)
@@ -97,6 +100,41 @@ def format_duration(seconds: float) -> str:
         return f"{seconds:.1f}s"
     minutes, rest = divmod(int(round(seconds)), 60)
     return f"{minutes}m {rest:02d}s"
+
+
+# Query parameters of a URL whose values are credentials (`?token=...`).
+_SECRET_QUERY_KEY = re.compile(r"(token|key|secret|password|passwd|pass|pwd|auth|signature|sig|credential)",
+                               re.IGNORECASE)
+
+
+def secret_parts(value: str) -> list:
+    """The parts of a URL-valued secret that leak on their own: the password
+    (or a lone user name, which is often a token: `https://TOKEN@host`) and
+    credential-like query parameters, each as written and percent-decoded (a
+    framework prints `DATABASES` with the password decoded from DATABASE_URL).
+
+        >>> secret_parts("postgres://app:s3cr%40t@db.example.com:5432/app?sslmode=require")
+        ['s3cr%40t', 's3cr@t']
+        >>> secret_parts("https://ghp_0123456789@github.com/org/repo.git")
+        ['ghp_0123456789']
+    """
+    value = value.strip()
+    if "://" not in value or any(c.isspace() for c in value):
+        return []
+    try:
+        parts = urllib.parse.urlsplit(value)
+        password, username = parts.password, parts.username
+        query = urllib.parse.parse_qsl(parts.query, keep_blank_values=False)
+    except ValueError:
+        return []
+    found = []
+    if password:
+        found.append(password)
+    elif username:
+        found.append(username)
+    found += [v for k, v in query if _SECRET_QUERY_KEY.search(k)]
+    decoded = [urllib.parse.unquote(part) for part in found]
+    return list(dict.fromkeys(part for part in found + decoded if len(part) >= MIN_SECRET_PART))
 
 
 def mask_url(url: str) -> str:

@@ -155,3 +155,24 @@ def test_format_duration_shows_tenths_under_a_minute_then_minutes_and_seconds(se
 
 def test_format_duration_just_under_a_minute_does_not_show_sixty_seconds():
     assert format_duration(59.97) == "1m 00s"
+
+
+def test_the_parts_of_a_url_valued_secret_are_masked_wherever_they_appear():
+    """A failing collectstatic that prints DATABASES shows the password from
+    DATABASE_URL decoded and on its own; a hook may echo a token alone."""
+    log = string_log()
+    log.add_secrets(["postgres://app:s3cr%40t-pw@db.example.com:5432/app?sslmode=require",
+                     "https://ghp_0123456789abcdef@github.com/org/repo.git",
+                     "https://api.example.com/v1?api_key=k-98765432&region=eu"])
+    log.detail("DATABASES = {'USER': 'app', 'PASSWORD': 's3cr@t-pw', 'OPTIONS': {'sslmode': 'require'}}")
+    log.detail("raw: s3cr%40t-pw; token: ghp_0123456789abcdef; key: k-98765432; region: eu")
+    assert logged(log).splitlines() == [
+        "       DATABASES = {'USER': 'app', 'PASSWORD': '****', 'OPTIONS': {'sslmode': 'require'}}",
+        "       raw: ****; token: ****; key: ****; region: eu",
+    ]
+
+
+@pytest.mark.parametrize("value", ["not a url", "https://example.com/simple", "redis://:@host:6379",
+                                   "https://example.com/?sslmode=require&page=2"])
+def test_values_without_credentials_have_no_secret_parts(value):
+    assert output.secret_parts(value) == []
