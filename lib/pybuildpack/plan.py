@@ -136,8 +136,9 @@ def added_packages(processes: Processes, manager: PackageManager, django: Option
     web = processes.web
     for process in processes.all.values():
         server = server_of(process)
-        reason = f"the web process ({web.origin}) runs under {server.name}" if server is not None else ""
-        if server is None:
+        if server is not None:
+            reason = f"the web process ({web.origin}) runs under {server.name}"
+        else:
             # A Procfile line that starts a server the app does not declare
             # would build green and crash at boot: the build adds it too.
             server = servers.running(process.command)

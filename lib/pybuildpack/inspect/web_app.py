@@ -503,11 +503,18 @@ def _scan(app_dir: Path, candidate: Candidate, depth: int = 0) -> ModuleScan:
     return scan
 
 
+def _parse(path: Path) -> Optional[ast.Module]:
+    """`path` parsed, or None when it cannot be read or parsed."""
+    try:
+        return ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return None
+
+
 def _definition_line(path: Path, name: str) -> Optional[int]:
     """The line where module-level code last binds `name` (assignment, def or import), if any."""
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+    tree = _parse(path)
+    if tree is None:
         return None
     line = None
     for node in _module_statements(tree.body):
@@ -520,11 +527,7 @@ def _definition_line(path: Path, name: str) -> Optional[int]:
     return line
 
 
-def _assignment_call(path: Path, name: str) -> Optional[ast.Call]:
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
-        return None
+def _assignment_call(tree: ast.Module, name: str) -> Optional[ast.Call]:
     for node in _module_statements(tree.body):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and \
                 any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
@@ -533,12 +536,9 @@ def _assignment_call(path: Path, name: str) -> Optional[ast.Call]:
 
 
 def _framework_from_factory_call(app_dir: Path, candidate: Candidate, found: Found, depth: int) -> Found:
-    call = _assignment_call(candidate.path, found.name)
+    tree = _parse(candidate.path)
+    call = _assignment_call(tree, found.name) if tree is not None else None
     if call is None or not isinstance(call.func, ast.Name):
-        return found
-    try:
-        tree = ast.parse(candidate.path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return found
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == call.func.id for a in node.names):

@@ -31,9 +31,7 @@ def _load():
     directory = os.environ.get(DIRECTORY_VARIABLE, "")
     if directory and directory != ".":
         os.chdir(directory)
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    return target.load()
+    return target.load()   # which imports from the working directory
 
 
 def _adapt_server() -> None:

@@ -117,6 +117,6 @@ def running(command: str) -> Optional[Server]:
         words = shlex.split(command)
     except ValueError:
         return None
-    while words and ("=" in words[0] and not words[0].startswith("=") or words[0] == "exec"):
+    while words and (is_assignment(words[0]) or words[0] == "exec"):
         words = words[1:]
     return next((server for server in SERVERS.values() if server.runs(words)), None)

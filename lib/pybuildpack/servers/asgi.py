@@ -14,6 +14,7 @@ so the log and `explain` still say which app is served:
 from __future__ import annotations
 
 from ..inspect.processes import AppTarget
+from .base import launch_spec
 
 RUNNER = "pybuildpack_launch.asgi_app"
 # The app with Django's static files served; the same, trusting the router's headers too.
@@ -23,7 +24,7 @@ BEHIND_ROUTER = RUNNER + ":behind_router"
 
 def environment(target: AppTarget) -> list:
     """The assignments that name the real app for `asgi_app`."""
-    words = [f"PYBUILDPACK_APP={target.target}" + ("()" if target.kind == "factory" else "")]
+    words = [f"PYBUILDPACK_APP={launch_spec(target)}"]
     if target.chdir and target.chdir != ".":
         words.append(f"PYBUILDPACK_APP_DIR={target.chdir}")
     return words

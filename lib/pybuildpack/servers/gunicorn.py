@@ -24,7 +24,7 @@ from typing import Mapping
 from ..inspect.processes import AppTarget
 from ..pins import Pin
 from . import asgi
-from .base import Server
+from .base import Server, launch_spec
 from .uvicorn import Uvicorn
 
 CONFIG = "python:pybuildpack_launch.gunicorn_config"
@@ -54,7 +54,7 @@ class Gunicorn(Server):
         if target.kind == "paste":
             argv += ["--paste", target.target]
         else:
-            argv.append(target.target + ("()" if target.kind == "factory" else ""))
+            argv.append(launch_spec(target))
         return tuple(argv)
 
     def label(self, interface: str) -> str:
