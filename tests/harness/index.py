@@ -84,6 +84,10 @@ class PrivateIndex:
         self.requests: list = []
         (self.root / "files").mkdir()
         for name, source in packages.items():
+            # A line unique to this index makes each index's wheel a different
+            # file: an identical one, downloaded by another test into the shared
+            # installer cache, would be installed without a request to this index.
+            source += f"\n# built for {self.root.name}\n"
             wheel = make_wheel(self.root / "files", name, version, source)
             digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
             page = self.root / "simple" / normalize(name)

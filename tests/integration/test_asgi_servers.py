@@ -158,7 +158,7 @@ def test_granian_chosen_by_config_var_serves_and_stops_gracefully(heroku, fixtur
     assert result.ok, result.output
     # The build log hides config var values (PYBUILDPACK_SERVER's too); the release names the server.
     assert "==2.8.7 to the install" in result.output
-    assert " granian --interface asgi --host 0.0.0.0 " in result.default_processes["web"]
+    assert " pybuildpack_launch.asgi_granian --interface asgi --host 0.0.0.0 " in result.default_processes["web"]
     slug = heroku.deploy(result, config={"PYBUILDPACK_SERVER": "granian"})
     dyno = slug.start()
     assert dyno.wait_until_serving("/").text == "Hello from Starlette"

@@ -18,7 +18,7 @@ import pytest
 
 from pybuildpack import pins, servers
 from pybuildpack.inspect.processes import AppTarget, Processes
-from pybuildpack.launch import asgi_proxy, asgi_static
+from pybuildpack.launch import asgi_granian, asgi_proxy, asgi_static
 from pybuildpack.launch_config import LAUNCH_SOURCE
 from pybuildpack.plan import added_packages, web_process
 from pybuildpack.servers import asgi
@@ -102,9 +102,8 @@ def test_uvicorn_serves_a_factory_from_its_directory():
 @pytest.mark.parametrize("name, server_words", [
     ("hypercorn", ("hypercorn", "--config", "python:pybuildpack_launch.asgi_hypercorn.settings",
                    "--bind", "0.0.0.0:$PORT")),
-    ("granian", ("GRANIAN_WORKERS_KILL_TIMEOUT=${GRANIAN_WORKERS_KILL_TIMEOUT:-20}",
-                 "GRANIAN_HTTP1_HEADER_READ_TIMEOUT=${GRANIAN_HTTP1_HEADER_READ_TIMEOUT:-5000}",
-                 "granian", "--interface", "asgi", "--host", "0.0.0.0", "--port", "$PORT",
+    ("granian", ("python", "-m", "pybuildpack_launch.asgi_granian", "--interface", "asgi", "--host", "0.0.0.0",
+                 "--port", "$PORT",
                  "--workers", "${GRANIAN_WORKERS:-${WEB_CONCURRENCY:-1}}", "--access-log")),
     ("daphne", ("daphne", "--endpoint", "tcp:port=$PORT:interface=0.0.0.0:backlog=2048", "--access-log", "-")),
 ])
@@ -425,3 +424,17 @@ def test_the_loader_trusts_forwarded_headers_only_for_behind_router(tmp_path):
 def test_asgi_helpers_name_the_app_for_the_runner():
     assert asgi.environment(OBJECT) == ["PYBUILDPACK_APP=main:app"]
     assert asgi.environment(FACTORY) == ["PYBUILDPACK_APP=app.main:create_app()", "PYBUILDPACK_APP_DIR=src"]
+
+
+@pytest.mark.parametrize("release, env, workers, kill_timeout", [
+    ((2, 8), {}, "4", "20"),            # 2.8 bounds the whole stop
+    ((2, 5), {}, "2", "10"),            # earlier releases wait for each worker in turn
+    ((2, 5), {}, "1", "20"),
+    ((1, 6), {}, "64", "1"),
+    ((2, 5), {"GRANIAN_WORKERS_KILL_TIMEOUT": "5"}, "2", None),   # the app's own setting wins
+])
+def test_granian_stops_within_20_seconds_in_all_whatever_its_release(release, env, workers, kill_timeout):
+    argv = ["--interface", "asgi", "--workers", workers, "--access-log", RUNNER]
+    chosen = asgi_granian.defaults(argv, env, release)
+    assert chosen.get("GRANIAN_WORKERS_KILL_TIMEOUT") == kill_timeout
+    assert chosen["GRANIAN_HTTP1_HEADER_READ_TIMEOUT"] == "5000"

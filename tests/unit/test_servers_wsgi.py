@@ -428,3 +428,11 @@ def test_a_killed_supervisor_takes_its_server_with_it(tmp_path):
     while any(Path(f"/proc/{pid}").exists() for pid in (server, worker)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not Path(f"/proc/{server}").exists() and not Path(f"/proc/{worker}").exists()
+
+
+@pytest.mark.parametrize("name", ["gunicorn", "waitress", "uwsgi", "mod_wsgi"])
+def test_a_procfile_copying_the_command_pybuildpack_writes_is_known_to_run_that_server(name):
+    # Otherwise a Procfile line copied from `explain` would not get its server installed.
+    process = plan.web_process(AppTarget("wsgi", "main:app", "", "main.py"), Path("."),
+                          servers.Choice(servers.get(name), "test"))
+    assert servers.running(process.command).name == name

@@ -30,7 +30,8 @@ class Server(ABC):
     # The package the build adds when the app declares none of `packages`
     # (None: `name`), e.g. pyuwsgi's wheels for uWSGI rather than compiling it.
     package: ClassVar[Optional[str]] = None
-    # The executables that start it, for recognising Procfile commands.
+    # The executables (or `python -m` modules) that start it, for recognising
+    # Procfile commands, including a copy of the command pybuildpack writes.
     executables: ClassVar[tuple] = ()
     # True when the web process serves Django's collected static files itself
     # with WhiteNoise, which the build then adds.

@@ -3,12 +3,11 @@
 Binds 0.0.0.0:$PORT with the ASGI interface, logs requests (`--access-log`),
 and runs WEB_CONCURRENCY workers. granian has no config file: every setting is
 also a GRANIAN_* variable, and those the app sets win over pybuildpack's
-defaults here (GRANIAN_WORKERS, GRANIAN_WORKERS_KILL_TIMEOUT,
+defaults, which `launch/asgi_granian.py` sets before it exec's granian
+(GRANIAN_WORKERS, GRANIAN_WORKERS_KILL_TIMEOUT,
 GRANIAN_HTTP1_HEADER_READ_TIMEOUT). On SIGTERM granian stops accepting and its
-workers finish their requests; pybuildpack bounds that at 20 s (less than the
-platforms' 30 s before SIGKILL). An idle kept-alive connection is closed when
-no request head arrives within the header read timeout, 5 s here (less than
-the router's idle timeout). granian cannot trust FORWARDED_ALLOW_IPS or serve
+workers finish their requests within 20 s in all; idle kept-alive connections
+close after 5 s. granian cannot trust FORWARDED_ALLOW_IPS or serve
 Django's static files, so it serves the app through `launch/asgi_app.py`,
 which also loads factories and apps in a subdirectory the same way for every
 granian release pinned (1.x, for Python 3.8, has no --working-dir).
@@ -23,12 +22,12 @@ from ..pins import Pin
 from . import asgi
 from .base import Server
 
-# Settings granian 1.x lacks go in the environment, which it ignores, rather than flags it would refuse.
-DEFAULTS = (("GRANIAN_WORKERS_KILL_TIMEOUT", "20"), ("GRANIAN_HTTP1_HEADER_READ_TIMEOUT", "5000"))
+LAUNCHER = ("python", "-m", "pybuildpack_launch.asgi_granian")
 
 
 class Granian(Server):
     name = "granian"
+    executables = ("granian", "pybuildpack_launch.asgi_granian")
     interfaces = ("asgi",)
     pins = (
         Pin("2.8.7", 'python_version >= "3.10"'),
@@ -37,7 +36,7 @@ class Granian(Server):
     )
 
     def command(self, target: AppTarget, app_dir: Path) -> tuple:
-        words = asgi.environment(target) + [f"{name}=${{{name}:-{value}}}" for name, value in DEFAULTS]
-        words += ["granian", "--interface", "asgi", "--host", "0.0.0.0", "--port", "$PORT",
+        words = asgi.environment(target) + list(LAUNCHER)
+        words += ["--interface", "asgi", "--host", "0.0.0.0", "--port", "$PORT",
                   "--workers", "${GRANIAN_WORKERS:-${WEB_CONCURRENCY:-1}}", "--access-log", asgi.BEHIND_ROUTER]
         return tuple(words)

@@ -71,7 +71,7 @@ class ModWsgi(Server):
         Pin("5.0.1", 'python_version < "3.10"'),
     )
     packages = ("mod_wsgi",)
-    executables = ("mod_wsgi-express",)
+    executables = ("mod_wsgi-express", "pybuildpack_launch.wsgi_mod_wsgi")
 
     django_static = "Apache (mod_wsgi-express --url-alias)"
 

@@ -28,7 +28,7 @@ class UWSGI(Server):
     pins = (Pin("2.0.30.post1", ""),)
     packages = ("uwsgi", "pyuwsgi")
     package = "pyuwsgi"
-    executables = ("uwsgi", "pyuwsgi")
+    executables = ("uwsgi", "pyuwsgi", "pybuildpack_launch.wsgi_uwsgi")
 
     django_static = "uWSGI's --static-map"
 

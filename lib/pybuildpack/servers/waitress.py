@@ -25,7 +25,7 @@ class Waitress(Server):
         Pin("3.0.2", 'python_version >= "3.9"'),
         Pin("3.0.0", 'python_version < "3.9"'),
     )
-    executables = ("waitress-serve",)
+    executables = ("waitress-serve", "pybuildpack_launch.wsgi_waitress")
     serves_django_static = True
 
     def command(self, target: AppTarget, app_dir: Path) -> tuple:
