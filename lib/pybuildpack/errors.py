@@ -245,8 +245,8 @@ class ServerCannotServe(UserError):
     def __init__(self, variable: str, server: str, interface: str, origin: str, servers: Sequence[str]) -> None:
         super().__init__(
             f"{server} cannot serve this app",
-            f"The config var {variable} chooses {server}, but the app ({origin}) is an\n"
-            f"{interface} app, and {server} does not serve {interface} apps.\n"
+            f"The config var {variable} chooses {server}, but the app ({origin}) is "
+            f"{'an' if interface.startswith('A') else 'a'}\n{interface} app, and {server} does not serve {interface} apps.\n"
             "\n"
             f"Set {variable} to one of {', '.join(servers)}, or unset it to use the default.",
         )
@@ -296,7 +296,7 @@ class SourceVariableUnset(UserError):
         super().__init__(
             f"{variable} is not set, and {file} needs it",
             f"The package source {source!r} in {file} has ${{{variable}}} in its URL, but no config\n"
-            f"var {variable} is set, so the index cannot be reached.\n"
+            f"var {variable} is set, so it cannot be reached.\n"
             "\n"
             f"Set it with `heroku config:set {variable}=...` (or your platform's env) and build again.",
         )
@@ -434,6 +434,20 @@ class PathDependencyOutsideApp(UserError):
             "\n"
             "Move the package inside the app (for example into libs/) and point at it with a\n"
             "relative path, or publish it to a package index and depend on it by name.",
+        )
+
+
+class FrameworkNotDeclared(UserError):
+    def __init__(self, framework: str, origin: str) -> None:
+        super().__init__(
+            f"The app uses {framework}, but declares no dependencies",
+            f"{origin} is a {framework} app, but the app has no requirements.txt, lock file,\n"
+            f"setup.py or pyproject.toml [project] table, so {framework} would not be installed and\n"
+            "the app would stop at start with ModuleNotFoundError.\n"
+            "\n"
+            f"Commit a requirements.txt that lists {framework} and the app's other packages\n"
+            "(`pip freeze > requirements.txt` in the app's virtualenv is a start), or the lock\n"
+            "of your package manager.",
         )
 
 

@@ -9,6 +9,7 @@ executes the same plan; `pybuildpack explain` prints it.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from packaging.utils import canonicalize_name
 
 from . import errors, package_managers, pins, servers
 from .config import ConfigVars
+from .inspect.dependencies import check_paths_and_variables
 from .inspect.django import DjangoProject, find_django
 from .inspect.framework import find_framework
 from .inspect.processes import DEFAULT_WEB_ORDER, AppTarget, Process, Processes, detect_default_web, parse_procfile
@@ -168,6 +170,9 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
         raise errors.InstallerNotSupported(installer, manager.file or manager.describe())
     selection = choose_selection(config, manager)
     manager = manager.select(selection["groups"], selection["extras"])
+    if manager.kind in ("requirements", "requirements-in") and manager.file:
+        check_paths_and_variables(app_dir / manager.file, app_dir,
+                                  lambda name: config.get(name) is not None or name in os.environ)
     django = find_django(app_dir, config.all)
     framework = find_framework(django, manager.names, manager.file)
     declared = framework.name if framework else None
@@ -177,6 +182,7 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     server = (servers.choose(found, manager.declares, config.get(servers.CHOICE_VAR), manager.file or "the app")
               if isinstance(found, AppTarget) else None)
     processes = Processes(procfile, web_process(found, app_dir, server))
+    _check_framework_declared(manager, django, found)
 
     warnings = list(web_warnings)
     if python.runtime_txt_used:
@@ -202,7 +208,32 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
         added_packages=added_packages(processes, manager, django),
         django=django,
         collectstatic=django is not None and not config.flag("DISABLE_COLLECTSTATIC"),
-        hooks=tuple(h for h in HOOKS if (app_dir / h).is_file()),
+        hooks=_hooks(app_dir),
         processes=processes,
         warnings=tuple(warnings),
     )
+
+
+def _check_framework_declared(manager: PackageManager, django: Optional[DjangoProject], found) -> None:
+    """With no dependency file at all, a Django project or a framework's app
+    would ship without its framework and stop at start: fail the build instead."""
+    if manager.kind != "none":
+        return
+    if django is not None:
+        raise errors.FrameworkNotDeclared("Django", django.settings_file or django.manage_py)
+    if isinstance(found, AppTarget) and found.framework:
+        raise errors.FrameworkNotDeclared(found.framework, found.origin)
+
+
+def _hooks(app_dir: Path) -> tuple:
+    """The hooks the app has; one that exists but is no file cannot run, and is an error."""
+    present = []
+    for hook in HOOKS:
+        path = app_dir / hook
+        if path.is_file():
+            present.append(hook)
+        elif path.is_dir():
+            raise errors.HookNotRunnable(hook, "it is a directory")
+        elif path.is_symlink():
+            raise errors.HookNotRunnable(hook, f"it is a symlink to {os.readlink(path)}, which does not exist")
+    return tuple(present)

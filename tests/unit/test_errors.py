@@ -162,6 +162,11 @@ ERRORS = {
         errors.HookNotRunnable("bin/pre_compile", "exec format error"),
         ["bin/pre_compile could not be started", "exec format error", "needs a shebang line"],
     ),
+    "FrameworkNotDeclared": (
+        errors.FrameworkNotDeclared("Flask", "app.py line 3"),
+        ["The app uses Flask, but declares no dependencies", "app.py line 3 is a Flask app",
+         "ModuleNotFoundError", "requirements.txt that lists Flask"],
+    ),
     "ServerCannotServe": (
         errors.ServerCannotServe("PYBUILDPACK_SERVER", "gunicorn", "ASGI", "main.py line 3", ["uvicorn", "hypercorn"]),
         ["gunicorn cannot serve this app", "chooses gunicorn", "is an\n !     ASGI app", "Set PYBUILDPACK_SERVER to one of uvicorn, hypercorn"],

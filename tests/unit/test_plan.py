@@ -400,3 +400,57 @@ def test_summary_of_a_procfile_web_names_its_line(tmp_path):
 def test_summary_without_a_web_process_says_to_add_one(tmp_path):
     assert summary_of(plan_for(tmp_path)).splitlines()[1:] == [
         "       Web:       (none: add a Procfile with a web process)"]
+
+
+@pytest.mark.parametrize("line, variable", [
+    ("hello @ ${PRIVATE_WHEELS}/hello-1.0-py3-none-any.whl", "PRIVATE_WHEELS"),
+    ("--extra-index-url https://${TOKEN}@example.com/simple", "TOKEN"),
+])
+def test_a_requirements_variable_no_config_var_sets_fails_naming_the_line(tmp_path, line, variable):
+    write(tmp_path / "requirements.txt", f"flask\n# {variable} below\n{line}\n")
+    with pytest.raises(errors.SourceVariableUnset) as caught:
+        plan_for(tmp_path)
+    assert caught.value.title == f"{variable} is not set, and requirements.txt line 3 needs it"
+    plan_for(tmp_path, **{variable: "https://example.com/wheels"})   # set: no complaint
+
+
+@pytest.mark.parametrize("line", ["-e ../shared-lib", "../shared-lib", "shared @ file:///opt/shared",
+                                  "-r ../common/requirements.txt", "-c ../constraints.txt"])
+def test_a_requirements_path_outside_the_app_fails_naming_the_line(tmp_path, line):
+    app = tmp_path / "app"
+    write(app / "requirements.txt", "flask \\\n  >=3\n" + line + "\n")
+    with pytest.raises(errors.PathDependencyOutsideApp) as caught:
+        plan_for(app)
+    assert "requirements.txt line 3 names" in caught.value.body
+
+
+def test_requirements_paths_inside_the_app_are_followed_and_accepted(tmp_path):
+    write(tmp_path / "requirements.txt", "-r requirements/base.txt\n-e .\n./libs/one\n")
+    write(tmp_path / "requirements/base.txt", "-e ../libs/two\nflask\n")
+    write(tmp_path / "setup.py", "")
+    plan_for(tmp_path)
+    write(tmp_path / "requirements/base.txt", "-e ../../elsewhere\n")
+    with pytest.raises(errors.PathDependencyOutsideApp) as caught:
+        plan_for(tmp_path)
+    assert "requirements/base.txt line 1" in caught.value.body
+
+
+def test_a_framework_app_with_no_dependency_file_fails_instead_of_shipping_without_it(tmp_path):
+    write(tmp_path / "app.py", "from flask import Flask\napp = Flask(__name__)\n")
+    with pytest.raises(errors.FrameworkNotDeclared) as caught:
+        plan_for(tmp_path)
+    assert "app.py line 2 is a Flask app" in caught.value.body
+    write(tmp_path / "app.py", "import http.server\nhttp.server.test(port=8000)\n")
+    assert plan_for(tmp_path).package_manager.kind == "none"
+
+
+@pytest.mark.parametrize("make, detail", [
+    (lambda hook: hook.mkdir(parents=True), "it is a directory"),
+    (lambda hook: (hook.parent.mkdir(parents=True), hook.symlink_to("nowhere.sh")), "it is a symlink to nowhere.sh"),
+])
+def test_a_hook_that_is_no_file_fails_the_build(tmp_path, make, detail):
+    write(tmp_path / "requirements.txt", "flask\n")
+    make(tmp_path / "bin" / "post_compile")
+    with pytest.raises(errors.HookNotRunnable) as caught:
+        plan_for(tmp_path)
+    assert detail in caught.value.body

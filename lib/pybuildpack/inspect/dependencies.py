@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -74,4 +74,72 @@ def _logical_lines(text: str) -> list[str]:
         current = ""
     if current:
         joined.append(current)
+    return joined
+
+
+# pip and uv expand `${NAME}` (upper-case letters, digits, underscores) in requirements files.
+_VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)\}")
+_PATH_OPTION = re.compile(r"^(?:-e|--editable|-r|--requirement|-c|--constraint)[\s=]+(\S+)")
+
+
+def check_paths_and_variables(path: Path, app_dir: Path, defined: Callable[[str], bool],
+                              seen: Optional[set] = None) -> None:
+    """Fail, naming the file and line, on what the installer would only report
+    as a missing distribution: a `${NAME}` no config var sets, or a local path
+    (an editable, an include, a `file:` URL) outside the app, which the build
+    and the running app do not have. Follows -r and -c includes."""
+    seen = seen if seen is not None else set()
+    resolved = path.resolve()
+    if resolved in seen or not path.is_file():
+        return
+    seen.add(resolved)
+    shown = str(path.relative_to(app_dir)) if path.is_relative_to(app_dir) else str(path)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    for number, line in _numbered_logical_lines(text):
+        line = re.sub(r"(^|\s)#.*$", "", line).strip()
+        if not line:
+            continue
+        for name in _VARIABLE.findall(line):
+            if not defined(name):
+                raise errors.SourceVariableUnset(f"{shown} line {number}", line, name)
+        if _VARIABLE.search(line):
+            continue   # where it points is only known once expanded
+        local = _local_path(line)
+        if local is None:
+            continue
+        target = (path.parent / local).resolve() if not local.startswith("/") else Path(local).resolve()
+        if not target.is_relative_to(app_dir.resolve()):
+            raise errors.PathDependencyOutsideApp(shown, number, line, str(target))
+        if line.startswith(("-r", "--requirement", "-c", "--constraint")):
+            check_paths_and_variables(target, app_dir, defined, seen)
+
+
+def _local_path(line: str) -> Optional[str]:
+    """The local path a requirements line points at, if it names one."""
+    option = _PATH_OPTION.match(line)
+    value = option.group(1) if option else line.split(" @ ", 1)[1].strip() if " @ " in line else line
+    value = value.split(";", 1)[0].split("#", 1)[0].strip()
+    if value.startswith("file://"):
+        return value[len("file://"):]
+    if value.startswith("file:"):
+        return value[len("file:"):]
+    if value.startswith(("./", "../", "/", ".")) and not value.startswith("-"):
+        return value
+    if option and "://" not in value and not value.startswith("git+"):
+        return value   # -e dir, -r file: relative to the requirements file
+    return None
+
+
+def _numbered_logical_lines(text: str) -> list:
+    """(first line number, logical line) pairs, continuations joined as pip does."""
+    joined, current, start = [], "", None
+    for number, line in enumerate(text.splitlines(), 1):
+        start = start or number
+        if line.endswith("\\"):
+            current += line[:-1] + " "
+            continue
+        joined.append((start, current + line))
+        current, start = "", None
+    if current:
+        joined.append((start, current))
     return joined
