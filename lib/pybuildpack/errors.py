@@ -80,6 +80,24 @@ def _tail(output: str, lines: int = 25) -> str:
     return "\n".join(kept)
 
 
+def _without_tracebacks(output: str) -> str:
+    """A tool's output with each Python traceback cut to its last line (the
+    exception): a resolver's frames tell the user nothing about their requirements."""
+    kept, inside = [], False
+    for line in output.splitlines():
+        if line.startswith("Traceback (most recent call last):"):
+            inside = True
+            continue
+        if inside and (line.startswith(" ") or not line.strip()):
+            continue
+        inside = False
+        if line.startswith(("The above exception was the direct cause", "During handling of the above exception")):
+            continue
+        if line.strip() or (kept and kept[-1].strip()):
+            kept.append(line)
+    return "\n".join(kept)
+
+
 # --- detect ------------------------------------------------------------------
 
 def detect_failed(looked_for: Sequence[str], found: Sequence[str]) -> str:
@@ -324,7 +342,7 @@ class RequirementsCompileFailed(UserError):
         super().__init__(
             f"Could not resolve the packages in {requirements}",
             f"pip-compile could not turn {requirements} into a list of pinned versions:\n"
-            f"{_tail(output)}\n"
+            f"{_tail(_without_tracebacks(output))}\n"
             "\n"
             f"Check {requirements} for conflicting or misspelled requirements. You can\n"
             "run `pip-compile requirements.in` locally and commit the resulting\n"

@@ -519,3 +519,15 @@ def test_django_application_missing_in_a_nested_project_says_where_modules_are_l
     assert "no module mysite.routing (relative to src/, where manage.py is)" in error.body
     assert "Create mysite/routing.py with the application in it" in error.body
     assert "point ASGI_APPLICATION at the module that has it" in error.body
+
+
+def test_a_resolver_traceback_is_cut_to_its_exception_line():
+    output = ("  ERROR: Cannot install flask==3.0.0 and werkzeug<2 because these package versions have conflicting"
+              " dependencies.\nTraceback (most recent call last):\n  File \"/x/pip/resolver.py\", line 9, in resolve\n"
+              "    raise error from e\nResolutionImpossible: [...]\n\nThe above exception was the direct cause of the"
+              " following exception:\n\nTraceback (most recent call last):\n  File \"/x/piptools/compile.py\", line 5\n"
+              "    results = resolver.resolve()\npip._internal.exceptions.DistributionNotFound: ResolutionImpossible\n")
+    body = errors.RequirementsCompileFailed("requirements.in", output).body
+    assert "Traceback" not in body and "File \"" not in body and "The above exception" not in body
+    assert "Cannot install flask==3.0.0 and werkzeug<2" in body
+    assert "ResolutionImpossible: [...]\n\npip._internal.exceptions.DistributionNotFound" in body
