@@ -22,6 +22,18 @@ def _requirements_dangling_symlink(app: Path) -> None:
     os.symlink("deps/requirements.txt", app / "requirements.txt")
 
 
+def _hook_dangling_symlink(app: Path) -> None:
+    (app / "bin").mkdir()
+    os.symlink("../scripts/post_compile.sh", app / "bin" / "post_compile")
+
+
+def _two_named_pylocks(app: Path) -> None:
+    text = (app / "pylock.toml").read_text()
+    (app / "pylock.toml").unlink()
+    (app / "pylock.web.toml").write_text(text)
+    (app / "pylock.worker.toml").write_text(text)
+
+
 def _hook_is_a_directory(app: Path) -> None:
     (app / "bin" / "pre_compile").mkdir(parents=True)
 
@@ -80,8 +92,8 @@ CASES = [
     Case("config-extra-not-declared", "config-vars", TBD, base="pyproject_deps",
          config={"PYBUILDPACK_EXTRAS": "postgres"}),
     Case("config-server-cannot-serve-wsgi", "config-vars", TBD, config={"PYBUILDPACK_SERVER": "uvicorn"}),
-    Case("config-django-settings-module-missing", "config-vars", TBD,
-         config={"PYBUILDPACK_DJANGO_SETTINGS_MODULE": "nowhere.settings"}),
+    Case("config-django-settings-module-missing", "config-vars", TBD, base="django_startproject",
+         config={"DJANGO_SETTINGS_MODULE": "nowhere.settings"}),
     # -- pyproject.toml and lock files --------------------------------------------------------
     Case("several-package-managers", "locks", TBD, base="uv_project",
          files={"requirements.txt": "flask\n"}),
@@ -95,9 +107,13 @@ CASES = [
     Case("pipfile-lock-outdated", "locks", TBD, base="pipenv_flask",
          files={"Pipfile": '[[source]]\nurl = "https://pypi.org/simple"\nverify_ssl = true\nname = "pypi"\n\n'
                            '[packages]\nflask = "*"\nsix = "*"\n\n[requires]\npython_version = "3.12"\n'}),
-    Case("pylock-two-files", "locks", TBD, base="pylock_app",
-         files={"pylock.prod.toml": 'lock-version = "1.0"\ncreated-by = "hand"\n'}),
+    Case("pylock-two-named-files", "locks", TBD, base="pylock_app", prepare=_two_named_pylocks),
     Case("pylock-not-toml", "locks", TBD, base="pylock_app", files={"pylock.toml": "lock-version = \n"}),
+    Case("uv-lock-not-toml", "locks", TBD, base="uv_project", files={"uv.lock": "version = 1\n[[package]\n"}),
+    Case("poetry-lock-not-toml", "locks", TBD, base="poetry_flask", files={"poetry.lock": "[[package]]\nname = \n"}),
+    Case("pipfile-lock-not-json", "locks", TBD, base="pipenv_flask", files={"Pipfile.lock": "{\"_meta\": {\n"}),
+    Case("python-version-2", "python-version", TBD, files={".python-version": "2.7\n"}),
+    Case("runtime-txt-pypy", "python-version", TBD, files={"runtime.txt": "pypy3.10-7.3.17\n"}),
     Case("pyproject-not-toml", "pyproject", TBD, base="pyproject_deps",
          files={"pyproject.toml": '[project\nname = "site"\n'}),
     Case("pyproject-dependencies-not-a-list", "pyproject", TBD, base="pyproject_deps",
@@ -106,12 +122,12 @@ CASES = [
          files={"setup.py": "raise RuntimeError('configure me first')\n"}),
     Case("conda-environment-only", "pyproject", TBD,
          files={"requirements.txt": None, "environment.yml": "dependencies:\n  - python=3.12\n  - flask\n"}),
-    Case("installer-pip-for-uv-lock", "config-vars", TBD, base="uv_project", config={"PYBUILDPACK_INSTALLER": "pip"}),
     # -- hooks ----------------------------------------------------------------------------------
     Case("hook-fails", "hooks", TBD, files={"bin/post_compile": "#!/bin/sh\necho 'migrating'\nexit 3\n"}),
     Case("hook-is-a-directory", "hooks", TBD, prepare=_hook_is_a_directory),
     # -- the app --------------------------------------------------------------------------------
-    Case("no-python-app-here", "detect", TBD,
-         files={"requirements.txt": None, "wsgi.py": None, "index.html": "<h1>hi</h1>\n"}),
-    Case("app-file-with-syntax-error", "web-app", TBD, files={"wsgi.py": "from hello import create_app\napplication = create_app(\n"}),
+    Case("flask-app-with-no-dependency-file", "web-app", TBD, files={"requirements.txt": None}),
+    Case("no-python-app-here", "detect", TBD, base="hooks",
+         files={"index.html": "<h1>hi</h1>\n", "bin/pre_compile": None, "bin/post_compile": None}),
+    Case("hook-dangling-symlink", "hooks", TBD, prepare=_hook_dangling_symlink),
 ]

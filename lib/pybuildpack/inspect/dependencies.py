@@ -7,6 +7,7 @@ file with its full syntax.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Callable, Optional
@@ -109,7 +110,9 @@ def check_paths_and_variables(path: Path, app_dir: Path, defined: Callable[[str]
             continue
         target = (path.parent / local).resolve() if not local.startswith("/") else Path(local).resolve()
         if not target.is_relative_to(app_dir.resolve()):
-            raise errors.PathDependencyOutsideApp(shown, number, line, str(target))
+            # Where it points as the user wrote it: the build directory's own path means nothing to them.
+            where = str(target) if local.startswith("/") else os.path.relpath(target, app_dir.resolve())
+            raise errors.PathDependencyOutsideApp(shown, number, line, where)
         if line.startswith(("-r", "--requirement", "-c", "--constraint")):
             check_paths_and_variables(target, app_dir, defined, seen)
 
