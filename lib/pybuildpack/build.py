@@ -29,6 +29,19 @@ from .steps import hooks, relocate, runtime
 from .tools import Tools, run
 
 
+# Compiles argv[1] without importing or writing anything; prints "LINE<TAB>message" for a SyntaxError.
+_COMPILE = """\
+import sys
+path = sys.argv[1]
+try:
+    with open(path, "rb") as handle:
+        compile(handle.read(), path, "exec", dont_inherit=True)
+except SyntaxError as error:
+    print(f"{error.lineno or '-'}\\t{error.msg}")
+    sys.exit(1)
+"""
+
+
 @dataclass
 class Layout:
     """Where a platform puts things. `env_prefix` equals `runtime_prefix` when
@@ -197,6 +210,25 @@ class Build:
                 relocate.relocate_environment(layout.env_prefix, layout.relocate_root)
             self.outcome.packages = deps.installed_packages(layout.python)
             log.detail(f"{len(self.outcome.packages)} packages in the environment")
+
+    # -- the app's own code --------------------------------------------------------------------
+    def check_web_app_compiles(self) -> None:
+        """Compile (never import) the file the detected web process serves, with
+        the app's Python: a SyntaxError there would otherwise only show when
+        the web process starts. Procfile commands are the app's own business."""
+        web = self.plan.processes.detected.get("web")
+        relative = web.origin.split(" line ")[0] if web is not None else ""
+        if not relative.endswith(".py") or not (self.layout.app_dir / relative).is_file():
+            return
+        result = run([str(self.layout.python), "-c", _COMPILE, relative], None, cwd=self.layout.app_dir,
+                     env=self.env, show=False)
+        if result.returncode == 0:
+            return
+        line, _, message = result.output.strip().partition("\t")
+        if not line.isdigit() and line != "-":
+            raise errors.InternalError(f"Could not check {relative} with the app's Python.", result.output)
+        raise errors.AppFileSyntaxError(relative, int(line) if line.isdigit() else None, message,
+                                        self.outcome.python.version)
 
     # -- launch code ------------------------------------------------------------------------
     def install_launch_package(self) -> None:

@@ -469,6 +469,20 @@ class FrameworkNotDeclared(UserError):
         )
 
 
+class AppFileSyntaxError(UserError):
+    def __init__(self, file: str, line: Optional[int], message: str, version: str) -> None:
+        at = f"{file} line {line}" if line else file
+        super().__init__(
+            f"{file} is not valid Python {version}",
+            f"The web process serves the app in {file}, but Python {version} cannot compile it:\n"
+            f"    {at}: {message}\n"
+            "The web process would stop at start with this SyntaxError.\n"
+            "\n"
+            f"Fix {file} (`python -m py_compile {file}` shows the error), or pin the Python\n"
+            "version the file is written for in .python-version, and push again.",
+        )
+
+
 class SetupPyFailed(UserError):
     def __init__(self, file: str, command: str, output: str) -> None:
         super().__init__(

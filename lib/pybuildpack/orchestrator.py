@@ -1,7 +1,7 @@
 """The build, phase by phase, the same on every platform.
 
     pre_compile hook -> Python -> cached environment -> dependencies
-    -> launch code -> framework steps (Django) -> post_compile hook
+    -> the web app compiles -> launch code -> framework steps (Django) -> post_compile hook
     -> launch config -> save the environment -> summary
 
 This is the only place the order is written. What each phase does is in
@@ -43,6 +43,7 @@ def build(platform: Platform, log: Log) -> Build:
         build.ensure_runtime()
         build.ensure_env()
         build.install_dependencies(previous, previous_lock)
+    build.check_web_app_compiles()
     build.install_launch_package()
     build.django()
     build.run_hook("bin/post_compile")

@@ -126,6 +126,14 @@ CASES = [
     Case("hook-fails", "hooks", TBD, files={"bin/post_compile": "#!/bin/sh\necho 'migrating'\nexit 3\n"}),
     Case("hook-is-a-directory", "hooks", TBD, prepare=_hook_is_a_directory),
     # -- the app --------------------------------------------------------------------------------
+    Case("web-app-file-with-a-syntax-error", "web-app", TBD,
+         files={"wsgi.py": None, "hello/__init__.py": None,
+                "app.py": "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.route('/')\n"
+                          "def index(:\n    return 'hi'\n"}),
+    Case("web-app-file-newer-than-its-python", "web-app", TBD,
+         files={".python-version": "3.11\n", "wsgi.py": None, "hello/__init__.py": None,
+                "app.py": "from flask import Flask\n\napp = Flask(__name__)\n\n\n"
+                          "def first[T](items: list[T]) -> T:\n    return items[0]\n"}),
     Case("flask-app-with-no-dependency-file", "web-app", TBD, files={"requirements.txt": None}),
     Case("no-python-app-here", "detect", TBD, base="hooks",
          files={"index.html": "<h1>hi</h1>\n", "bin/pre_compile": None, "bin/post_compile": None}),

@@ -162,6 +162,11 @@ ERRORS = {
         errors.HookNotRunnable("bin/pre_compile", "exec format error"),
         ["bin/pre_compile could not be started", "exec format error", "needs a shebang line"],
     ),
+    "AppFileSyntaxError": (
+        errors.AppFileSyntaxError("main.py", 5, "invalid syntax", "3.12.1"),
+        ["main.py is not valid Python 3.12.1", "main.py line 5: invalid syntax", "stop at start",
+         "python -m py_compile main.py"],
+    ),
     "FrameworkNotDeclared": (
         errors.FrameworkNotDeclared("Flask", "app.py line 3"),
         ["The app uses Flask, but declares no dependencies", "app.py line 3 is a Flask app",
