@@ -42,7 +42,9 @@ def get_json(port: int, path: str, headers: dict = None) -> dict:
 
 
 def forwarded(port: int) -> dict:
-    return get_json(port, "/client", {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    """What the app sees of a request the router forwards: the router appends the
+    address it saw (203.0.113.7) to an X-Forwarded-For the client forged."""
+    return get_json(port, "/client", {"X-Forwarded-For": "6.6.6.6, 203.0.113.7", "X-Forwarded-Proto": "https"})
 
 
 def assert_graceful(dyno, name: str) -> None:
@@ -79,7 +81,8 @@ def test_starlette_app_gets_gunicorn_with_uvicorn_workers_by_default_and_stops_g
     assert "Server:    gunicorn with uvicorn workers (the default ASGI server)" in result.output
     web = result.default_processes["web"]
     assert web == ("PYBUILDPACK_APP=asgi:app gunicorn --config python:pybuildpack_launch.gunicorn_config "
-                   "--worker-class uvicorn_worker.UvicornWorker pybuildpack_launch.asgi_app:application"), web
+                   "--worker-class pybuildpack_launch.gunicorn_uvicorn_worker.UvicornWorker "
+                   "pybuildpack_launch.asgi_app:behind_router"), web
     slug = heroku.deploy(result)
     dyno = slug.start()
     assert dyno.wait_until_serving("/").text == "Hello from Starlette"
@@ -96,7 +99,7 @@ def test_starlette_app_naming_uvicorn_runs_under_uvicorn_alone_and_stops_gracefu
     assert "Server:    uvicorn (requirements.txt names it)" in result.output
     web = result.default_processes["web"]
     assert web.startswith('PYBUILDPACK_APP=asgi:app uvicorn --host 0.0.0.0 --port "$PORT" '), web
-    assert web.endswith(" pybuildpack_launch.asgi_app:application"), web
+    assert web.endswith(" pybuildpack_launch.asgi_app:behind_router"), web
     slug = heroku.deploy(result)
     dyno = slug.start()
     assert dyno.wait_until_serving("/").text == "Hello from Starlette"
@@ -239,7 +242,7 @@ def test_django_asgi_project_serves_static_files_under_the_default_server(heroku
     assert "Added whitenoise" not in result.output
     web = result.default_processes["web"]
     assert web.startswith("PYBUILDPACK_APP=mysite.asgi:application gunicorn "), web
-    assert web.endswith(" pybuildpack_launch.asgi_app:application"), web
+    assert web.endswith(" pybuildpack_launch.asgi_app:behind_router"), web
     slug = heroku.deploy(result)
     dyno = slug.start()
     assert dyno.wait_until_serving("/").text == "Hello from Django over ASGI"

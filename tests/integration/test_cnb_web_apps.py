@@ -19,7 +19,7 @@ def test_flask_app_py_without_app_run_is_served_by_gunicorn(cnb, fixture_app):
 def test_starlette_app_is_served_as_asgi_by_gunicorn_with_uvicorn_workers(cnb, fixture_app):
     result = cnb.build(fixture_app("web_starlette"))
     assert result.ok, result.output
-    assert result.processes["web"][-1] == "PYBUILDPACK_APP=app:app gunicorn --config python:pybuildpack_launch.gunicorn_config --worker-class uvicorn_worker.UvicornWorker pybuildpack_launch.asgi_app:application"
+    assert result.processes["web"][-1] == "PYBUILDPACK_APP=app:app gunicorn --config python:pybuildpack_launch.gunicorn_config --worker-class pybuildpack_launch.gunicorn_uvicorn_worker.UvicornWorker pybuildpack_launch.asgi_app:behind_router"
     assert "       App:       Starlette app `app` (ASGI)\n" in result.output
     container = cnb.start()
     assert container.wait_until_serving("/").text.startswith("Hello from Starlette, http 3.")

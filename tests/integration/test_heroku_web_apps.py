@@ -14,9 +14,9 @@ def summary(output):
 def test_fastapi_in_main_py_is_served_by_gunicorn_with_uvicorn_workers(heroku, fixture_app):
     result = heroku.build(fixture_app("web_fastapi_main"))
     assert result.ok, result.output
-    assert result.default_processes == {"web": "PYBUILDPACK_APP=main:app gunicorn --config python:pybuildpack_launch.gunicorn_config --worker-class uvicorn_worker.UvicornWorker pybuildpack_launch.asgi_app:application"}
+    assert result.default_processes == {"web": "PYBUILDPACK_APP=main:app gunicorn --config python:pybuildpack_launch.gunicorn_config --worker-class pybuildpack_launch.gunicorn_uvicorn_worker.UvicornWorker pybuildpack_launch.asgi_app:behind_router"}
     assert "Added uvicorn==0.54.0 to the install: the web process (main.py line 4) runs under gunicorn" in result.output
-    assert ("       Web:       PYBUILDPACK_APP=main:app gunicorn --config python:pybuildpack_launch.gunicorn_config --worker-class uvicorn_worker.UvicornWorker pybuildpack_launch.asgi_app:application\n"
+    assert ("       Web:       PYBUILDPACK_APP=main:app gunicorn --config python:pybuildpack_launch.gunicorn_config --worker-class pybuildpack_launch.gunicorn_uvicorn_worker.UvicornWorker pybuildpack_launch.asgi_app:behind_router\n"
             "       From:      main.py line 4\n"
             "       App:       FastAPI app `app` (ASGI)\n"
             "       Server:    gunicorn with uvicorn workers (the default ASGI server)\n") in summary(result.output)
@@ -44,7 +44,7 @@ def test_flask_app_py_that_runs_the_dev_server_under_main_is_served_by_gunicorn(
 def test_asgi_only_django_project_is_served_as_asgi(heroku, fixture_app):
     result = heroku.build(fixture_app("web_django_asgi"))
     assert result.ok, result.output
-    assert result.default_processes == {"web": "PYBUILDPACK_APP=mysite.asgi:application gunicorn --config python:pybuildpack_launch.gunicorn_config --worker-class uvicorn_worker.UvicornWorker pybuildpack_launch.asgi_app:application"}
+    assert result.default_processes == {"web": "PYBUILDPACK_APP=mysite.asgi:application gunicorn --config python:pybuildpack_launch.gunicorn_config --worker-class pybuildpack_launch.gunicorn_uvicorn_worker.UvicornWorker pybuildpack_launch.asgi_app:behind_router"}
     assert ("       From:      mysite/asgi.py line 7\n"
             "       App:       Django's ASGI application `mysite.asgi.application`\n"
             "       Note:      WSGI_APPLICATION in mysite/settings.py line 11 names mysite.wsgi.application, "

@@ -83,7 +83,8 @@ def test_waitress_listed_in_requirements_serves_flask_and_drains_on_sigterm(hero
     assert dyno.wait_until_serving("/").text == "Hello from Flask"
     assert "Serving on http://0.0.0.0:" in dyno.log
     # The router's headers are trusted (FORWARDED_ALLOW_IPS=* from .profile.d).
-    status, headers, body = get(dyno, "/client", {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    status, headers, body = get(dyno, "/client", {"X-Forwarded-For": "6.6.6.6, 203.0.113.7",
+                                                  "X-Forwarded-Proto": "https"})
     assert body == "203.0.113.7 https"
     assert logged(dyno, '"GET /client HTTP/1.1" 200') and "203.0.113.7 - - [" in dyno.log   # access log
     report = []
@@ -111,7 +112,8 @@ def test_uwsgi_chosen_by_config_var_is_added_as_pyuwsgi_and_drains_on_sigterm(cn
     assert dyno.wait_until_serving("/").text == "Hello from Flask"
     status, headers, body = get(dyno, "/")
     assert headers.get("x-fixture") == "from uwsgi.ini"   # the app's uwsgi.ini, applied last
-    status, headers, body = get(dyno, "/client", {"X-Forwarded-For": "203.0.113.8", "X-Forwarded-Proto": "https"})
+    status, headers, body = get(dyno, "/client", {"X-Forwarded-For": "6.6.6.6, 203.0.113.8",
+                                                  "X-Forwarded-Proto": "https"})
     assert body == "203.0.113.8 https"
     assert logged(dyno, "GET /client => generated"), dyno.log
     report = []
@@ -131,7 +133,8 @@ def test_mod_wsgi_express_listed_in_requirements_serves_flask_and_drains_on_sigt
     readable_by_nobody(slug.app_dir)
     dyno = slug.start()
     assert dyno.wait_until_serving("/").text == "Hello from Flask (from-mod_wsgi-express.conf)"
-    status, headers, body = get(dyno, "/client", {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+    status, headers, body = get(dyno, "/client", {"X-Forwarded-For": "6.6.6.6, 203.0.113.9",
+                                                  "X-Forwarded-Proto": "https"})
     assert body == "203.0.113.9 https"
     assert headers["server"].startswith("Apache")
     assert logged(dyno, '"GET /client HTTP/1.1" 200'), dyno.log   # Apache's access log on the terminal
@@ -180,7 +183,8 @@ def test_waitress_runs_locally_trusting_no_forwarded_headers_and_stops_on_ctrl_c
     server = local.serve(["start"], cwd=app, env={"FORWARDED_ALLOW_IPS": ""})
     assert server.wait_until_serving("/").text == "Hello from Flask"
     # No router in front of a laptop: X-Forwarded-* from a client are not believed.
-    status, headers, body = get(server, "/client", {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    status, headers, body = get(server, "/client", {"X-Forwarded-For": "6.6.6.6, 203.0.113.7",
+                                                  "X-Forwarded-Proto": "https"})
     assert body == "127.0.0.1 http"
     os.killpg(server.process.pid, signal.SIGINT)   # Ctrl-C in the terminal
     assert server.process.wait(timeout=30) == 0, server.log

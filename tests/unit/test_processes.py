@@ -553,7 +553,7 @@ def test_an_asgi_app_is_served_by_gunicorn_with_uvicorn_workers(tmp_path):
     web = web_process(find(tmp_path))
     assert (web.server, web.interface, web.argv) == ("gunicorn", "asgi", ())
     assert web.command == ("PYBUILDPACK_APP=main:app gunicorn --config python:pybuildpack_launch.gunicorn_config "
-                           "--worker-class uvicorn_worker.UvicornWorker pybuildpack_launch.asgi_app:application")
+                           "--worker-class pybuildpack_launch.gunicorn_uvicorn_worker.UvicornWorker pybuildpack_launch.asgi_app:behind_router")
     assert web.notes == ("App: FastAPI app `app` (ASGI)",
                          "Server: gunicorn with uvicorn workers (the default ASGI server)")
 

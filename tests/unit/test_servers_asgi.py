@@ -89,14 +89,15 @@ def test_django_under_an_asgi_server_needs_no_whitenoise(name, tmp_path):
 def test_uvicorn_names_the_app_and_serves_it_through_the_runner():
     assert command("uvicorn", OBJECT) == (
         "PYBUILDPACK_APP=main:app", "uvicorn", "--host", "0.0.0.0", "--port", "$PORT", "--timeout-keep-alive", "5",
-        "--timeout-graceful-shutdown", "20", "--backlog", "2048", "pybuildpack_launch.asgi_app:application")
+        "--timeout-graceful-shutdown", "20", "--backlog", "2048", "--no-proxy-headers",
+        "pybuildpack_launch.asgi_app:behind_router")
 
 
 def test_uvicorn_serves_a_factory_from_its_directory():
     words = command("uvicorn", FACTORY)
     assert words[:3] == ("PYBUILDPACK_APP=app.main:create_app()", "PYBUILDPACK_APP_DIR=src", "uvicorn")
-    # uvicorn trusts FORWARDED_ALLOW_IPS itself: the runner need not.
-    assert words[-1] == "pybuildpack_launch.asgi_app:application"
+    # uvicorn's own rule would believe a forged X-Forwarded-For entry: the runner's applies instead.
+    assert words[-2:] == ("--no-proxy-headers", "pybuildpack_launch.asgi_app:behind_router")
 
 
 @pytest.mark.parametrize("name, server_words", [
@@ -263,7 +264,13 @@ FORWARDED = (("X-Forwarded-For", "203.0.113.7, 10.9.9.9"), ("X-Forwarded-Proto",
 
 def test_the_router_is_trusted_when_forwarded_allow_ips_is_star():
     assert seen(asgi_proxy.ForwardedHeaders(echo, "*"), http_scope(headers=FORWARDED)) == {
-        "client": ["203.0.113.7", 0], "scheme": "https", "type": "http"}
+        "client": ["10.9.9.9", 0], "scheme": "https", "type": "http"}
+
+
+def test_with_star_the_entry_the_router_appended_wins_over_one_the_client_wrote():
+    # uvicorn's own rule takes the first entry with `*`: the one a client can forge.
+    headers = (("X-Forwarded-For", "6.6.6.6, 203.0.113.7"),)
+    assert seen(asgi_proxy.ForwardedHeaders(echo, "*"), http_scope(headers=headers))["client"] == ["203.0.113.7", 0]
 
 
 def test_a_trusted_network_yields_the_nearest_untrusted_client():

@@ -16,4 +16,4 @@ except ImportError:  # loaded as a script file (mod_wsgi-express): this director
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from pybuildpack_launch import target, wsgi_common
 
-application = wsgi_common.forwarded(target.load())
+application = wsgi_common.forwarded_app(target.load())

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 
+from . import forwarded
+
 THREADS_PER_WORKER = 4
 # Heroku sends SIGKILL 30 s after SIGTERM: stop waiting for the accept queue
 # to empty, and for the server to finish, in time to exit before that.
@@ -48,38 +50,36 @@ def threads():
     return THREADS_PER_WORKER
 
 
-def trusted_proxies():
-    """FORWARDED_ALLOW_IPS as a set of addresses, {"*"} for every peer, or an
-    empty set when it is unset (locally: nothing to trust)."""
-    value = os.environ.get("FORWARDED_ALLOW_IPS", "")
-    return {part.strip() for part in value.split(",") if part.strip()}
+def trusted_proxies() -> "forwarded.TrustedPeers":
+    """FORWARDED_ALLOW_IPS's peers (false when it is unset: locally, nothing to trust)."""
+    return forwarded.from_environment()
 
 
 class Forwarded:
     """Takes the client's address and scheme from X-Forwarded-For and
-    X-Forwarded-Proto when the peer is a trusted proxy (the router), as
-    gunicorn does with FORWARDED_ALLOW_IPS. The router appends the address it
-    saw to X-Forwarded-For, so the last entry is the one to believe."""
+    X-Forwarded-Proto when the peer is a trusted proxy (the router), by
+    `forwarded.py`'s rule, the same as the ASGI servers'."""
 
     def __init__(self, application, trusted):
+        """`trusted`: a TrustedPeers, or FORWARDED_ALLOW_IPS's value."""
         self.application = application
-        self.trusted = set(trusted)
+        self.trusted = trusted if isinstance(trusted, forwarded.TrustedPeers) else forwarded.TrustedPeers(trusted)
 
     def __call__(self, environ, start_response):
-        if "*" in self.trusted or environ.get("REMOTE_ADDR") in self.trusted:
-            forwarded_for = environ.get("HTTP_X_FORWARDED_FOR", "")
-            client = forwarded_for.split(",")[-1].strip()
+        if environ.get("REMOTE_ADDR") in self.trusted:
+            client = forwarded.client(environ.get("HTTP_X_FORWARDED_FOR"), self.trusted)
             if client:
                 environ["REMOTE_ADDR"] = client
-            scheme = environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[-1].strip().lower()
-            if scheme in ("http", "https"):
+            scheme = forwarded.scheme(environ.get("HTTP_X_FORWARDED_PROTO"))
+            if scheme:
                 environ["wsgi.url_scheme"] = scheme
                 if scheme == "https":
                     environ["HTTPS"] = "on"
         return self.application(environ, start_response)
 
 
-def forwarded(application):
+def forwarded_app(application):
+    """`application` trusting the peers FORWARDED_ALLOW_IPS names; itself when it names none."""
     trusted = trusted_proxies()
     return Forwarded(application, trusted) if trusted else application
 

@@ -127,7 +127,7 @@ class _Logged:
 
 def application(spec):
     app = static.wrap(target.load(spec))
-    return wsgi_common.forwarded(AccessLog(app))
+    return wsgi_common.forwarded_app(AccessLog(app))
 
 
 class Runner:

@@ -10,7 +10,7 @@ worker's application wrapped to serve Django's static files.
 
 ASGI apps run in uvicorn workers (the `uvicorn-worker` package), serving
 `launch/asgi_app.py` as the uvicorn server module does (factories, the app's
-directory, Django's static files, a graceful stop). It is the default for ASGI
+directory, Django's static files, the router's forwarded headers, a graceful stop). It is the default for ASGI
 because it served about twice the requests per second of `uvicorn --workers N`
 with the same worker count, with the same zero drops on SIGTERM
 (`make bench-serve`).
@@ -28,7 +28,8 @@ from .base import Server, launch_spec
 from .uvicorn import Uvicorn
 
 CONFIG = "python:pybuildpack_launch.gunicorn_config"
-ASGI_WORKER = "uvicorn_worker.UvicornWorker"
+# uvicorn-worker's class with uvicorn's forgeable proxy-header rule off (launch/gunicorn_uvicorn_worker.py).
+ASGI_WORKER = "pybuildpack_launch.gunicorn_uvicorn_worker.UvicornWorker"
 ASGI_WORKER_PINS = (
     Pin("0.4.0", 'python_version >= "3.9"'),
     Pin("0.2.0", 'python_version < "3.9"'),
@@ -47,7 +48,7 @@ class Gunicorn(Server):
     def command(self, target: AppTarget, app_dir: Path) -> tuple:
         if target.interface == "asgi":
             return tuple(asgi.environment(target) + ["gunicorn", "--config", CONFIG, "--worker-class", ASGI_WORKER,
-                                                     asgi.APPLICATION])
+                                                     asgi.BEHIND_ROUTER])
         argv = ["gunicorn", "--config", CONFIG]
         if target.chdir:
             argv += ["--chdir", target.chdir]

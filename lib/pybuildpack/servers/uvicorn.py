@@ -1,8 +1,10 @@
 """uvicorn: the default server for ASGI apps.
 
-Binds 0.0.0.0:$PORT. uvicorn reads WEB_CONCURRENCY (its worker count) and
-FORWARDED_ALLOW_IPS (whose X-Forwarded-* headers to trust) itself, and logs
-requests to stdout and errors to stderr. pybuildpack adds: idle connections
+Binds 0.0.0.0:$PORT. uvicorn reads WEB_CONCURRENCY (its worker count)
+itself, and logs requests to stdout and errors to stderr. Its own
+X-Forwarded-* handling is off (`--no-proxy-headers`: with
+FORWARDED_ALLOW_IPS=`*` it believes an entry the client can forge);
+`asgi_app:behind_router` applies FORWARDED_ALLOW_IPS instead (`launch/forwarded.py`). pybuildpack adds: idle connections
 closed after 5 s (less than the router's idle timeout), 2048 pending
 connections, and on SIGTERM 20 s for in-flight requests before it exits
 (less than the platforms' 30 s before SIGKILL; uvicorn's own default waits
@@ -40,4 +42,5 @@ class Uvicorn(Server):
     def command(self, target: AppTarget, app_dir: Path) -> tuple:
         return tuple(asgi.environment(target) + [
             "uvicorn", "--host", "0.0.0.0", "--port", "$PORT", "--timeout-keep-alive", KEEP_ALIVE,
-            "--timeout-graceful-shutdown", GRACEFUL_TIMEOUT, "--backlog", BACKLOG, asgi.APPLICATION])
+            "--timeout-graceful-shutdown", GRACEFUL_TIMEOUT, "--backlog", BACKLOG, "--no-proxy-headers",
+            asgi.BEHIND_ROUTER])
