@@ -113,3 +113,24 @@ def test_editable_install_of_the_app_works_from_app_dir(heroku, fixture_app, tmp
     slug = heroku.deploy(result)
     check = slug.run("python -c 'import mylib; print(mylib.__file__)'")
     assert check.stdout.strip() == str(slug.app_dir / "src" / "mylib" / "__init__.py"), check
+
+
+@pytest.mark.parametrize("installer", ["uv", "pip"])
+def test_a_private_extra_index_named_in_requirements_txt_installs_with_either_installer(heroku, fixture_app,
+                                                                                       tmp_path, installer):
+    from harness.index import PASSWORD, USERNAME, PrivateIndex
+
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("flask_wsgi"), app)
+    with PrivateIndex({"greeting-lib": "WORD = 'Hello from requirements.txt'\n"}) as index:
+        url = index.url.replace("http://", "http://${INDEX_USER}:${INDEX_PASSWORD}@")
+        (app / "requirements.txt").write_text(f"--extra-index-url {url}\n--trusted-host {index.url.split('/')[2]}\n"
+                                              "flask\ngreeting-lib==1.0.0\n")
+        result = heroku.build(app, config={"INDEX_USER": USERNAME, "INDEX_PASSWORD": PASSWORD,
+                                           "PYBUILDPACK_INSTALLER": installer})
+        assert result.ok, result.output
+        assert any(path.endswith(".whl") and ok for path, ok in index.requests), index.requests
+    assert PASSWORD not in result.output
+    assert "greeting-lib" in distributions(result.build_dir)
+    assert PASSWORD not in (result.build_dir / ".heroku" / "pybuildpack").joinpath("requirements.lock.txt").read_text() \
+        if installer == "pip" else True

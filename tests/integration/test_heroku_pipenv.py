@@ -47,3 +47,36 @@ def test_a_pipfile_without_a_lock_fails_naming_pipenv_lock(heroku, fixture_app, 
     assert " !     Error: Pipfile without Pipfile.lock" in result.output
     assert "Run `pipenv lock`" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("installer", ["uv", "pip"])
+def test_a_plain_http_source_with_verify_ssl_false_installs_with_its_credentials(heroku, fixture_app, tmp_path,
+                                                                                 installer):
+    import hashlib
+    import json
+
+    import toml
+
+    from harness.index import PASSWORD, USERNAME, PrivateIndex
+    from pybuildpack.package_managers.pipfile_lock import pipfile_hashes
+
+    app = copy_app(fixture_app("pipenv_flask"), tmp_path)
+    with PrivateIndex({"greeting-lib": "WORD = 'Hello over plain HTTP'\n"}) as index:
+        url = index.url.replace("http://", "http://${INDEX_USER}:${INDEX_PASSWORD}@")
+        pipfile = toml.loads((app / "Pipfile").read_text())
+        pipfile["source"].append({"url": url, "verify_ssl": False, "name": "internal"})
+        pipfile["packages"]["greeting-lib"] = {"version": "==1.0.0", "index": "internal"}
+        (app / "Pipfile").write_text(toml.dumps(pipfile))
+        lock = json.loads((app / "Pipfile.lock").read_text())
+        lock["_meta"]["sources"] = pipfile["source"]
+        lock["_meta"]["hash"]["sha256"] = pipfile_hashes(pipfile)[0]
+        wheel = next((index.root / "files").iterdir())
+        lock["default"]["greeting-lib"] = {"hashes": [f"sha256:{hashlib.sha256(wheel.read_bytes()).hexdigest()}"],
+                                           "index": "internal", "version": "==1.0.0"}
+        (app / "Pipfile.lock").write_text(json.dumps(lock, indent=4))
+        result = heroku.build(app, config={"INDEX_USER": USERNAME, "INDEX_PASSWORD": PASSWORD,
+                                           "PYBUILDPACK_INSTALLER": installer})
+        assert result.ok, result.output
+        assert any(path.endswith(".whl") and ok for path, ok in index.requests), index.requests
+    assert PASSWORD not in result.output
+    assert "greeting-lib" in distributions(result.build_dir)

@@ -10,6 +10,7 @@ import pytest
 
 from pybuildpack import errors, package_managers
 from pybuildpack.inspect.python_version import PythonRequest
+from pybuildpack.package_managers import pipfile_lock
 from pybuildpack.package_managers.pipfile_lock import PipfileLock, pipfile_hashes
 from pybuildpack.inspect.pyproject import read_toml
 
@@ -161,3 +162,15 @@ def test_a_source_url_naming_an_unset_variable_fails_naming_the_variable():
         check_source_variables(lock, {})
     assert caught.value.title == "PRIVATE_TOKEN is not set, and Pipfile.lock needs it"
     assert check_source_variables(lock, {"PRIVATE_TOKEN": "t0ken"}) is None
+
+
+def test_a_source_with_verify_ssl_false_is_a_trusted_host_for_both_installers():
+    lock = {"_meta": {"sources": [
+        {"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl": True},
+        {"name": "internal", "url": "http://deploy:${TOKEN}@pypi.internal:8080/simple", "verify_ssl": False},
+    ]}}
+    assert pipfile_lock.index_lines(lock) == [
+        "--index-url https://pypi.org/simple",
+        "--extra-index-url http://deploy:${TOKEN}@pypi.internal:8080/simple",
+        "--trusted-host pypi.internal:8080",
+    ]

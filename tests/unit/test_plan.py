@@ -454,3 +454,17 @@ def test_a_hook_that_is_no_file_fails_the_build(tmp_path, make, detail):
     with pytest.raises(errors.HookNotRunnable) as caught:
         plan_for(tmp_path)
     assert detail in caught.value.body
+
+
+def test_index_options_of_requirements_files_become_pip_variables_for_pip_sync(tmp_path):
+    from pybuildpack.inspect.dependencies import index_environment
+
+    write(tmp_path / "requirements.txt", "-i https://mirror.example/simple\n-r base.txt\n--trusted-host=h.example\n"
+                                         "--extra-index-url https://${U}:${P}@private.example/simple  # ours\n")
+    write(tmp_path / "base.txt", "--extra-index-url https://other.example/simple\n--find-links ./wheels\nflask\n")
+    assert index_environment([tmp_path / "requirements.txt"], {"U": "deploy", "P": "s3cret"}) == {
+        "PIP_INDEX_URL": "https://mirror.example/simple",
+        "PIP_EXTRA_INDEX_URL": "https://other.example/simple https://deploy:s3cret@private.example/simple",
+        "PIP_FIND_LINKS": "./wheels",
+        "PIP_TRUSTED_HOST": "h.example",
+    }

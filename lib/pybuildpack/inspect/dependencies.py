@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Mapping, Optional, Sequence
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -146,3 +146,40 @@ def _numbered_logical_lines(text: str) -> list:
     if current:
         joined.append((start, current))
     return joined
+
+
+_INDEX_OPTIONS = {"-i": "PIP_INDEX_URL", "--index-url": "PIP_INDEX_URL", "--extra-index-url": "PIP_EXTRA_INDEX_URL",
+                  "-f": "PIP_FIND_LINKS", "--find-links": "PIP_FIND_LINKS", "--trusted-host": "PIP_TRUSTED_HOST"}
+
+
+def index_environment(paths: Sequence[Path], env: Mapping[str, str], seen: Optional[set] = None) -> dict:
+    """The index options requirements files set (following -r), as the PIP_*
+    variables pip reads, with `${NAME}` expanded from `env` as pip expands it
+    in a file. For pip-sync, which installs a lock written without them."""
+    seen = seen if seen is not None else set()
+    found: dict = {}
+    for path in paths:
+        resolved = path.resolve()
+        if resolved in seen or not path.is_file():
+            continue
+        seen.add(resolved)
+        for _, line in _numbered_logical_lines(path.read_text(encoding="utf-8", errors="replace")):
+            words = re.sub(r"(^|\s)#.*$", "", line).replace("=", " ", 1).split()
+            if not words:
+                continue
+            if words[0] in ("-r", "--requirement") and len(words) > 1:
+                for name, value in index_environment([path.parent / words[1]], env, seen).items():
+                    _add_option(found, name, value)
+            elif words[0] == "--no-index":
+                found["PIP_NO_INDEX"] = "1"
+            elif words[0] in _INDEX_OPTIONS and len(words) > 1:
+                value = _VARIABLE.sub(lambda match: env.get(match.group(1), match.group(0)), words[1])
+                _add_option(found, _INDEX_OPTIONS[words[0]], value)
+    return found
+
+
+def _add_option(found: dict, name: str, value: str) -> None:
+    if name == "PIP_INDEX_URL" or name == "PIP_NO_INDEX":
+        found[name] = value
+    else:   # the list-valued ones: pip reads them space-separated
+        found[name] = f"{found[name]} {value}" if found.get(name) else value

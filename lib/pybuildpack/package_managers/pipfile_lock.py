@@ -25,6 +25,7 @@ import json
 import re
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
+from urllib.parse import urlsplit
 
 from packaging.utils import canonicalize_name
 
@@ -145,6 +146,13 @@ def index_lines(lock: dict) -> list:
         return []
     lines = [f"--index-url {sources[0]['url']}"]
     lines += [f"--extra-index-url {s['url']}" for s in sources[1:]]
+    # `verify_ssl = false`: an index on plain HTTP or behind a certificate the
+    # machine does not trust; pip and uv both read --trusted-host for it.
+    for source in sources:
+        if source.get("verify_ssl") is False:
+            host = urlsplit(str(source["url"])).netloc.rpartition("@")[2]
+            if host:
+                lines.append(f"--trusted-host {host}")
     return lines
 
 

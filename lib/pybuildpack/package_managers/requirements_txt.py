@@ -54,4 +54,5 @@ def sync(context: InstallContext, files: Sequence[str], label: Optional[str] = N
     with deps.pip_tools(c.tools, c.python, c.env, c.log) as venv:
         deps.compile_lock(c.tools, venv, c.app_dir, [*files, str(c.added_file)], lock, c.previous_lock, c.env,
                           c.log, label)
-        deps.install_with_pip(c.tools, venv, c.python, c.app_dir, lock, c.env, c.log)
+        deps.install_with_pip(c.tools, venv, c.python, c.app_dir, lock, c.env, c.log,
+                              [c.app_dir / name for name in [*files, str(c.added_file)]])

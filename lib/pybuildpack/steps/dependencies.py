@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping, Optional, Sequence
 
 from .. import errors
+from ..inspect.dependencies import index_environment
 from ..output import Log
 from ..tools import Tools, command_text, run
 
@@ -237,10 +238,16 @@ def ensure_pip(python: Path, env: Mapping[str, str], log: Log) -> None:
 
 
 def install_with_pip(tools: Tools, venv: Path, python: Path, app_dir: Path, lock: Path, env: Mapping[str, str],
-                     log: Log) -> str:
-    """pip-sync `lock` into the environment of `python`, with the pip-tools venv `venv`."""
+                     log: Log, sources: Sequence[Path] = ()) -> str:
+    """pip-sync `lock` into the environment of `python`, with the pip-tools venv
+    `venv`, from the indexes the requirements files `sources` name."""
     ensure_pip(python, env, log)
     child_env = dict(env)
+    # The lock is written without index options (they may hold credentials, and
+    # the lock is kept in the slug), so pip-sync gets them the way pip reads them.
+    for name, value in index_environment(sources, env).items():
+        listed = name not in ("PIP_INDEX_URL", "PIP_NO_INDEX") and child_env.get(name)
+        child_env[name] = f"{child_env[name]} {value}" if listed else value
     child_env["PIP_CACHE_DIR"] = str(tools.pip_cache)
     child_env.setdefault("PIP_DISABLE_PIP_VERSION_CHECK", "1")
     argv = [str(venv / "bin" / "python"), "-m", "piptools", "sync", "--python-executable", str(python), str(lock)]
