@@ -62,6 +62,9 @@ class BuildPlan:
     hooks: tuple
     processes: Processes
     warnings: tuple = field(default_factory=tuple)
+    # The warning collectstatic gets when the settings do not set STATIC_ROOT (shown
+    # at that step, when the settings, once imported, confirm it; listed by explain).
+    static_root_warning: Optional[tuple] = None
 
     @property
     def web(self) -> Optional[Process]:
@@ -189,6 +192,11 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     if config.ignored:
         warnings.append(errors.config_var_ignored(config.ignored))
 
+    collectstatic = django is not None and not config.flag("DISABLE_COLLECTSTATIC")
+    static_root_warning = None
+    if collectstatic and not django.static_root_assigned:
+        static_root_warning = errors.static_root_supplied(static_root_location(django))
+
     return BuildPlan(
         app_dir=app_dir,
         python=python,
@@ -201,8 +209,16 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
         extras=selection["extras"],
         added_packages=added_packages(processes, manager, django),
         django=django,
-        collectstatic=django is not None and not config.flag("DISABLE_COLLECTSTATIC"),
+        collectstatic=collectstatic,
         hooks=tuple(h for h in HOOKS if (app_dir / h).is_file()),
         processes=processes,
         warnings=tuple(warnings),
+        static_root_warning=static_root_warning,
     )
+
+
+def static_root_location(django: DjangoProject) -> str:
+    """Where collectstatic puts the files when pybuildpack supplies STATIC_ROOT: `staticfiles/` beside manage.py."""
+    from .steps.django import STATIC_DIR_NAME
+
+    return (Path(django.manage_dir) / STATIC_DIR_NAME).as_posix() + "/"

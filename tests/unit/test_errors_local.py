@@ -17,7 +17,7 @@ LOCAL_ERRORS = {
                     ["No Python app in notes", "requirements.txt, manage.py", "README.md",
                      "`pybuildpack up examples/django`"]),
     "BuildpackNotApp": (errors.BuildpackNotApp("."),
-                        [". is a buildpack, not an app", "bin/detect and bin/compile", "examples/django"]),
+                        [". is a buildpack, not an app", "bin/detect, bin/compile and buildpack.toml", "examples/django"]),
     "NotBuilt": (errors.NotBuilt("/src/app"),
                  ["The app has not been built yet", "`pybuildpack build`", "`pybuildpack up`"]),
     "DotenvInvalid": (errors.DotenvInvalid(7, "DEBUG true", "it has no `=`"),
