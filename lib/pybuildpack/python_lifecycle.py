@@ -60,11 +60,6 @@ def end_of_life(version: str) -> Optional[date]:
     return END_OF_LIFE.get(minor_of(version))
 
 
-def supported_minors(on: date) -> list:
-    """The release lines still supported on `on`, oldest first."""
-    return [minor for minor, ends in END_OF_LIFE.items() if ends > on]
-
-
 def _origin_file(requests: PythonRequests) -> str:
     """The file to edit to change the version: where the request came from, without a line number."""
     primary = requests.primary
@@ -82,8 +77,7 @@ def python_warnings(requests: PythonRequests, version: str, available: Sequence[
     ends = end_of_life(version)
     if ends is not None and requests.primary is not None:
         # An unpinned build gets the newest release, so only a request can choose an old one.
-        newer = [m for m in supported_minors(on) if _minor_key(m) > _minor_key(minor_of(version))]
-        upgrade_to = newer[-1] if newer else None
+        upgrade_to = upgrade_target(version, available, on)
         if ends <= on:
             found.append(errors.python_end_of_life(minor_of(version), ends, _origin_file(requests), upgrade_to))
         elif (ends - on).days <= SOON_DAYS:
@@ -92,6 +86,26 @@ def python_warnings(requests: PythonRequests, version: str, available: Sequence[
     if newer_patch is not None:
         found.append(errors.python_patch_outdated(requests.exact.value, newer_patch, _origin_file(requests)))
     return found
+
+
+def upgrade_target(version: str, available: Sequence[str], on: date) -> Optional[str]:
+    """The release line to suggest moving to: the oldest in the download list
+    that is newer than `version`'s and supported for more than a year (a small
+    step an app's pins are likely to take, unlike a jump to the newest), else
+    the newest newer one still supported."""
+    current = _minor_key(minor_of(version))
+    newer = sorted({minor_of(v) for v in stable_versions(available) if _minor_key(minor_of(v)) > current},
+                   key=_minor_key)
+
+    def days_left(minor: str) -> int:
+        ends = END_OF_LIFE.get(minor)
+        return (ends - on).days if ends is not None else SOON_DAYS + 1   # newer than the table: supported
+
+    lasting = [m for m in newer if days_left(m) > SOON_DAYS]
+    if lasting:
+        return lasting[0]
+    supported = [m for m in newer if days_left(m) > 0]
+    return supported[-1] if supported else None
 
 
 def newer_patch_release(exact: Optional[PythonRequest], version: str, available: Sequence[str]) -> Optional[str]:
