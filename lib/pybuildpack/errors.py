@@ -1043,19 +1043,19 @@ class CommittedEnvironment(UserError):
 
     def __init__(self, path: str, kind: str, platform_dir: bool) -> None:
         if platform_dir:
-            what = (f"The app's source has a {path}/ directory, which is where pybuildpack installs\n"
-                    "Python and the app's packages. pybuildpack will not replace it silently: what\n"
-                    "it holds was made elsewhere, for another machine, and would be lost.\n")
+            what = (f"{path}/ is where pybuildpack installs Python and the app's packages,\n"
+                    "and the app already has one. pybuildpack will not replace it silently:\n"
+                    "what it holds was made elsewhere, and would be lost.\n")
         else:
-            what = (f"The app's source has {kind} in {path}/. It was made on another machine: its\n"
-                    "interpreter links and scripts point at paths that do not exist in the app's\n"
-                    "container, and it would ship in the app beside the environment pybuildpack\n"
-                    "builds from your dependency files.\n")
+            what = (f"{path}/ is {kind}. It was made on another machine: its interpreter\n"
+                    "links and scripts point at paths that do not exist in the app's container,\n"
+                    "and it would ship in the app beside the environment pybuildpack builds\n"
+                    "from your dependency files.\n")
         super().__init__(
             f"The app's source contains a Python environment: {path}/",
             what
             + "\n"
-            f"Remove it from git and keep it out, then push again:\n"
+            "Remove it from git and keep it out, then push again:\n"
             f"    git rm -r --cached {path}\n"
             f"    echo /{path}/ >> .gitignore\n"
             "If an earlier buildpack or the bin/pre_compile hook made it, have it use\n"
@@ -1067,7 +1067,8 @@ def python_end_of_life(minor: str, ends: "date", file: str, upgrade_to: Optional
     return (
         f"Python {minor} has reached its end of life",
         f"Python {minor} stopped getting security fixes in {ends.strftime('%B %Y')}, so the app\n"
-        f"runs on a Python that no longer gets them. {file} chose it.\n"
+        "runs on a Python that no longer gets them.\n"
+        f"The version comes from {file}.\n"
         + _upgrade_hint(file, upgrade_to),
     )
 
@@ -1075,8 +1076,9 @@ def python_end_of_life(minor: str, ends: "date", file: str, upgrade_to: Optional
 def python_end_of_life_soon(minor: str, ends: "date", file: str, upgrade_to: Optional[str]) -> tuple:
     return (
         f"Python {minor} reaches its end of life in {ends.strftime('%B %Y')}",
-        f"After {ends.strftime('%B %Y')}, Python {minor} gets no more security fixes. {file}\n"
-        "chose it. Plan the upgrade now.\n"
+        f"After {ends.strftime('%B %Y')}, Python {minor} gets no more security fixes: plan the\n"
+        "upgrade now.\n"
+        f"The version comes from {file}.\n"
         + _upgrade_hint(file, upgrade_to),
     )
 

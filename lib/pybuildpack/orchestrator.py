@@ -32,11 +32,12 @@ def build(platform: Platform, log: Log) -> Build:
     build = Build(plan, platform.layout(), platform.tools(), config, log)
     platform.prepare(build)
 
-    check_source(platform, log)
     build.show_warnings()
     servers.check_build_machine(plan.processes.detected, build.env)
     hook_env = platform.hook_environment(build) if plan.hooks else {}
     build.run_hook("bin/pre_compile", hook_env)
+    # After the hook, as Heroku checks: it may have made one too.
+    check_source(platform, log)
     platform.choose_python(build)
     key = platform.environment_key(build)
     with tempfile.TemporaryDirectory(prefix="pybuildpack-lock-") as scratch:

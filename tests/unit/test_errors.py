@@ -254,7 +254,8 @@ ERRORS.update({
 ERRORS.update({
     "CommittedEnvironment": (
         errors.CommittedEnvironment(".venv", "a virtualenv", False),
-        ["The app's source contains a Python environment: .venv/", "made on another machine",
+        ["The app's source contains a Python environment: .venv/", ".venv/ is a virtualenv",
+         "made on another machine",
          "    git rm -r --cached .venv", "    echo /.venv/ >> .gitignore", ".slugignore"],
     ),
     "LocalPythonNotReleased": (
@@ -449,11 +450,11 @@ WARNINGS.update({
     "python_end_of_life": (
         errors.python_end_of_life("3.9", date(2025, 10, 31), ".python-version", "3.12"),
         ["Python 3.9 has reached its end of life", "stopped getting security fixes in October 2025",
-         ".python-version chose it", "    echo 3.12 > .python-version"],
+         "The version comes from .python-version.", "    echo 3.12 > .python-version"],
     ),
     "python_end_of_life_soon": (
         errors.python_end_of_life_soon("3.11", date(2027, 10, 31), "runtime.txt", None),
-        ["Python 3.11 reaches its end of life in October 2027", "runtime.txt\nchose it",
+        ["Python 3.11 reaches its end of life in October 2027", "The version comes from runtime.txt.",
          "Upgrade to a supported Python"],
     ),
     "python_patch_outdated": (
