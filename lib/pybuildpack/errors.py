@@ -1028,13 +1028,14 @@ class ApacheMissing(UserError):
 def buildpack_source_not_app(found: Sequence[str]) -> str:
     """What bin/detect prints for a buildpack's own source (bin/detect, bin/compile
     and buildpack.toml at its top): Python files there are the buildpack's, not an app's."""
-    files = ", ".join(found) if found else "no Python files"
+    files = ("the Python files in it are taken to be the buildpack's own:\n" + _bullets(found)
+             if found else "it is not built as an app.")
     return (
         "pybuildpack: this is a buildpack's own source, not an app.\n"
-        "It has bin/detect, bin/compile and buildpack.toml at its top, so its\n"
-        f"Python files ({files}) are taken to be the buildpack's own.\n"
-        "An app that carries its own bin/detect and bin/compile (an inline buildpack)\n"
-        "is still built as a Python app; remove buildpack.toml from it if it is one."
+        "It has bin/detect, bin/compile and buildpack.toml at its top, so\n"
+        + files
+        + "\nAn app that carries its own bin/detect and bin/compile (an inline buildpack)\n"
+        "is still built as a Python app: if this is one, remove its buildpack.toml."
     )
 
 

@@ -23,7 +23,7 @@ def test_a_buildpack_source_is_refused_with_a_message_that_says_why(tmp_path):
         write(tmp_path / name)
     assert detected_by(tmp_path) == []
     text = detect_failure(tmp_path)
-    assert "buildpack's own source" in text and "(requirements.txt)" in text
+    assert "buildpack's own source" in text and "buildpack's own:\n  - requirements.txt\n" in text
     # It must not claim that requirements.txt was looked for and not found.
     assert "does not look like a Python app" not in text
 
