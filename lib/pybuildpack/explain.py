@@ -133,8 +133,6 @@ def explain(plan: BuildPlan, last_build: Optional[Mapping[str, object]] = None,
         python_doc["version"] = python.version
         if python.error:
             python_doc["error"] = python.error
-        elif python.version:
-            python_doc["summary"] += f": Python {python.version} from the download list"
     doc = {
         "app_dir": str(plan.app_dir),
         "python": python_doc,
@@ -166,8 +164,12 @@ def render(doc: Mapping[str, object]) -> str:
     """The document as the text `pybuildpack explain` prints."""
     python, packages, static = doc["python"], doc["package_manager"], doc["static_files"]
     lines = [f"What a build of {doc['app_dir']} does, and why (nothing was built):", ""]
-    lines += _row("Python", [python["summary"]] + ([f"cannot be chosen: {python['error']}"]
-                                                   if python.get("error") else []))
+    python_lines = [python["summary"]]
+    if python.get("error"):
+        python_lines.append(f"cannot be chosen: {python['error']}")
+    elif python.get("version"):
+        python_lines.append(f"uses Python {python['version']} (from the download list)")
+    lines += _row("Python", python_lines)
     package_lines = [packages["summary"]]
     if packages["names"]:
         package_lines.append("names: " + ", ".join(packages["names"]))
