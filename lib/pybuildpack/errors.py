@@ -175,8 +175,8 @@ def python_version_not_pinned(version: str) -> tuple:
         "Pin the version the app is developed and tested with (`python3 --version`\n"
         "where it works shows it) in a .python-version file at the top of the app:\n"
         "    echo 3.X > .python-version\n"
-        f"If the packages fail to install on Python {'.'.join(version.split('.')[:2])}, their pins may be older than it:\n"
-        "pin the older version they work with.",
+        f"If the packages fail to install on Python {'.'.join(version.split('.')[:2])}, their pins may be older\n"
+        "than it: pin the older version they work with.",
     )
 
 
