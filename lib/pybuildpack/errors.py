@@ -13,6 +13,7 @@ exit statuses.
 from __future__ import annotations
 
 import traceback
+from datetime import date
 from typing import Callable, Iterable, Optional, Sequence
 
 from .output import Log, mask_url
@@ -1064,7 +1065,7 @@ class CommittedEnvironment(UserError):
         )
 
 
-def python_end_of_life(minor: str, ends: "date", file: str, upgrade_to: Optional[str]) -> tuple:
+def python_end_of_life(minor: str, ends: date, file: str, upgrade_to: Optional[str]) -> tuple:
     return (
         f"Python {minor} has reached its end of life",
         f"Python {minor} stopped getting security fixes in {ends.strftime('%B %Y')}, so the app\n"
@@ -1074,7 +1075,7 @@ def python_end_of_life(minor: str, ends: "date", file: str, upgrade_to: Optional
     )
 
 
-def python_end_of_life_soon(minor: str, ends: "date", file: str, upgrade_to: Optional[str]) -> tuple:
+def python_end_of_life_soon(minor: str, ends: date, file: str, upgrade_to: Optional[str]) -> tuple:
     return (
         f"Python {minor} reaches its end of life in {ends.strftime('%B %Y')}",
         f"After {ends.strftime('%B %Y')}, Python {minor} gets no more security fixes: plan the\n"

@@ -123,3 +123,18 @@ def test_a_local_build_keeps_the_developers_own_virtualenv(local, fixture_app):
     result = local.pybuildpack("build", cwd=app)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Python environment" not in result.stdout
+
+
+def test_local_hooks_get_the_app_a_kept_cache_and_the_dotenv_values_as_an_env_dir(local, fixture_app, tmp_path):
+    app = local.copy_app(_app_with_env_hooks(fixture_app, tmp_path))
+    (app / ".env").write_text("GREETING=hello-there\n")
+    result = local.pybuildpack("build", cwd=app)
+    assert result.returncode == 0, result.stdout + result.stderr
+    seen = _read_env(app / "post_compile.env")
+    assert seen["BUILD_DIR"] == str(app)
+    assert seen["CACHE_DIR"] == str(app / ".pybuildpack" / "hooks-cache")
+    assert seen["GREETING_FILE"] == "hello-there"
+    env_dir = Path(seen["ENV_DIR"])
+    assert env_dir == app / ".pybuildpack" / "env"
+    assert oct(env_dir.stat().st_mode & 0o777) == "0o700"
+    assert oct((env_dir / "GREETING").stat().st_mode & 0o777) == "0o600"

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DJANGO_EXAMPLE
 
 pytestmark = pytest.mark.slow
 
