@@ -175,7 +175,8 @@ class Local(Platform):
 
     def hook_environment(self, build: "Build") -> dict:
         """The app, .pybuildpack/hooks-cache/ (kept between builds), and the .env
-        values written as Heroku's ENV_DIR is: a file per variable, readable by the user only."""
+        values written as Heroku's ENV_DIR is: a file per variable, readable by
+        the user only, removed when the build finishes."""
         root = self.paths.root
         cache, env_dir = root / "hooks-cache", root / "env"
         cache.mkdir(exist_ok=True)
@@ -230,6 +231,8 @@ class Local(Platform):
         })
 
     def finish(self, build: "Build", log: Log) -> None:
+        # The hooks' ENV_DIR copy of .env is not kept once they have run.
+        shutil.rmtree(self.paths.root / "env", ignore_errors=True)
         processes = build.plan.processes.all
         if build.plan.web is not None:
             try:
