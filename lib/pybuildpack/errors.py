@@ -1119,14 +1119,12 @@ def python_patch_outdated(pinned: str, newer: str, file: str) -> tuple:
 class LocalPythonNotReleased(UserError):
     """A local build asked for a version that no CPython download list has: it does not exist (yet)."""
 
-    def __init__(self, origin: str, requested: str, available: Sequence[str], found: Sequence[str]) -> None:
+    def __init__(self, origin: str, requested: str, available: Sequence[str]) -> None:
         shown = ", ".join(available) if available else "(none)"
-        machine = ", ".join(found) if found else "none"
         super().__init__(
             f"Python {requested} is not a CPython release",
             f"{origin} asks for Python {requested}, but uv's download list of CPython\n"
-            f"releases has no such version, and no CPython on this machine matches it\n"
-            f"(found: {machine}).\n"
+            "releases has no such version, and no CPython on this machine is one.\n"
             f"Versions available: {shown}\n"
             "\n"
             f"Change {origin.split(' line ')[0]} to one of those versions.",

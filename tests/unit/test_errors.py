@@ -259,7 +259,7 @@ ERRORS.update({
          "    git rm -r --cached .venv", "    echo /.venv/ >> .gitignore", ".slugignore"],
     ),
     "LocalPythonNotReleased": (
-        errors.LocalPythonNotReleased(".python-version", "3.99", ["3.13.0", "3.12.1"], ["3.12.1 at /usr/bin/python3"]),
+        errors.LocalPythonNotReleased(".python-version", "3.99", ["3.13.0", "3.12.1"]),
         ["Python 3.99 is not a CPython release", ".python-version asks for Python 3.99",
          "Versions available: 3.13.0, 3.12.1", "Change .python-version to one of those versions"],
     ),
@@ -272,7 +272,7 @@ def test_a_committed_heroku_python_dir_says_it_is_where_python_goes():
 
 
 def test_the_local_error_for_a_version_that_does_not_exist_never_suggests_installing_it():
-    text = render(errors.LocalPythonNotReleased(".python-version", "3.99", ["3.13.0"], []))
+    text = render(errors.LocalPythonNotReleased(".python-version", "3.99", ["3.13.0"]))
     assert "pyenv install" not in text and "3.99" in text
 
 

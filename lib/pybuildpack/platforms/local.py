@@ -302,8 +302,7 @@ def _choose_runtime(build: "Build", paths: Paths, record: Mapping[str, object]) 
     if found is None and not_listed is not None and request is not None:
         # No download list has it, so it is not a CPython release (yet): changing
         # the file is the fix, not installing it some other way.
-        raise errors.LocalPythonNotReleased(request.origin, request.value, not_listed.available,
-                                            [f"{i.version} at {i.path}" for i in interpreters])
+        raise errors.LocalPythonNotReleased(request.origin, request.value, not_listed.available)
     if found is None:
         asked = request.value if request else (wanted or "3")
         raise errors.LocalPythonUnavailable(asked, reason or f"Python {asked} could not be downloaded",
