@@ -1117,14 +1117,14 @@ def python_patch_outdated(pinned: str, newer: str, file: str) -> tuple:
 
 
 class LocalPythonNotReleased(UserError):
-    """A local build asked for a version that no CPython download list has: it does not exist (yet)."""
+    """A local build asked for a version newer than every release in the download list: it does not exist (yet)."""
 
     def __init__(self, origin: str, requested: str, available: Sequence[str]) -> None:
         shown = ", ".join(available) if available else "(none)"
         super().__init__(
             f"Python {requested} is not a CPython release",
-            f"{origin} asks for Python {requested}, but uv's download list of CPython\n"
-            "releases has no such version, and no CPython on this machine is one.\n"
+            f"{origin} asks for Python {requested}, but it is newer than every CPython\n"
+            "release in uv's download list, and no CPython on this machine is one.\n"
             f"Versions available: {shown}\n"
             "\n"
             f"Change {origin.split(' line ')[0]} to one of those versions.",

@@ -108,6 +108,28 @@ def upgrade_target(version: str, available: Sequence[str], on: date) -> Optional
     return supported[-1] if supported else None
 
 
+def never_released(requested: str, available: Sequence[str]) -> bool:
+    """Whether an exact request (`3.99`, `3.12.99`) is newer than every release
+    of its kind in the download list, so no CPython of that number exists yet.
+    A version older than the list (3.7 is no longer in uv's) is not: it exists,
+    it is only not downloadable.
+
+        >>> never_released("3.99", ["3.13.1"]), never_released("3.13.5", ["3.13.1"]), never_released("3.7", ["3.13.1"])
+        (True, True, False)
+    """
+    parts = requested.split(".")
+    versions = [_version_key(v) for v in stable_versions(available)]
+    if len(parts) < 2 or not all(part.isdigit() for part in parts) or not versions:
+        return False
+    wanted = tuple(int(part) for part in parts)
+    if len(wanted) == 2:
+        return wanted > max(v[:2] for v in versions)
+    same_line = [v for v in versions if v[:2] == wanted[:2]]
+    if same_line:
+        return wanted > max(same_line)
+    return wanted[:2] > max(v[:2] for v in versions)
+
+
 def newer_patch_release(exact: Optional[PythonRequest], version: str, available: Sequence[str]) -> Optional[str]:
     """The newest patch release of a pinned MAJOR.MINOR.PATCH's line, when it is
     newer than the version used; None when the request is not a patch pin."""

@@ -53,7 +53,7 @@ def test_a_local_build_of_a_version_that_does_not_exist_names_the_file_and_insta
     assert result.returncode == 1
     output = result.stdout + result.stderr
     assert " !     Error: Python 3.99 is not a CPython release" in output
-    assert " !     .python-version asks for Python 3.99, but uv's download list of CPython" in output
+    assert " !     .python-version asks for Python 3.99, but it is newer than every CPython" in output
     assert " !     Change .python-version to one of those versions." in output
     assert "pyenv install" not in output
 

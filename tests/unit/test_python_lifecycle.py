@@ -88,3 +88,16 @@ def test_every_release_line_ends_in_october_of_its_fifth_year_since_3_8():
     for minor, ends in lifecycle.END_OF_LIFE.items():
         if minor not in ("3.6", "3.7"):
             assert ends.month == 10 and ends.year == 2019 + int(minor.split(".")[1]) - 3, minor
+
+
+def test_a_version_newer_than_every_release_listed_was_never_released_and_an_old_one_was():
+    listed = ["3.13.9", "3.12.12", "3.9.25"]
+    assert lifecycle.never_released("3.99", listed)
+    assert lifecycle.never_released("3.14", listed)
+    assert lifecycle.never_released("3.12.13", listed)
+    assert lifecycle.never_released("4.0", listed)
+    assert not lifecycle.never_released("3.12", listed)
+    assert not lifecycle.never_released("3.12.3", listed)
+    assert not lifecycle.never_released("3.7", listed)        # exists; uv's list no longer has it
+    assert not lifecycle.never_released("3.10.4", listed)     # a line the list skips
+    assert not lifecycle.never_released("3.99", [])

@@ -258,6 +258,7 @@ class Local(Platform):
 
 def _choose_runtime(build: "Build", paths: Paths, record: Mapping[str, object]) -> RuntimeChoice:
     """Production's CPython when it can be had, else a matching one on this machine."""
+    from ..python_lifecycle import never_released
     from ..steps import local_python, runtime
 
     plan, log, tools = build.plan, build.log, build.tools
@@ -299,7 +300,8 @@ def _choose_runtime(build: "Build", paths: Paths, record: Mapping[str, object]) 
     interpreters = local_python.find_interpreters(os.environ)
     found = local_python.choose_interpreter(plan.python, interpreters)
     request = plan.python.primary
-    if found is None and not_listed is not None and request is not None:
+    if (found is None and not_listed is not None and request is not None and request.kind == "exact"
+            and never_released(request.value, not_listed.available)):
         # No download list has it, so it is not a CPython release (yet): changing
         # the file is the fix, not installing it some other way.
         raise errors.LocalPythonNotReleased(request.origin, request.value, not_listed.available)
