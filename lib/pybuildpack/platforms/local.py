@@ -172,6 +172,8 @@ class Local(Platform):
         if not ignore.exists():
             ignore.write_text("# Written by pybuildpack: nothing in here belongs in git.\n*\n")
         self.record = read_record(paths)
+        # A failed build's copy of .env for its hooks (hook_environment) goes now.
+        shutil.rmtree(paths.root / "env", ignore_errors=True)
 
     def hook_environment(self, build: "Build") -> dict:
         """The app, .pybuildpack/hooks-cache/ (kept between builds), and the .env
