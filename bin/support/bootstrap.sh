@@ -2,6 +2,12 @@
 # All build logic lives in lib/pybuildpack.
 
 PYBUILDPACK_UV_VERSION="0.13.9"
+
+# PYTHONHOME and PYTHONPATH from the build machine are for some other Python:
+# a PYTHONHOME of another install makes every python3 fail to start, which
+# would look like no python3 at all. Neither may steer pybuildpack's own Python,
+# nor the app's, which pybuildpack installs and runs with its own paths.
+unset PYTHONHOME PYTHONPATH
 PYBUILDPACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 # Where bootstrap progress and errors go: the build log (stdout) for Heroku and

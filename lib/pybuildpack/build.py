@@ -14,9 +14,9 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
-from . import errors
+from . import errors, python_lifecycle
 from .config import ConfigVars, build_environment
 from .environment_key import EnvironmentKey
 from .launch_config import LAUNCH_PACKAGE, LAUNCH_SOURCE, LaunchConfig
@@ -102,28 +102,30 @@ class Build:
         for title, body in self.plan.warnings:
             self.log.warning(title, body)
 
-    def run_hook(self, hook: str) -> None:
+    def run_hook(self, hook: str, extra_env: Optional[dict] = None) -> None:
+        """Run one of the app's hooks, with `extra_env` (the platform's BUILD_DIR,
+        CACHE_DIR and ENV_DIR) over the build's environment."""
         if hook in self.plan.hooks:
-            env = dict(self.env)
+            env = {**self.env, **(extra_env or {})}
             env["PATH"] = f"{self.layout.env_prefix / 'bin'}:{env.get('PATH', '')}"
             hooks.run_hook(self.layout.app_dir, hook, env, self.log)
 
     # -- Python ---------------------------------------------------------------------
     def choose_python(self) -> runtime.ChosenPython:
-        source = runtime.downloads_source(self.config.all)
-        env = runtime.runtime_env(self.tools, self.env, source)
-        available = runtime.available_versions(self.tools, env, source)
-        chosen = runtime.choose_python(self.plan.python, available, source)
-        self.announce_python(chosen)
+        chosen, available = runtime.resolve_python(self.tools, self.env, self.config.all, self.plan.python)
+        self.announce_python(chosen, available=available)
         return chosen
 
-    def announce_python(self, chosen: runtime.ChosenPython, note: str = "") -> None:
+    def announce_python(self, chosen: runtime.ChosenPython, note: str = "", available: Sequence[str] = ()) -> None:
+        """Say which Python the build uses, and warn as python_lifecycle says
+        (`available`: the download list it was chosen from, for newer patch releases)."""
         self.outcome.python = chosen
         self.log.step(f"Using Python {chosen.version} ({chosen.origin})")
         if note:
             self.log.detail(note)
-        if not chosen.pinned:
-            self.log.warning(*errors.python_version_not_pinned(chosen.version))
+        for title, body in python_lifecycle.python_warnings(self.plan.python, chosen.version, available,
+                                                             python_lifecycle.today()):
+            self.log.warning(title, body)
 
     def ensure_runtime(self) -> None:
         """Install the chosen CPython at the runtime prefix, unless it is there
@@ -256,8 +258,10 @@ class Build:
             self.log.step("Skipping collectstatic: django.contrib.staticfiles is not in INSTALLED_APPS")
             return
         if settings.static_root_supplied:
-            location = (Path(project.manage_dir) / django_step.STATIC_DIR_NAME).as_posix()
-            self.log.warning(*errors.static_root_supplied(location + "/"))
+            # The plan's warning, which explain lists too; the settings decide whether it applies.
+            from .plan import static_root_location
+            self.log.warning(*(self.plan.static_root_warning
+                               or errors.static_root_supplied(static_root_location(project))))
         with self.log.timed("Running collectstatic (python manage.py collectstatic --noinput)", threshold=0.0):
             django_step.collectstatic(self.layout.python, self.layout.app_dir, project, settings, self.env, self.log)
 

@@ -13,6 +13,7 @@ exit statuses.
 from __future__ import annotations
 
 import traceback
+from datetime import date
 from typing import Callable, Iterable, Optional, Sequence
 
 from .output import Log, mask_url
@@ -100,15 +101,20 @@ def _without_tracebacks(output: str) -> str:
 
 # --- detect ------------------------------------------------------------------
 
-def detect_failed(looked_for: Sequence[str], found: Sequence[str]) -> str:
-    """The text bin/detect prints when the directory is not a Python app."""
+def detect_failed(looked_for: Sequence[str], found: Sequence[str], not_files: Sequence[str] = ()) -> str:
+    """The text bin/detect prints when the directory is not a Python app.
+    `not_files` names looked-for files that are there but are not files, so the
+    listing below never seems to contradict the list above."""
     listing = _bullets(found) if found else "  (the directory is empty)"
+    unusable = ("\nThese are there, but are not files, so they do not count:\n" + _bullets(not_files)
+                if not_files else "")
     return (
         "pybuildpack: this does not look like a Python app.\n"
         "It looked for any of these files at the top of the app:\n"
         + _bullets(looked_for)
         + "\nThe app directory holds:\n"
         + listing
+        + unusable
         + "\nAdd a requirements.txt listing your dependencies,\n"
         "or pick another buildpack for this app."
     )
@@ -152,6 +158,7 @@ class PythonVersionUnavailable(UserError):
             "Change the requested version to one of those, or point\n"
             "PYBUILDPACK_PYTHON_DOWNLOADS_JSON at a list that has it.",
         )
+        self.available = list(available)
 
 
 class PythonDownloadsUnreadable(UserError):
@@ -184,8 +191,11 @@ def python_version_not_pinned(version: str) -> tuple:
         "No Python version was requested",
         f"pybuildpack used Python {version}, the newest stable release it knows.\n"
         "A later build may pick a newer version, which can break your app.\n"
-        "Pin the version in a .python-version file at the top of the app:\n"
-        f"    echo {version.rsplit('.', 1)[0]} > .python-version",
+        "Pin the version the app is developed and tested with (`python3 --version`\n"
+        "where it works shows it) in a .python-version file at the top of the app:\n"
+        "    echo 3.X > .python-version\n"
+        f"If the packages fail to install on Python {'.'.join(version.split('.')[:2])}, their pins may be older\n"
+        "than it: pin the older version they work with.",
     )
 
 
@@ -842,9 +852,9 @@ class BuildpackNotApp(UserError):
     def __init__(self, path: str) -> None:
         super().__init__(
             f"{path} is a buildpack, not an app",
-            f"{path} has bin/detect and bin/compile: it is a buildpack's own source (such as\n"
-            "pybuildpack's checkout), which pybuildpack does not build as an app. Give the\n"
-            "path of an app instead, for example `bin/pybuildpack up examples/django`.",
+            f"{path} has bin/detect, bin/compile and buildpack.toml: it is a buildpack's own\n"
+            "source (such as pybuildpack's checkout), which pybuildpack does not build as an\n"
+            "app. Give the path of an app instead, for example `bin/pybuildpack up examples/django`.",
         )
 
 
@@ -914,11 +924,12 @@ class CommandNotFound(UserError):
 
 
 class LocalPythonUnavailable(UserError):
-    def __init__(self, wanted: str, reason: str, found: Sequence[str]) -> None:
+    def __init__(self, wanted: str, reason: str, found: Sequence[str], origin: Optional[str] = None) -> None:
         shown = ", ".join(found) if found else "none"
+        asked = f"{origin} asks for Python {wanted}. " if origin else ""
         super().__init__(
             f"No Python {wanted} for this build",
-            f"{reason}, and no CPython on this machine matches it\n"
+            f"{asked}{reason}, and no CPython on this machine matches it\n"
             f"(found: {shown}).\n"
             f"Install one, for example with `pyenv install {wanted}` or your system's packages,\n"
             "or set PYBUILDPACK_PYTHON_DOWNLOADS_JSON to a download list you can reach.",
@@ -1057,3 +1068,125 @@ class ApacheMissing(UserError):
             "another server, e.g. set PYBUILDPACK_SERVER=gunicorn, or build on images\n"
             "that have Apache installed.",
         )
+
+
+# --- Heroku's contract and the Python lifecycle (issue 13, helper C) -------------------------
+
+def buildpack_source_not_app(found: Sequence[str]) -> str:
+    """What bin/detect prints for a buildpack's own source (bin/detect, bin/compile
+    and buildpack.toml at its top): Python files there are the buildpack's, not an app's."""
+    files = ("the Python files in it are taken to be the buildpack's own:\n" + _bullets(found)
+             if found else "it is not built as an app.")
+    return (
+        "pybuildpack: this is a buildpack's own source, not an app.\n"
+        "It has bin/detect, bin/compile and buildpack.toml at its top, so\n"
+        + files
+        + "\nAn app that carries its own bin/detect and bin/compile (an inline buildpack)\n"
+        "is still built as a Python app: if this is one, remove its buildpack.toml."
+    )
+
+
+class CommittedEnvironment(UserError):
+    """The app's source holds a Python environment: a virtualenv, or the runtime directory the build owns."""
+
+    def __init__(self, path: str, kind: str, platform_dir: bool) -> None:
+        if platform_dir:
+            what = (f"{path}/ is where pybuildpack installs Python and the app's packages,\n"
+                    "and the app already has one. pybuildpack will not replace it silently:\n"
+                    "what it holds was made elsewhere, and would be lost.\n")
+        else:
+            what = (f"{path}/ is {kind}. It was made on another machine: its interpreter\n"
+                    "links and scripts point at paths that do not exist in the app's container,\n"
+                    "and it would ship in the app beside the environment pybuildpack builds\n"
+                    "from your dependency files.\n")
+        super().__init__(
+            f"The app's source contains a Python environment: {path}/",
+            what
+            + "\n"
+            "Remove it from git and keep it out, then push again:\n"
+            f"    git rm -r --cached {path}\n"
+            f"    echo /{path}/ >> .gitignore\n"
+            "If an earlier buildpack or the bin/pre_compile hook made it, have it use\n"
+            "another directory. On Heroku, listing it in .slugignore also keeps it out.",
+        )
+
+
+def python_end_of_life(minor: str, ends: date, file: str, upgrade_to: Optional[str]) -> tuple:
+    return (
+        f"Python {minor} has reached its end of life",
+        f"Python {minor} stopped getting security fixes in {ends.strftime('%B %Y')}, so the app\n"
+        "runs on a Python that no longer gets them.\n"
+        f"The version comes from {file}.\n"
+        + _upgrade_hint(file, upgrade_to),
+    )
+
+
+def python_end_of_life_soon(minor: str, ends: date, file: str, upgrade_to: Optional[str]) -> tuple:
+    return (
+        f"Python {minor} reaches its end of life in {ends.strftime('%B %Y')}",
+        f"After {ends.strftime('%B %Y')}, Python {minor} gets no more security fixes: plan the\n"
+        "upgrade now.\n"
+        f"The version comes from {file}.\n"
+        + _upgrade_hint(file, upgrade_to),
+    )
+
+
+def _upgrade_hint(file: str, upgrade_to: Optional[str]) -> str:
+    if upgrade_to is None:
+        return "Upgrade to a supported Python, and check that the app's packages support it."
+    if file == ".python-version":
+        change = f"    echo {upgrade_to} > .python-version"
+    elif file == "runtime.txt":
+        change = f"    echo {upgrade_to} > .python-version && git rm runtime.txt"
+    else:
+        change = f"    change {file} to allow Python {upgrade_to}"
+    return (f"Upgrade to Python {upgrade_to} (the oldest release that is supported for more\n"
+            "than a year), or newer, and check that the app's packages support it:\n"
+            + change)
+
+
+def python_patch_outdated(pinned: str, newer: str, file: str) -> tuple:
+    minor = ".".join(pinned.split(".")[:2])
+    if file == "runtime.txt":
+        change = f"    echo python-{newer} > runtime.txt"
+    elif file == ".python-version":
+        change = f"    echo {minor} > .python-version"
+    else:
+        change = f"    change {file} to {minor} or {newer}"
+    return (
+        f"Python {pinned} has a newer patch release: {newer}",
+        f"{file} pins Python {pinned}, but the download list has {newer}, with the\n"
+        f"security and bug fixes since. Pin {newer}, or just {minor} to get each\n"
+        "patch release as it comes:\n"
+        + change,
+    )
+
+
+class LocalPythonNotReleased(UserError):
+    """A local build asked for a version newer than every release in the download list: it does not exist (yet)."""
+
+    def __init__(self, origin: str, requested: str, available: Sequence[str]) -> None:
+        shown = ", ".join(available) if available else "(none)"
+        super().__init__(
+            f"Python {requested} is not a CPython release",
+            f"{origin} asks for Python {requested}, but it is newer than every CPython\n"
+            "release in uv's download list, and no CPython on this machine is one.\n"
+            f"Versions available: {shown}\n"
+            "\n"
+            f"Change {origin.split(' line ')[0]} to one of those versions.",
+        )
+
+
+def committed_environment_shipped(path: str) -> tuple:
+    return (
+        f"The app's source contains a Python environment: {path}/",
+        f"{path}/ is a virtualenv in the app's source, and it will be in the image beside\n"
+        "the environment pybuildpack builds. It was made on another machine, so its\n"
+        "scripts and interpreter links will not work there. `pack build` sends the whole\n"
+        "app directory, files git ignores included: keep it out of the image by listing\n"
+        "it in project.toml:\n"
+        "    [_]\n"
+        "    schema-version = \"0.2\"\n"
+        "    [io.buildpacks]\n"
+        f"    exclude = [\"/{path}\"]",
+    )

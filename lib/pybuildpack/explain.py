@@ -10,11 +10,15 @@ says where its decision came from, so a surprise can be traced to a file:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Mapping, Optional
 
 from .inspect.framework import find_framework
 from .inspect.processes import DEFAULT_WEB_ORDER
 from .plan import HOOKS, BuildPlan, server_of
+from .python_lifecycle import python_warnings
+from .python_lifecycle import today as lifecycle_today
 
 HOOK_TIMES = {
     "bin/pre_compile": "first, before Python is installed",
@@ -91,8 +95,32 @@ def _static_files(plan: BuildPlan) -> dict:
             "summary": f"{collect}; {serve}", "lines": [collect, serve]}
 
 
-def explain(plan: BuildPlan, last_build: Optional[Mapping[str, object]] = None) -> dict:
-    """The plan as a JSON-ready document; `last_build` is the local build record, if any."""
+@dataclass(frozen=True)
+class PythonOutcome:
+    """The Python a build would use, chosen as the build chooses it
+    (steps.runtime.resolve_python), or why it could not be chosen."""
+
+    version: Optional[str] = None
+    available: tuple = ()
+    error: Optional[str] = None
+
+
+def build_warnings(plan: BuildPlan, python: Optional[PythonOutcome], today: date) -> list:
+    """Every warning block a build of `plan` shows, in the order it shows them:
+    the plan's, then the chosen Python's (python_lifecycle), then collectstatic's."""
+    found = list(plan.warnings)
+    if python is not None and python.version is not None:
+        found += python_warnings(plan.python, python.version, python.available, today)
+    if plan.static_root_warning is not None:
+        found.append(plan.static_root_warning)
+    return found
+
+
+def explain(plan: BuildPlan, last_build: Optional[Mapping[str, object]] = None,
+            python: Optional[PythonOutcome] = None, today: Optional[date] = None) -> dict:
+    """The plan as a JSON-ready document; `last_build` is the local build record,
+    if any; `python` the Python the build would choose (without it, the warnings
+    that depend on it are not listed)."""
     manager = plan.package_manager
     framework = find_framework(plan.django, manager.names, manager.file)
     processes = [
@@ -100,16 +128,22 @@ def explain(plan: BuildPlan, last_build: Optional[Mapping[str, object]] = None) 
          "detected": p.name not in plan.processes.procfile, "notes": list(p.notes)}
         for p in plan.processes.all.values()
     ]
+    python_doc = _python(plan)
+    if python is not None:
+        python_doc["version"] = python.version
+        if python.error:
+            python_doc["error"] = python.error
     doc = {
         "app_dir": str(plan.app_dir),
-        "python": _python(plan),
+        "python": python_doc,
         "package_manager": _packages(plan),
         "framework": {"name": framework.name, "origin": framework.origin} if framework else None,
         "processes": processes,
         "web_detection_order": list(DEFAULT_WEB_ORDER),
         "static_files": _static_files(plan),
         "hooks": [{"hook": h, "when": HOOK_TIMES[h]} for h in plan.hooks],
-        "warnings": [{"title": title, "body": body} for title, body in plan.warnings],
+        "warnings": [{"title": title, "body": body}
+                     for title, body in build_warnings(plan, python, today or lifecycle_today())],
         "last_build": None,
     }
     if last_build and isinstance(last_build.get("python"), dict):
@@ -130,7 +164,12 @@ def render(doc: Mapping[str, object]) -> str:
     """The document as the text `pybuildpack explain` prints."""
     python, packages, static = doc["python"], doc["package_manager"], doc["static_files"]
     lines = [f"What a build of {doc['app_dir']} does, and why (nothing was built):", ""]
-    lines += _row("Python", [python["summary"]])
+    python_lines = [python["summary"]]
+    if python.get("error"):
+        python_lines.append(f"cannot be chosen: {python['error']}")
+    elif python.get("version"):
+        python_lines.append(f"uses Python {python['version']} (from the download list)")
+    lines += _row("Python", python_lines)
     package_lines = [packages["summary"]]
     if packages["names"]:
         package_lines.append("names: " + ", ".join(packages["names"]))

@@ -79,8 +79,27 @@ def _explain(app_dir: Path, as_json: bool) -> None:
 
     app = local.find_app(app_dir)
     config = local.read_config(app)
-    doc = explain.explain(make_plan(app, config), local.read_record(local.Paths(app)) or None)
+    plan = make_plan(app, config)
+    doc = explain.explain(plan, local.read_record(local.Paths(app)) or None, _explain_python(plan, config))
     sys.stdout.write(json.dumps(doc, indent=2) + "\n" if as_json else explain.render(doc))
+
+
+def _explain_python(plan, config) -> "object":
+    """The Python a build would choose, chosen the way the build does (from the
+    download list, nothing installed), so explain lists the same warnings."""
+    from . import errors
+    from .config import build_environment
+    from .explain import PythonOutcome
+    from .platforms import local
+    from .steps import runtime
+    from .tools import Tools
+
+    tools = Tools.from_environment(local.cache_root(os.environ))
+    try:
+        chosen, available = runtime.resolve_python(tools, build_environment(config), config.all, plan.python)
+    except errors.UserError as error:
+        return PythonOutcome(error=error.title)
+    return PythonOutcome(chosen.version, tuple(available))
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -16,8 +16,9 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
-from . import servers
+from . import errors, servers
 from .build import Build
+from .inspect.files import committed_environments
 from .output import Log
 from .plan import make_plan
 from .platforms.base import Platform
@@ -33,7 +34,10 @@ def build(platform: Platform, log: Log) -> Build:
 
     build.show_warnings()
     servers.check_build_machine(plan.processes.detected, build.env)
-    build.run_hook("bin/pre_compile")
+    hook_env = platform.hook_environment(build) if plan.hooks else {}
+    build.run_hook("bin/pre_compile", hook_env)
+    # After the hook, as Heroku checks: it may have made one too.
+    check_source(platform, log)
     platform.choose_python(build)
     key = platform.environment_key(build)
     with tempfile.TemporaryDirectory(prefix="pybuildpack-lock-") as scratch:
@@ -46,13 +50,24 @@ def build(platform: Platform, log: Log) -> Build:
     build.check_web_app_compiles()
     build.install_launch_package()
     build.django()
-    build.run_hook("bin/post_compile")
+    build.run_hook("bin/post_compile", hook_env)
 
     platform.write_launch(build, build.launch_config())
     platform.save_environment(build, key)
     build.summary()
     platform.finish(build, log)
     return build
+
+
+def check_source(platform: Platform, log: Log) -> None:
+    """Refuse (or warn about) a Python environment in the app's source, as the
+    platform says (Platform.committed_environment)."""
+    if platform.committed_environment is None:
+        return
+    for path, owned in committed_environments(platform.app_dir, platform.owned_dirs):
+        if platform.committed_environment == "error":
+            raise errors.CommittedEnvironment(path, "a virtualenv", owned)
+        log.warning(*errors.committed_environment_shipped(path))
 
 
 def _keep_copy(path: Optional[Path], scratch: Path) -> Optional[Path]:

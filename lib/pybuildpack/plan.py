@@ -64,6 +64,9 @@ class BuildPlan:
     hooks: tuple
     processes: Processes
     warnings: tuple = field(default_factory=tuple)
+    # The warning collectstatic gets when the settings do not set STATIC_ROOT (shown
+    # at that step, when the settings, once imported, confirm it; listed by explain).
+    static_root_warning: Optional[tuple] = None
 
     @property
     def web(self) -> Optional[Process]:
@@ -195,6 +198,11 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     if config.ignored:
         warnings.append(errors.config_var_ignored(config.ignored))
 
+    collectstatic = django is not None and not config.flag("DISABLE_COLLECTSTATIC")
+    static_root_warning = None
+    if collectstatic and not django.static_root_assigned:
+        static_root_warning = errors.static_root_supplied(static_root_location(django))
+
     return BuildPlan(
         app_dir=app_dir,
         python=python,
@@ -207,10 +215,11 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
         extras=selection["extras"],
         added_packages=added_packages(processes, manager, django),
         django=django,
-        collectstatic=django is not None and not config.flag("DISABLE_COLLECTSTATIC"),
+        collectstatic=collectstatic,
         hooks=_hooks(app_dir),
         processes=processes,
         warnings=tuple(warnings),
+        static_root_warning=static_root_warning,
     )
 
 
@@ -237,3 +246,10 @@ def _hooks(app_dir: Path) -> tuple:
         elif path.is_symlink():
             raise errors.HookNotRunnable(hook, f"it is a symlink to {os.readlink(path)}, which does not exist")
     return tuple(present)
+
+
+def static_root_location(django: DjangoProject) -> str:
+    """Where collectstatic puts the files when pybuildpack supplies STATIC_ROOT: `staticfiles/` beside manage.py."""
+    from .steps.django import STATIC_DIR_NAME
+
+    return (Path(django.manage_dir) / STATIC_DIR_NAME).as_posix() + "/"

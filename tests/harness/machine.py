@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+# The day the tests' builds believe it is (PYBUILDPACK_TODAY): 3.9 is past its
+# end of life, 3.11 ends within a year, 3.12 and 3.13 have longer.
+TODAY = "2026-11-22"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # The machine's trust store and proxies belong to the build machine too.
 PASSTHROUGH = ("SSL_CERT_FILE", "SSL_CERT_DIR", "PIP_CERT", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
@@ -36,6 +39,9 @@ def build_machine_env(home: Path, downloads_json: Path, installer_cache: Optiona
         "LANG": "C.UTF-8",
         "PYBUILDPACK_UV": str(uv_binary()),
         "PYBUILDPACK_PYTHON_DOWNLOADS_JSON": str(downloads_json),
+        # One day for every test build, so the Python end-of-life warnings
+        # (python_lifecycle.py) are the same on every run, whatever the date.
+        "PYBUILDPACK_TODAY": TODAY,
     })
     if installer_cache is not None:
         env["PYBUILDPACK_INSTALLER_CACHE_DIR"] = str(installer_cache)

@@ -139,6 +139,16 @@ def test_python_version_change_discards_the_environment_output(heroku, flask_app
     assert result.ok, result.output
     assert log == dedent("""\
         -----> Using Python 3.11.7 (from .python-version)
+
+         !     Warning: Python 3.11 reaches its end of life in October 2027
+         !
+         !     After October 2027, Python 3.11 gets no more security fixes: plan the
+         !     upgrade now.
+         !     The version comes from .python-version.
+         !     Upgrade to Python 3.12 (the oldest release that is supported for more
+         !     than a year), or newer, and check that the app's packages support it:
+         !         echo 3.12 > .python-version
+
         -----> Discarding cached environment: Python version changed (3.12.1 -> 3.11.7)
         -----> Installing Python 3.11.7
                Done (<time>)

@@ -6,6 +6,8 @@ block, and never show a secret once it has gone through the log.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from pybuildpack import errors
@@ -258,6 +260,31 @@ ERRORS.update({
     ),
 })
 
+# --- Heroku's contract and the Python lifecycle (issue 13, helper C) ---
+ERRORS.update({
+    "CommittedEnvironment": (
+        errors.CommittedEnvironment(".venv", "a virtualenv", False),
+        ["The app's source contains a Python environment: .venv/", ".venv/ is a virtualenv",
+         "made on another machine",
+         "    git rm -r --cached .venv", "    echo /.venv/ >> .gitignore", ".slugignore"],
+    ),
+    "LocalPythonNotReleased": (
+        errors.LocalPythonNotReleased(".python-version", "3.99", ["3.13.0", "3.12.1"]),
+        ["Python 3.99 is not a CPython release", ".python-version asks for Python 3.99",
+         "Versions available: 3.13.0, 3.12.1", "Change .python-version to one of those versions"],
+    ),
+})
+
+
+def test_a_committed_heroku_python_dir_says_it_is_where_python_goes():
+    text = render(errors.CommittedEnvironment(".heroku/python", "a virtualenv", True))
+    assert "where pybuildpack installs" in text and "git rm -r --cached .heroku/python" in text
+
+
+def test_the_local_error_for_a_version_that_does_not_exist_never_suggests_installing_it():
+    text = render(errors.LocalPythonNotReleased(".python-version", "3.99", ["3.13.0"]))
+    assert "pyenv install" not in text and "3.99" in text
+
 
 def test_a_web_process_that_exits_0_at_start_is_told_to_name_a_server():
     text = render(errors.WebProcessExitedAtStart("python app.py", 0, [], 5000))
@@ -390,7 +417,8 @@ def test_registered_secret_in_hook_output_is_masked_in_the_error():
 WARNINGS = {
     "python_version_not_pinned": (
         errors.python_version_not_pinned("3.13.1"),
-        ["No Python version was requested", "used Python 3.13.1", "echo 3.13 > .python-version"],
+        ["No Python version was requested", "used Python 3.13.1", "echo 3.X > .python-version",
+         "fail to install on Python 3.13"],
     ),
     "runtime_txt_deprecated": (
         errors.runtime_txt_deprecated(),
@@ -422,6 +450,29 @@ WARNINGS.update(LOCAL_WARNINGS)
 # --- the web process at start (pybuildpack start / up) ---
 WARNINGS["web_process_not_answering"] = (errors.web_process_not_answering(5000, 30),
                                          ["Nothing answers on port 5000 yet", "run for 30 s", "0.0.0.0:$PORT"])
+# --- Heroku's contract and the Python lifecycle (issue 13, helper C) ---
+WARNINGS.update({
+    "committed_environment_shipped": (
+        errors.committed_environment_shipped("venv"),
+        ["The app's source contains a Python environment: venv/", "`pack build` sends the whole",
+         'exclude = ["/venv"]'],
+    ),
+    "python_end_of_life": (
+        errors.python_end_of_life("3.9", date(2025, 10, 31), ".python-version", "3.12"),
+        ["Python 3.9 has reached its end of life", "stopped getting security fixes in October 2025",
+         "The version comes from .python-version.", "    echo 3.12 > .python-version"],
+    ),
+    "python_end_of_life_soon": (
+        errors.python_end_of_life_soon("3.11", date(2027, 10, 31), "runtime.txt", None),
+        ["Python 3.11 reaches its end of life in October 2027", "The version comes from runtime.txt.",
+         "Upgrade to a supported Python"],
+    ),
+    "python_patch_outdated": (
+        errors.python_patch_outdated("3.12.3", "3.12.8", ".python-version"),
+        ["Python 3.12.3 has a newer patch release: 3.12.8", ".python-version pins Python 3.12.3",
+         "    echo 3.12 > .python-version"],
+    ),
+})
 
 
 @pytest.mark.parametrize("name", sorted(WARNINGS))

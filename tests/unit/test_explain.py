@@ -158,3 +158,31 @@ def test_a_detected_web_process_shows_its_origin_and_notes_in_text_and_json(tmp_
             "                  App: Flask app `app` (WSGI)\n"
             "                  Note: app.py line 6 starts Flask's development server") in text
     assert "                  Server: gunicorn (the default WSGI server)\n" in text
+
+
+# -- the build's warnings (issue 13) ---------------------------------------------------------------
+
+def test_explain_lists_the_plans_the_pythons_and_collectstatics_warnings_in_build_order(tmp_path):
+    from datetime import date
+
+    from pybuildpack.config import ConfigVars
+    from pybuildpack.explain import PythonOutcome, explain
+    from pybuildpack.plan import make_plan
+
+    from .helpers import write as write_file
+
+    write_file(tmp_path / "runtime.txt", "python-3.9.1\n")
+    write_file(tmp_path / "manage.py", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site1.settings')\n")
+    write_file(tmp_path / "site1" / "__init__.py")
+    write_file(tmp_path / "site1" / "settings.py", "INSTALLED_APPS = ['django.contrib.staticfiles']\n")
+    write_file(tmp_path / "site1" / "wsgi.py", "application = None\n")
+    write_file(tmp_path / "requirements.txt", "django\n")
+    plan = make_plan(tmp_path, ConfigVars({}))
+    doc = explain(plan, python=PythonOutcome("3.9.1", ("3.9.25", "3.9.1", "3.12.12")), today=date(2026, 11, 22))
+    assert [w["title"] for w in doc["warnings"]] == [
+        "runtime.txt is deprecated",
+        "Python 3.9 has reached its end of life",
+        "Python 3.9.1 has a newer patch release: 3.9.25",
+        "STATIC_ROOT is not set in your Django settings",
+    ]
+    assert doc["python"]["version"] == "3.9.1"

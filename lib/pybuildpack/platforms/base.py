@@ -24,6 +24,14 @@ class Platform(ABC):
     """One platform's answers. `app_dir` is where the app is built."""
 
     app_dir: Path
+    # What a Python environment in the app's source is: "error" where the
+    # source is what was committed and it would ship (Heroku refuses it, as
+    # Heroku's own buildpack does), "warning" where it may be the developer's
+    # own, not committed (`pack build` sends ignored files too), None where it
+    # is theirs to keep (a local build in their checkout).
+    committed_environment: Optional[str] = "error"
+    # Directories of the app the platform installs into itself.
+    owned_dirs: tuple = ()
 
     @abstractmethod
     def read_config(self) -> "ConfigVars":
@@ -65,6 +73,12 @@ class Platform(ABC):
     @abstractmethod
     def save_environment(self, build: "Build", key: "EnvironmentKey") -> None:
         """Keep the environment (with `key` and the install key) for the next build."""
+
+    def hook_environment(self, build: "Build") -> dict:
+        """BUILD_DIR, CACHE_DIR and ENV_DIR for the app's hooks, as Heroku gives
+        them to its hooks: the app, a directory kept between builds, and the
+        config vars as one file each."""
+        return {"BUILD_DIR": str(self.app_dir)}
 
     def finish(self, build: "Build", log: "Log") -> None:
         """Anything to say after the summary."""

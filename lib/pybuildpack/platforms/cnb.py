@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, Optional
 
 from .. import errors
-from ..inspect.files import DETECT_FILES, detected_by, listing
+from ..inspect.files import detect_failure, detected_by
 from ..output import Log
 from .base import Platform
 
@@ -64,7 +64,7 @@ def env_path(name: str) -> Path:
 def detect(app_dir: Path, plan_path: Path) -> int:
     """Pass (0) and write the build plan for a Python app, else fail (100)."""
     if not detected_by(app_dir):
-        print(errors.detect_failed(DETECT_FILES, listing(app_dir)), file=sys.stderr)
+        print(detect_failure(app_dir), file=sys.stderr)
         return DETECT_FAIL
     plan_path.write_text(BUILD_PLAN)
     return DETECT_PASS
@@ -85,6 +85,10 @@ def distro() -> str:
         name = release.get("ID", "unknown").strip('"')
         version = release.get("VERSION_ID", "").strip('"')
     return f"{name} {version}".strip()
+
+
+# The layer the app's hooks get as CACHE_DIR (only when the app has hooks).
+HOOKS_CACHE = "hooks-cache"
 
 
 class Layers:
@@ -138,8 +142,21 @@ class Cnb(Platform):
         return Layout(app_dir=self.app_dir, runtime_prefix=self.layers.python.path, env_prefix=venv,
                       state_dir=venv / STATE_DIR)
 
+    # `pack build` sends ignored files too: a .venv/ may be the developer's own, so it is a warning.
+    committed_environment = "warning"
+
     def environment_key(self, build: "Build") -> "EnvironmentKey":
         return build.environment_key(distro=self.target["distro"])
+
+    def hook_environment(self, build: "Build") -> dict:
+        """The app (the workspace), a cache-only layer of the hooks' own, and the
+        platform's env directory, which has the format of Heroku's ENV_DIR."""
+        cache = self.layers_dir / HOOKS_CACHE
+        cache.mkdir(parents=True, exist_ok=True)
+        # Written now, not at the end: a hook's cache is worth keeping whatever the hook's
+        # build does next, and the lifecycle keeps nothing of a failed build anyway.
+        (self.layers_dir / f"{HOOKS_CACHE}.toml").write_text("[types]\ncache = true\n")
+        return {"BUILD_DIR": str(self.app_dir), "CACHE_DIR": str(cache), "ENV_DIR": str(self.platform_dir / "env")}
 
     def previous_lock(self) -> Path:
         from ..package_managers.base import LOCK_FILE

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from .. import errors
-from ..inspect.files import DETECT_FILES, detected_by, listing
+from ..inspect.files import detect_failure, detected_by
 from ..output import Log
 from .base import Platform
 
@@ -42,7 +42,7 @@ def detect(build_dir: Path) -> int:
     if found:
         print("Python")
         return 0
-    print(errors.detect_failed(DETECT_FILES, listing(build_dir)), file=sys.stderr)
+    print(detect_failure(build_dir), file=sys.stderr)
     return 1
 
 
@@ -52,6 +52,9 @@ def stack() -> str:
 
 class Heroku(Platform):
     """bin/compile: build in BUILD_DIR, cache in CACHE_DIR/pybuildpack, config vars from ENV_DIR."""
+
+    # A committed .heroku/python/ is refused, as Heroku's own buildpack does: it is where Python goes.
+    owned_dirs = (PYTHON_DIR,)
 
     def __init__(self, build_dir: Path, cache_dir: Path, env_dir: Optional[Path]) -> None:
         from ..cache import CachedDir
@@ -110,6 +113,13 @@ class Heroku(Platform):
         previous = cached.take(prefix)
         build.log.detail("Restored the environment from the build cache")
         return previous
+
+    def hook_environment(self, build: "Build") -> dict:
+        """bin/compile's own three arguments, as Heroku's hooks get them."""
+        env = {"BUILD_DIR": str(self.app_dir), "CACHE_DIR": str(self.cache_root.parent)}
+        if self.env_dir is not None:
+            env["ENV_DIR"] = str(self.env_dir.resolve())
+        return env
 
     def write_launch(self, build: "Build", launch: "LaunchConfig") -> None:
         write_runtime_files(self.app_dir, launch)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -138,6 +139,9 @@ class RuntimeChoice:
 class Local(Platform):
     """`pybuildpack build`: everything in APP_DIR/.pybuildpack, tools in the user cache."""
 
+    # The developer's checkout: a .venv/ there is theirs.
+    committed_environment = None
+
     def __init__(self, app_dir: Path) -> None:
         self.app_dir = app_dir
         self.paths = Paths(app_dir)
@@ -168,6 +172,26 @@ class Local(Platform):
         if not ignore.exists():
             ignore.write_text("# Written by pybuildpack: nothing in here belongs in git.\n*\n")
         self.record = read_record(paths)
+        # A failed build's copy of .env for its hooks (hook_environment) goes now.
+        shutil.rmtree(paths.root / "env", ignore_errors=True)
+
+    def hook_environment(self, build: "Build") -> dict:
+        """The app, .pybuildpack/hooks-cache/ (kept between builds), and the .env
+        values written as Heroku's ENV_DIR is: a file per variable, readable by
+        the user only, removed when the build finishes."""
+        root = self.paths.root
+        cache, env_dir = root / "hooks-cache", root / "env"
+        cache.mkdir(exist_ok=True)
+        if env_dir.exists():
+            shutil.rmtree(env_dir)
+        env_dir.mkdir(mode=0o700)
+        for name, value in build.config.all.items():
+            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+                continue  # not a name a file can carry safely (nor a shell variable)
+            path = env_dir / name
+            path.touch(mode=0o600)
+            path.write_text(value)
+        return {"BUILD_DIR": str(self.app_dir), "CACHE_DIR": str(cache), "ENV_DIR": str(env_dir)}
 
     def choose_python(self, build: "Build") -> None:
         self.choice = _choose_runtime(build, self.paths, self.record)
@@ -209,11 +233,20 @@ class Local(Platform):
         })
 
     def finish(self, build: "Build", log: Log) -> None:
-        try:
-            port = resolve_port(None, {**os.environ, **build.config.all})
-        except errors.UserError:
-            port = DEFAULT_PORT
-        log.detail(f"Start:     pybuildpack start (http://localhost:{port})")
+        # The hooks' ENV_DIR copy of .env is not kept once they have run.
+        shutil.rmtree(self.paths.root / "env", ignore_errors=True)
+        processes = build.plan.processes.all
+        if build.plan.web is not None:
+            try:
+                port = resolve_port(None, {**os.environ, **build.config.all})
+            except errors.UserError:
+                port = DEFAULT_PORT
+            log.detail(f"Start:     pybuildpack start (http://localhost:{port})")
+        elif processes:
+            # No web process, so no URL: name a process that can be started.
+            log.detail(f"Start:     pybuildpack start {next(iter(processes))}")
+        else:
+            log.detail("Run:       pybuildpack run COMMAND (the app has no processes to start)")
         if self.first_build:
             ignored = [f"{STATE}/"]
             wrapped = build.launch_config().wrapped_settings_module
@@ -227,17 +260,20 @@ class Local(Platform):
 
 def _choose_runtime(build: "Build", paths: Paths, record: Mapping[str, object]) -> RuntimeChoice:
     """Production's CPython when it can be had, else a matching one on this machine."""
+    from ..python_lifecycle import never_released
     from ..steps import local_python, runtime
 
     plan, log, tools = build.plan, build.log, build.tools
     source = runtime.downloads_source(build.config.all)
     env = runtime.runtime_env(tools, build.env, source)
-    chosen, reason = None, ""
+    chosen, reason, available, not_listed = None, "", [], None
     try:
-        chosen = runtime.choose_python(plan.python, runtime.available_versions(tools, env, source), source)
-    except errors.PythonVersionUnavailable:
+        available = runtime.available_versions(tools, env, source)
+        chosen = runtime.choose_python(plan.python, available, source)
+    except errors.PythonVersionUnavailable as unavailable:
         if source:
             raise
+        not_listed = unavailable
         asked = plan.python.primary.value if plan.python.primary else "3"
         reason = f"Python {asked} is not in uv's download list"
     previous = record.get("python") if isinstance(record.get("python"), dict) else {}
@@ -258,7 +294,7 @@ def _choose_runtime(build: "Build", paths: Paths, record: Mapping[str, object]) 
                 raise
             reason = f"Python {chosen.version} could not be downloaded (python-build-standalone is not reachable)"
         else:
-            build.announce_python(chosen)
+            build.announce_python(chosen, available=available)
             return RuntimeChoice(True, runtime.runtime_python(paths.python), wanted)
         finally:
             build.env = saved
@@ -266,10 +302,16 @@ def _choose_runtime(build: "Build", paths: Paths, record: Mapping[str, object]) 
     interpreters = local_python.find_interpreters(os.environ)
     found = local_python.choose_interpreter(plan.python, interpreters)
     request = plan.python.primary
+    if (found is None and not_listed is not None and request is not None and request.kind == "exact"
+            and never_released(request.value, not_listed.available)):
+        # No download list has it, so it is not a CPython release (yet): changing
+        # the file is the fix, not installing it some other way.
+        raise errors.LocalPythonNotReleased(request.origin, request.value, not_listed.available)
     if found is None:
         asked = request.value if request else (wanted or "3")
         raise errors.LocalPythonUnavailable(asked, reason or f"Python {asked} could not be downloaded",
-                                            [f"{i.version} at {i.path}" for i in interpreters])
+                                            [f"{i.version} at {i.path}" for i in interpreters],
+                                            request.origin if request else None)
     pinned = request is not None
     origin = f"from {request.origin}, found on this machine" if pinned else "newest on this machine, not pinned"
     if not reuse_local:

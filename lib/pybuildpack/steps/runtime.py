@@ -71,6 +71,15 @@ def available_versions(tools: Tools, env: Mapping[str, str], source: Optional[st
     return stable_versions(versions)
 
 
+def resolve_python(tools: Tools, base_env: Mapping[str, str], config: Mapping[str, str],
+                   requests: PythonRequests) -> tuple:
+    """(the ChosenPython, the download list's versions it was chosen from): the
+    build and `pybuildpack explain` both choose with this."""
+    source = downloads_source(config)
+    available = available_versions(tools, runtime_env(tools, base_env, source), source)
+    return choose_python(requests, available, source), available
+
+
 def choose_python(requests: PythonRequests, available: list, source: Optional[str]) -> ChosenPython:
     listed = source or "uv's built-in list"
     if requests.primary is None:
