@@ -183,3 +183,158 @@ def test_a_taken_port_of_the_second_web_is_named(local, built_app):
     assert f" !     Error: Port {base + 1} is in use" in result.stderr
     assert f"web.2 would listen on port {base + 1}" in result.stderr
     assert not (built_app / "heartbeat").exists()
+
+
+# --- export --------------------------------------------------------------------------------
+
+@pytest.fixture
+def supervisord(local, tmp_path) -> Path:
+    """supervisord from PyPI, in a virtualenv of its own, through the shared uv cache."""
+    from harness.machine import uv_binary
+
+    venv = tmp_path / "supervisor-venv"
+    uv_env = {**local.env(), "UV_CACHE_DIR": str(Path(local.env()["PYBUILDPACK_INSTALLER_CACHE_DIR"]) / "uv")}
+    subprocess.run([str(uv_binary()), "venv", "-q", str(venv), "--python", sys.executable], env=uv_env, check=True)
+    subprocess.run([str(uv_binary()), "pip", "install", "-q", "--python", str(venv / "bin" / "python"),
+                    "supervisor"], env=uv_env, check=True, timeout=300)
+    return venv / "bin" / "supervisord"
+
+
+def test_export_supervisord_runs_under_a_real_supervisord_which_restarts_a_killed_web(local, built_app, supervisord,
+                                                                                      tmp_path):
+    base = free_base_port()
+    conf = tmp_path / "shop.conf"
+    exported = local.pybuildpack("export", "supervisord", str(conf), "-C", str(built_app), "--app", "shop",
+                                 "--port", str(base), "--timeout", "5", timeout=60)
+    assert exported.returncode == 0, exported.stderr
+    assert f"-----> Wrote the supervisord programs of shop to {conf}" in exported.stdout
+    text = conf.read_text()
+    assert "[group:shop]\nprograms=shop-web-1,shop-worker-1\n" in text
+    assert (f"command={PYBUILDPACK.resolve()} start web -C {built_app} --port {base}\n"
+            f"directory={built_app}\n") in text
+    assert "hello from .env" not in text   # config vars stay in .env, read at each start
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    main = tmp_path / "supervisord.conf"
+    main.write_text(f"[supervisord]\nnodaemon=true\nlogfile={tmp_path / 'supervisord.log'}\n"
+                    f"pidfile={tmp_path / 'supervisord.pid'}\nchildlogdir={logs}\n\n[include]\nfiles={conf}\n")
+    server = subprocess.Popen([str(supervisord), "-n", "-c", str(main)], env=local.env(), cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        first = get_json(base, timeout=60)
+        assert (first["dyno"], first["port"], first["greeting"]) == ("web.1", str(base), "hello from .env")
+        heartbeat = built_app / "heartbeat"
+        wait_for(lambda: beats(heartbeat) >= 2, what="the worker's heartbeat")
+        os.kill(first["pid"], signal.SIGKILL)   # the web process crashes
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                again = get_json(base, timeout=2)
+                if again["pid"] != first["pid"]:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "supervisord.log").read_text()
+            time.sleep(0.2)
+        assert again["dyno"] == "web.1"
+        log = (tmp_path / "supervisord.log").read_text()
+        assert "exited: shop-web-1 (exit status 137; not expected)" in log
+        assert log.count("spawned: 'shop-web-1'") == 2
+    finally:
+        os.kill(server.pid, signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+    log = (tmp_path / "supervisord.log").read_text()
+    assert "stopped: shop-web-1 (exit status 0)" in log and "stopped: shop-worker-1 (exit status 0)" in log
+    web_logs = "".join(path.read_text() for path in logs.glob("shop-web-1-stdout*.log"))
+    assert f"web listening on {base}" in web_logs and "web got SIGTERM" in web_logs
+    count = beats(built_app / "heartbeat")
+    time.sleep(0.5)
+    assert beats(built_app / "heartbeat") == count
+
+
+def expected_service(app: Path, process: str, number: int, port: int, command: str, local) -> str:
+    cache = Path(local.env()["PYBUILDPACK_CACHE_DIR"]).resolve()
+    return (
+        f"# Written by `pybuildpack export systemd`: {process}.{number} of shop, `{command}`.\n"
+        "[Unit]\n"
+        f"Description=shop {process}.{number}\n"
+        "PartOf=shop.target\n"
+        "After=network.target\n"
+        "\n"
+        "[Service]\n"
+        "Type=simple\n"
+        "User=root\n"
+        f"WorkingDirectory={app}\n"
+        f"Environment=PYBUILDPACK_CACHE_DIR={cache}\n"
+        f"Environment=PYBUILDPACK_UV={local.env()['PYBUILDPACK_UV']}\n"
+        f"Environment=DYNO={process}.{number}\n"
+        f"ExecStart={PYBUILDPACK.resolve()} start {process} -C {app} --port {port}\n"
+        "Restart=always\n"
+        "RestartSec=1\n"
+        "KillMode=mixed\n"
+        "KillSignal=SIGTERM\n"
+        "TimeoutStopSec=30\n"
+        "StandardOutput=journal\n"
+        "StandardError=journal\n"
+        f"SyslogIdentifier=shop-{process}-{number}\n"
+        "\n"
+        "[Install]\n"
+        "WantedBy=shop.target\n"
+    )
+
+
+def test_export_systemd_writes_a_unit_per_copy_and_a_target(local, built_app, tmp_path):
+    units = tmp_path / "units"
+    exported = local.pybuildpack("export", "systemd", str(units), "-C", str(built_app), "--app", "shop",
+                                 "--user", "root", "-c", "web=2", "--port", "6000", timeout=60)
+    assert exported.returncode == 0, exported.stderr
+    assert f"-----> Wrote 4 systemd units for shop to {units}" in exported.stdout
+    assert sorted(path.name for path in units.iterdir()) == [
+        "shop-web-1.service", "shop-web-2.service", "shop-worker-1.service", "shop.target"]
+    assert (units / "shop-web-1.service").read_text() == expected_service(
+        built_app, "web", 1, 6000, "python web.py", local)
+    assert (units / "shop-web-2.service").read_text() == expected_service(
+        built_app, "web", 2, 6001, "python web.py", local)
+    assert (units / "shop-worker-1.service").read_text() == expected_service(
+        built_app, "worker", 1, 6100, "python worker.py", local)
+    assert (units / "shop.target").read_text() == (
+        "# Written by `pybuildpack export systemd`: every process of shop. Start, stop and enable them together:\n"
+        "#   systemctl enable --now shop.target\n"
+        "[Unit]\n"
+        "Description=shop (all processes)\n"
+        "Wants=shop-web-1.service shop-web-2.service shop-worker-1.service\n"
+        "\n"
+        "[Install]\n"
+        "WantedBy=multi-user.target\n"
+    )
+    # Exporting again with fewer copies replaces the app's units, leaving none behind.
+    again = local.pybuildpack("export", "systemd", str(units), "-C", str(built_app), "--app", "shop",
+                              "--user", "root", "--port", "6000", timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert sorted(path.name for path in units.iterdir()) == [
+        "shop-web-1.service", "shop-worker-1.service", "shop.target"]
+
+
+def test_exported_systemd_units_pass_systemd_analyze_verify(local, built_app, tmp_path):
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not on this machine: the units' content is checked by the test above")
+    units = tmp_path / "units"
+    exported = local.pybuildpack("export", "systemd", str(units), "-C", str(built_app), "--app", "shop",
+                                 "--user", "root", timeout=60)
+    assert exported.returncode == 0, exported.stderr
+    verified = subprocess.run([analyze, "verify", *sorted(str(path) for path in units.iterdir())],
+                              capture_output=True, text=True, timeout=60)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "shop" not in verified.stderr, verified.stderr   # no complaint about any of our units
+
+
+def test_export_refuses_a_directory_with_other_files(local, built_app, tmp_path):
+    units = tmp_path / "units"
+    units.mkdir()
+    (units / "nginx.conf").write_text("server {}\n")
+    result = local.pybuildpack("export", "systemd", str(units), "-C", str(built_app), timeout=60)
+    assert result.returncode == 1
+    assert f" !     Error: {units} holds other files" in result.stderr
+    assert "did not write: nginx.conf" in result.stderr
+    assert sorted(path.name for path in units.iterdir()) == ["nginx.conf"]
