@@ -159,6 +159,21 @@ def test_when_one_process_exits_the_others_stop_and_the_status_is_its_own(local,
     assert "sending SIGTERM to web.1" in log and "web got SIGTERM" in log
 
 
+def test_start_all_runs_the_detected_web_process_of_an_app_without_a_procfile(local, fixture_app):
+    app = local.copy_app(fixture_app("local_app_py"))
+    assert local.pybuildpack("build", str(app)).returncode == 0
+    base = free_base_port()
+    started = start_all(local, app, "--all", "--port", str(base))
+    try:
+        assert get_json(base)["env"]["PORT"] == str(base)
+    finally:
+        os.kill(started.pid, signal.SIGTERM)
+    assert started.wait(timeout=20) == 0
+    assert "-----> Starting web.1 (port %d)\n" % base in started.stderr.read()
+    assert re.search(r"^\d\d:\d\d:\d\d web\.1  \| app\.py serving on %d$" % base,
+                     (app / "start.log").read_text(), re.M)
+
+
 @pytest.mark.parametrize("args, message", [
     (["--all", "-c", "web=2,wrker=1"], ["Error: No process type named 'wrker'", "process types are: web, worker"]),
     (["-c", "web=two"], ["Error: Invalid -c/--concurrency", "the number of web copies, 'two', is not a whole"]),
@@ -213,6 +228,8 @@ def test_export_supervisord_runs_under_a_real_supervisord_which_restarts_a_kille
     assert (f"command={PYBUILDPACK.resolve()} start web -C {built_app} --port {base}\n"
             f"directory={built_app}\n") in text
     assert "hello from .env" not in text   # config vars stay in .env, read at each start
+    assert "user=root\n" in text and ",DYNO=web.1,HOME=/root\n" not in text   # HOME before DYNO
+    assert re.search(r"^environment=PYBUILDPACK_CACHE_DIR=\S+,PYBUILDPACK_UV=\S+,HOME=/root,DYNO=web\.1$", text, re.M)
     logs = tmp_path / "logs"
     logs.mkdir()
     main = tmp_path / "supervisord.conf"

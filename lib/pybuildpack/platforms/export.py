@@ -244,6 +244,15 @@ def runtime_env(environ: Mapping[str, str]) -> Dict[str, str]:
     return env
 
 
+def _home(user: str) -> Optional[str]:
+    import pwd
+
+    try:
+        return pwd.getpwuid(int(user)).pw_dir if user.isdigit() else pwd.getpwnam(user).pw_dir
+    except KeyError:
+        return None   # a user of the server, not of this machine
+
+
 def export(app_dir: Path, kind: str, out: Path, concurrency: Optional[str], app_option: Optional[str],
            user_option: Optional[str], port_option: Optional[str], timeout: float, log: Log) -> None:
     """Write the systemd units or the supervisord config for the built app."""
@@ -270,6 +279,10 @@ def export(app_dir: Path, kind: str, out: Path, concurrency: Optional[str], app_
         log.detail(f"    sudo cp {shlex.quote(str(out))}/* /etc/systemd/system/ && sudo systemctl daemon-reload")
         log.detail(f"    sudo systemctl enable --now {app}.target")
     else:
+        # systemd sets HOME for User=; supervisord keeps its own, often root's or none.
+        home = _home(user)
+        if home:
+            env["HOME"] = home
         write_supervisord(out, render_supervisord(app, copies, launch.app_dir, user, command, env, timeout))
         log.step(f"Wrote the supervisord programs of {app} to {out}")
         for copy in copies:

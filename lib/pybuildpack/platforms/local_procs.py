@@ -40,6 +40,8 @@ NOT_RUN_BY_DEFAULT = ("release",)   # Heroku runs it at deploy, not as a dyno
 # Foreman's palette: bright enough on dark and light terminals, never red (errors look red).
 COLOURS = ("36", "33", "32", "35", "34", "96", "93", "92", "95", "94")
 SYSTEM = "system"
+# What stops them all: Ctrl-C, SIGTERM, SIGQUIT, and SIGHUP (the terminal went away).
+STOPPING = local_serve.STOPPING + ((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ())
 
 
 @dataclass(frozen=True)
@@ -141,14 +143,15 @@ def run_all(copies: Sequence[Copy], argv_for: Callable[[Copy], List[str]], env_f
     """Run every copy until one exits or we are told to stop; stop the rest; return our exit status:
     0 when a signal stopped them, else the status of the copy that exited first (128+N for signal N)."""
     stream = stream or sys.stdout
-    printer = Printer([c.name for c in copies], stream, colour=stream.isatty())
+    # Colour on a terminal, unless NO_COLOR is set (https://no-color.org).
+    printer = Printer([c.name for c in copies], stream, colour=stream.isatty() and not os.environ.get("NO_COLOR"))
     received: List[int] = []
-    previous = {sig: signal.getsignal(sig) for sig in local_serve.STOPPING}
+    previous = {sig: signal.getsignal(sig) for sig in STOPPING}
 
     def on_signal(signum: int, _frame: object) -> None:
         received.append(signum)
 
-    for sig in local_serve.STOPPING:
+    for sig in STOPPING:
         signal.signal(sig, on_signal)
     running: Dict[str, subprocess.Popen] = {}
     threads: List[threading.Thread] = []
