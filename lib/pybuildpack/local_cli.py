@@ -83,14 +83,16 @@ def _parser() -> argparse.ArgumentParser:
 
     for command in (start, up):
         command.add_argument("-p", "--port", metavar="PORT",
-                             help="the port to serve on (default: $PORT, else 5000)")
+                             help="the port to serve on" + (", with --all web.1's" if command is start else "")
+                             + " (default: $PORT, else 5000)")
         command.add_argument("--reload", action="store_true",
                              help="restart when the app's code changes (gunicorn's --reload for gunicorn)")
-    for command in (start, export):
+    for command, scope in ((start, " (implies --all)"), (export, "")):
         command.add_argument("-c", "--concurrency", metavar="TYPE=N,...",
-                             help="copies per process type with --all, e.g. web=2,worker=1 (implies --all)")
+                             help=f"copies per process type, e.g. web=2,worker=1{scope}; a type left out runs once")
         command.add_argument("-t", "--timeout", type=float, default=30.0, metavar="SECONDS",
-                             help="how long processes get to stop after SIGTERM before SIGKILL (default: 30)")
+                             help="how long processes get to stop after SIGTERM before SIGKILL"
+                             + (" (with --all)" if command is start else "") + " (default: 30)")
     return parser
 
 
