@@ -288,7 +288,7 @@ def expected_service(app: Path, process: str, number: int, port: int, command: s
         f"ExecStart={PYBUILDPACK.resolve()} start {process} -C {app} --port {port}\n"
         "Restart=always\n"
         "RestartSec=1\n"
-        "KillMode=mixed\n"
+        "KillMode=control-group\n"
         "KillSignal=SIGTERM\n"
         "TimeoutStopSec=30\n"
         "StandardOutput=journal\n"

@@ -15,8 +15,8 @@ keeps its tools (PYBUILDPACK_CACHE_DIR), so it finds them whoever it runs as.
 
 systemd: `APP-TYPE-N.service` per copy and `APP.target`, which wants them all
 and is wanted by multi-user.target. Output goes to the journal; stopping sends
-SIGTERM to the main process (pybuildpack passes it on to the server) and
-SIGKILL to what is left after the timeout.
+SIGTERM to every process of the unit, as Heroku does in a dyno, and SIGKILL to
+what is left after the timeout.
 
 supervisord: a `[program:APP-TYPE-N]` section per copy and a `[group:APP]`
 over them, to `[include]` from supervisord.conf; output goes to Supervisor's
@@ -113,9 +113,9 @@ def render_systemd(app: str, copies: Sequence[Copy], app_dir: Path, user: str, c
             # Heroku restarts a dyno that exits; so does this unit, a second later.
             "Restart=always",
             "RestartSec=1",
-            # SIGTERM to pybuildpack, which passes it on to the server once; SIGKILL
-            # to every process of the unit after the timeout.
-            "KillMode=mixed",
+            # As on Heroku, SIGTERM to every process of the unit (the server also gets
+            # it from pybuildpack, which is harmless), SIGKILL to those left after the timeout.
+            "KillMode=control-group",
             "KillSignal=SIGTERM",
             f"TimeoutStopSec={timeout:g}",
             "StandardOutput=journal",
@@ -175,8 +175,12 @@ def render_supervisord(app: str, copies: Sequence[Copy], app_dir: Path, user: st
             "startsecs=1",
             "stopsignal=TERM",
             f"stopwaitsecs={max(1, round(timeout))}",
-            # SIGKILL after the timeout reaches the whole process group.
+            # The signals reach the whole process group (a Procfile line run by bash
+            # included); pybuildpack passes SIGTERM on to the web server's own group.
+            "stopasgroup=true",
             "killasgroup=true",
+            # A web process killed hard may hold its port for a moment after: retry.
+            "startretries=10",
             "redirect_stderr=true",
             "stdout_logfile=AUTO",
         ]
