@@ -256,7 +256,7 @@ def test_export_supervisord_runs_under_a_real_supervisord_which_restarts_a_kille
         assert again["dyno"] == "web.1"
         log = (tmp_path / "supervisord.log").read_text()
         assert "exited: shop-web-1 (exit status 137; not expected)" in log
-        assert log.count("spawned: 'shop-web-1'") == 2
+        assert log.count("spawned: 'shop-web-1'") >= 2
     finally:
         os.kill(server.pid, signal.SIGTERM)
         assert server.wait(timeout=30) == 0
