@@ -1190,3 +1190,106 @@ def committed_environment_shipped(path: str) -> tuple:
         "    [io.buildpacks]\n"
         f"    exclude = [\"/{path}\"]",
     )
+
+
+# --- every process at once, and exports (pybuildpack start --all, export; issue 12) -------------
+
+class ConcurrencyInvalid(UserError):
+    def __init__(self, text: str, reason: str) -> None:
+        super().__init__(
+            "Invalid -c/--concurrency",
+            f"-c is {text!r}, but {reason}.\n"
+            "Give TYPE=NUMBER pairs separated by commas, one per process type of the\n"
+            "Procfile, for example `-c web=2,worker=1` (a type left out runs once, and\n"
+            "`worker=0` leaves it out).",
+        )
+
+
+class ConcurrencyUnknownProcess(UserError):
+    def __init__(self, name: str, known: Sequence[str], option: str = "-c") -> None:
+        super().__init__(
+            f"No process type named {name!r}",
+            f"{option} names {name!r}, but the app's process types are: "
+            + (", ".join(known) or "none") + ".\n"
+            f"Check the spelling in {option}, or add a `{name}: <command>` line to the Procfile.",
+        )
+
+
+class NoProcesses(UserError):
+    def __init__(self, counts_given: bool = False) -> None:
+        if counts_given:
+            super().__init__(
+                "No processes to run",
+                "-c gives every process type 0 copies, so there is nothing to run.\n"
+                "Give at least one type a copy, for example `-c web=1`.",
+            )
+        else:
+            super().__init__(
+                "The app has no processes",
+                "The Procfile defines no process types, and pybuildpack found no web app to\n"
+                "serve. Add lines of the form `TYPE: command` to the Procfile, for example\n"
+                "    web: gunicorn myapp.wsgi\n"
+                "    worker: python worker.py",
+            )
+
+
+class FormationPortsTooHigh(UserError):
+    def __init__(self, name: str, port: int, base: int) -> None:
+        super().__init__(
+            "Base port too high for this many processes",
+            f"{name} would get PORT={port} (from the base port {base}: each process type\n"
+            "100 higher, each copy 1 higher), but ports end at 65535.\n"
+            "Choose a lower base port with --port, for example --port 5000.",
+        )
+
+
+class ProcessPortInUse(UserError):
+    def __init__(self, name: str, port: int, detail: str, base: int) -> None:
+        super().__init__(
+            f"Port {port} is in use",
+            f"{name} would listen on port {port}, but {detail}.\n"
+            "Stop the program that uses it (perhaps an earlier `pybuildpack start`), or\n"
+            f"choose another base port: `pybuildpack start --all --port {base + 1000}`\n"
+            "(web.1 gets the base port, the next copies the ports after it).",
+        )
+
+
+class ExportDirNotEmpty(UserError):
+    def __init__(self, path: str, others: Sequence[str]) -> None:
+        shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+        super().__init__(
+            f"{path} holds other files",
+            f"The export writes its unit files into {path}, which already holds files it\n"
+            f"did not write: {shown}.\n"
+            "Give an empty (or new) directory and copy the units from there to\n"
+            "/etc/systemd/system, or remove those files. Units of an earlier export of\n"
+            "the same app are replaced.",
+        )
+
+
+class ExportTargetInvalid(UserError):
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(
+            f"Cannot write {path}",
+            f"The export cannot write to {path}: {reason}.\n"
+            "Give a path to a file in a directory that exists, for example\n"
+            "`pybuildpack export supervisord myapp.conf`.",
+        )
+
+
+class ExportNameInvalid(UserError):
+    def __init__(self, option: str, value: str, rule: str) -> None:
+        super().__init__(
+            f"Invalid {option}",
+            f"{option} is {value!r}, but {rule}.\n"
+            f"Give a simple name, for example `{option} myapp`.",
+        )
+
+
+def process_failed(name: str, how: str) -> tuple:
+    return (
+        f"{name} {how}",
+        f"{name} {how}, so pybuildpack stopped the other processes; its output is\n"
+        f"above, prefixed with `{name}`. Fix what it says, or try the process alone with\n"
+        f"`pybuildpack start {name.partition('.')[0]}`.",
+    )

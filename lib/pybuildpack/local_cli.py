@@ -3,6 +3,10 @@
     pybuildpack build [APP_DIR]                 build the app in place (state in APP_DIR/.pybuildpack/)
     pybuildpack start [PROCESS] [-C APP_DIR]    run a process (default: web) as production would
                       [--port PORT] [--reload]
+    pybuildpack start --all [-c web=2,worker=1] [-C APP_DIR] [--port BASE] [--timeout S]
+                                                run every process at once, as foreman start does
+    pybuildpack export systemd|supervisord OUT [-C APP_DIR] [-c ...] [--app NAME] [--user USER]
+                                                write units or program sections that run the app
     pybuildpack run [-C APP_DIR] CMD [ARGS...]  run a command in the built environment
     pybuildpack explain [APP_DIR] [--json]      say what a build would do and why, without building
     pybuildpack up [APP_DIR] [--port PORT] [--reload]   build, then start the web process
@@ -47,10 +51,23 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the app in place (state in APP_DIR/.pybuildpack/)")
     build.add_argument("app_dir", nargs="?", default=".", metavar="APP_DIR")
 
-    start = commands.add_parser("start", help="run a process of the built app (default: web)")
-    start.add_argument("process", nargs="?", default="web", metavar="PROCESS")
+    start = commands.add_parser("start", help="run a process of the built app (default: web), or all of them")
+    start.add_argument("process", nargs="?", default=None, metavar="PROCESS")
     start.add_argument("-C", "--app-dir", default=".", metavar="APP_DIR",
                        help="the app's directory (default: the current one)")
+    start.add_argument("-a", "--all", action="store_true",
+                       help="run every process type of the Procfile at once, as foreman start does")
+
+    export = commands.add_parser("export", help="write systemd units or a supervisord config that run the app")
+    export.add_argument("format", choices=("systemd", "supervisord"), metavar="FORMAT",
+                        help="systemd (OUT is a directory) or supervisord (OUT is a file)")
+    export.add_argument("out", metavar="OUT")
+    export.add_argument("-C", "--app-dir", default=".", metavar="APP_DIR",
+                        help="the app's directory (default: the current one)")
+    export.add_argument("--app", metavar="NAME", help="the app's name in unit and program names "
+                        "(default: the app directory's name)")
+    export.add_argument("-u", "--user", metavar="USER", help="the user the processes run as (default: you)")
+    export.add_argument("-p", "--port", metavar="PORT", help="the base port (default: $PORT, else 5000)")
 
     run = commands.add_parser("run", help="run a command in the built environment, like `heroku run`")
     run.add_argument("-C", "--app-dir", default=".", metavar="APP_DIR",
@@ -66,9 +83,16 @@ def _parser() -> argparse.ArgumentParser:
 
     for command in (start, up):
         command.add_argument("-p", "--port", metavar="PORT",
-                             help="the port to serve on (default: $PORT, else 5000)")
+                             help="the port to serve on" + (", with --all web.1's" if command is start else "")
+                             + " (default: $PORT, else 5000)")
         command.add_argument("--reload", action="store_true",
                              help="restart when the app's code changes (gunicorn's --reload for gunicorn)")
+    for command, scope in ((start, " (implies --all)"), (export, "")):
+        command.add_argument("-c", "--concurrency", metavar="TYPE=N,...",
+                             help=f"copies per process type, e.g. web=2,worker=1{scope}; a type left out runs once")
+        command.add_argument("-t", "--timeout", type=float, default=30.0, metavar="SECONDS",
+                             help="how long processes get to stop after SIGTERM before SIGKILL"
+                             + (" (with --all)" if command is start else "") + " (default: 30)")
     return parser
 
 
@@ -111,13 +135,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     # Build output is the command's output; for start and run it is commentary,
     # kept off stdout so `pybuildpack run python -c ...` prints only what the command does.
-    log = CommandLog(sys.stdout if args.command in ("build", "explain", "up") else sys.stderr)
+    log = CommandLog(sys.stdout if args.command in ("build", "explain", "up", "export") else sys.stderr)
     if args.command == "build":
         return guarded(log, lambda: local.build(Path(args.app_dir), log) and None)
     if args.command == "explain":
         return guarded(log, lambda: _explain(Path(args.app_dir), args.json))
     if args.command == "start":
-        return guarded(log, lambda: local.start(Path(args.app_dir), args.process, args.port, args.reload, log))
+        if args.all or args.concurrency is not None:
+            if args.process is not None or args.reload:
+                print("pybuildpack start: --all (or -c) runs every process; give no PROCESS and no --reload with it",
+                      file=sys.stderr)
+                return 2
+            from .platforms import local_procs
+            return guarded(log, lambda: local_procs.start_all(Path(args.app_dir), args.concurrency, args.port,
+                                                              args.timeout, log))
+        return guarded(log, lambda: local.start(Path(args.app_dir), args.process or "web", args.port, args.reload,
+                                                log))
+    if args.command == "export":
+        from .platforms import export
+        return guarded(log, lambda: export.export(Path(args.app_dir), args.format, Path(args.out), args.concurrency,
+                                                  args.app, args.user, args.port, args.timeout, log))
     if args.command == "run":
         if not args.cmd:
             print("pybuildpack run: give the command to run, for example `pybuildpack run python manage.py migrate`",

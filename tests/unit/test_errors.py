@@ -274,6 +274,48 @@ ERRORS.update({
          "Versions available: 3.13.0, 3.12.1", "Change .python-version to one of those versions"],
     ),
 })
+# --- every process at once, and exports (start --all, export; issue 12) ---
+ERRORS.update({
+    "ConcurrencyInvalid": (
+        errors.ConcurrencyInvalid("web=two", "the number of web copies, 'two', is not a whole number"),
+        ["Invalid -c/--concurrency", "-c is 'web=two', but the number of web copies", "TYPE=NUMBER pairs",
+         "`-c web=2,worker=1`", "`worker=0` leaves it out"],
+    ),
+    "ConcurrencyUnknownProcess": (
+        errors.ConcurrencyUnknownProcess("wrker", ["web", "worker"]),
+        ["No process type named 'wrker'", "-c names 'wrker'", "process types are: web, worker",
+         "Check the spelling in -c", "`wrker: <command>` line to the Procfile"],
+    ),
+    "NoProcesses": (
+        errors.NoProcesses(),
+        ["The app has no processes", "defines no process types", "    web: gunicorn myapp.wsgi",
+         "    worker: python worker.py"],
+    ),
+    "FormationPortsTooHigh": (
+        errors.FormationPortsTooHigh("worker.1", 65600, 65500),
+        ["Base port too high", "worker.1 would get PORT=65600 (from the base port 65500", "ports end at 65535",
+         "--port 5000"],
+    ),
+    "ProcessPortInUse": (
+        errors.ProcessPortInUse("web.2", 5001, "another program is listening on it", 5000),
+        ["Port 5001 is in use", "web.2 would listen on port 5001, but another program is listening on it",
+         "Stop the program", "`pybuildpack start --all --port 6000`"],
+    ),
+    "ExportDirNotEmpty": (
+        errors.ExportDirNotEmpty("units", ["a", "b", "c", "d", "e", "f"]),
+        ["units holds other files", "did not write: a, b, c, d, e, ...", "Give an empty (or new) directory",
+         "/etc/systemd/system", "Units of an earlier export of"],
+    ),
+    "ExportTargetInvalid": (
+        errors.ExportTargetInvalid("shop.conf", "the file exists and pybuildpack did not write it"),
+        ["Cannot write shop.conf", "cannot write to shop.conf: the file exists",
+         "`pybuildpack export supervisord myapp.conf`"],
+    ),
+    "ExportNameInvalid": (
+        errors.ExportNameInvalid("--app", "my app", "a unit or program name takes only letters"),
+        ["Invalid --app", "--app is 'my app', but a unit or program name", "`--app myapp`"],
+    ),
+})
 
 
 def test_a_committed_heroku_python_dir_says_it_is_where_python_goes():
@@ -284,6 +326,11 @@ def test_a_committed_heroku_python_dir_says_it_is_where_python_goes():
 def test_the_local_error_for_a_version_that_does_not_exist_never_suggests_installing_it():
     text = render(errors.LocalPythonNotReleased(".python-version", "3.99", ["3.13.0"]))
     assert "pyenv install" not in text and "3.99" in text
+
+
+def test_no_processes_after_a_formation_of_zeros_says_to_give_one_a_copy():
+    text = render(errors.NoProcesses(counts_given=True))
+    assert "No processes to run" in text and "every process type 0 copies" in text and "`-c web=1`" in text
 
 
 def test_a_web_process_that_exits_0_at_start_is_told_to_name_a_server():
@@ -473,6 +520,10 @@ WARNINGS.update({
          "    echo 3.12 > .python-version"],
     ),
 })
+# --- every process at once (start --all; issue 12) ---
+WARNINGS["process_failed"] = (errors.process_failed("worker.1", "exited with status 3"),
+                              ["worker.1 exited with status 3", "stopped the other processes",
+                               "prefixed with `worker.1`", "`pybuildpack start worker`"])
 
 
 @pytest.mark.parametrize("name", sorted(WARNINGS))
