@@ -16,12 +16,13 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from .. import errors
 from ..inspect.files import DETECT_FILES, detected_by, listing
-from ..output import Log
+from ..output import Log, format_duration
 from .base import Platform
 
 if TYPE_CHECKING:  # detect and release run on a bare python3: import the rest lazily
@@ -35,6 +36,9 @@ PYTHON_DIR = ".heroku/python"
 STATE_DIR = ".heroku/pybuildpack"
 PROFILE = ".profile.d/pybuildpack.sh"
 CACHE_ENV = "env"                       # CACHE_DIR/pybuildpack/env: the environment and its key
+# A restore is a hardlink copy (~0.1-0.3 s for a Django app); its time is shown
+# only when it is slow, e.g. a plain copy because the cache is on another filesystem.
+RESTORE_SHOWN_AFTER = 1.0
 
 
 def detect(build_dir: Path) -> int:
@@ -101,14 +105,19 @@ class Heroku(Platform):
             # Another format says it all: its other fields may mean something else.
             reasons = describe_changes(stored, {"format": FORMAT}, {"format": "cache format"}) or key.changes(stored)
         if reasons:
+            # Not used, but kept until this build stores its own: should this build
+            # fail, a build with the old inputs (a reverted change) still finds it.
             build.log.step(errors.cache_discarded("environment", reasons))
-            cached.discard()
             return {}
         if prefix.exists():
             shutil.rmtree(prefix)
         prefix.parent.mkdir(parents=True, exist_ok=True)
-        previous = cached.take(prefix)
-        build.log.detail("Restored the environment from the build cache")
+        started = time.monotonic()
+        # A copy, not a move: the entry survives this build failing or being killed.
+        previous = cached.restore(prefix)
+        elapsed = time.monotonic() - started
+        slow = f" ({format_duration(elapsed)})" if elapsed >= RESTORE_SHOWN_AFTER else ""
+        build.log.detail(f"Restored the environment from the build cache{slow}")
         return previous
 
     def write_launch(self, build: "Build", launch: "LaunchConfig") -> None:

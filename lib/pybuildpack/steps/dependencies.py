@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping, Optional, Sequence
 
 from .. import errors
+from ..cache import write_atomically
 from ..output import Log
 from ..tools import Tools, command_text, run
 
@@ -116,7 +117,8 @@ def record_seed_packages(prefix: Path) -> None:
     names = set()
     for dist_info in prefix.glob("lib/python3*/site-packages/*.dist-info"):
         names.add(dist_info.name.split("-")[0].lower().replace("_", "-"))
-    (prefix / SEED_FILE).write_text("".join(f"{n}\n" for n in sorted(names)))
+    # Replaced, never written into: the file may be a hardlink shared with the cache entry.
+    write_atomically(prefix / SEED_FILE, "".join(f"{n}\n" for n in sorted(names)))
 
 
 def _is_pin(line: str) -> bool:
