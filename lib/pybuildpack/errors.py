@@ -1011,3 +1011,22 @@ class ApacheMissing(UserError):
             "another server, e.g. set PYBUILDPACK_SERVER=gunicorn, or build on images\n"
             "that have Apache installed.",
         )
+
+
+# --- Issue 13, helper A: package index unreachable ----------------------------------------------
+
+class IndexUnreachable(UserError):
+    """The installer could not connect to a package index at all (refused,
+    unknown host, timed out): the requirements themselves may be fine."""
+
+    def __init__(self, url: str, reason: str, requirements: str) -> None:
+        super().__init__(
+            "Could not reach the package index",
+            f"The installer could not connect to the package index at\n"
+            f"    {mask_url(url)}\n"
+            f"({reason}), so the packages in {requirements} could not be downloaded.\n"
+            "\n"
+            "If the index is down, build again once it answers. If its address is wrong,\n"
+            "fix it where it is set: the PIP_INDEX_URL or PIP_EXTRA_INDEX_URL config var,\n"
+            "or the index in pyproject.toml or the lock file.",
+        )

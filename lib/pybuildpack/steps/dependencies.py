@@ -159,6 +159,7 @@ def compile_lock(tools: Tools, venv: Path, app_dir: Path, sources: Sequence[str]
         result = run(argv, log, env=child_env, cwd=app_dir, show=False)
         if result.returncode != 0:
             check_credentials_refused(result.output)
+            check_index_unreachable(result.output, label, env)
             raise errors.RequirementsCompileFailed(label, result.output)
         lock.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(output, lock)
@@ -191,6 +192,7 @@ def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files
         shown = "".join(line for line in result.output.splitlines(keepends=True) if _interesting_uv_line(line))
         command = command_text(argv, app_dir)
         check_credentials_refused(shown)
+        check_index_unreachable(shown, label or ", ".join(requirement_files) or "the added packages", config)
         if failed is not None:
             raise failed(command, shown)
         raise errors.DependencyInstallFailed(
@@ -200,6 +202,34 @@ def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files
 
 # uv: "HTTP status client error (401 Unauthorized) for url (URL)"; pip: "401 Client Error: ... for url: URL".
 _REFUSED = re.compile(r"\b(401|403)\b[^\n]*?\bfor url:? \(?(?P<url>[^\s)]+)")
+
+
+# uv: "Failed to fetch: URL" then the causes, the last naming the connect failure;
+# pip: "Failed to establish a new connection: [Errno 111] Connection refused".
+_UV_FETCH = re.compile(r"Failed to fetch: `?(?P<url>[^\s`]+)`?")
+_UV_CONNECT = re.compile(r"^\s*cause: (?P<reason>.*(?:Connection refused|connection refused|dns error|failed to lookup"
+                         r"|Name or service not known|timed out|Network is unreachable|No route to host).*?)\s*$", re.M)
+_PIP_CONNECT = re.compile(r"Failed to establish a new connection: (?:\[Errno -?\d+\] )?(?P<reason>[^'\"\)]+)")
+_PIP_INDEX = re.compile(r"^Looking in indexes: (?P<url>\S+)", re.M)
+
+
+def check_index_unreachable(output: str, requirements: str, config: Mapping[str, str]) -> None:
+    """Raise IndexUnreachable when an installer failed because it could not
+    connect to a package index: advice about misspelled names would mislead."""
+    fetch, connect = _UV_FETCH.search(output), _UV_CONNECT.findall(output)
+    if fetch and connect:
+        raise errors.IndexUnreachable(fetch.group("url"), _reason(connect[-1]), requirements)
+    pip = _PIP_CONNECT.search(output)
+    if pip:
+        shown = _PIP_INDEX.search(output)
+        url = shown.group("url").rstrip(",") if shown else (config.get("PIP_INDEX_URL") or "https://pypi.org/simple")
+        raise errors.IndexUnreachable(url, _reason(pip.group("reason")), requirements)
+
+
+def _reason(text: str) -> str:
+    # "Connection refused (os error 111)" -> "connection refused"
+    text = re.sub(r"\s*\((?:os error|Errno) -?\d+\)", "", text.strip()).strip()
+    return text[:1].lower() + text[1:]
 
 
 def check_credentials_refused(output: str) -> None:
@@ -250,6 +280,7 @@ def install_with_pip(tools: Tools, venv: Path, python: Path, app_dir: Path, lock
                  filter_line=lambda line: line.startswith(("Successfully", "ERROR", "Found existing", "Everything")))
     if result.returncode != 0:
         check_credentials_refused(result.output)
+        check_index_unreachable(result.output, lock.name, env)
         raise errors.DependencyInstallFailed(lock.name, "pip-sync", command_text(argv, app_dir), result.output)
     return result.output
 
