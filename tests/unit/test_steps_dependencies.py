@@ -246,3 +246,14 @@ def test_a_missing_package_is_not_an_unreachable_index():
 
     assert check_index_unreachable("error: No solution found: flaskk was not found in the package registry",
                                    "requirements.txt", {}) is None
+
+
+def test_an_unreachable_index_is_named_as_configured_with_its_credentials_masked():
+    from pybuildpack import errors
+    from pybuildpack.steps.dependencies import check_index_unreachable
+
+    with pytest.raises(errors.IndexUnreachable) as caught:
+        check_index_unreachable(UV_REFUSED, "requirements.txt",
+                                {"PIP_INDEX_URL": "http://deploy:tok3n@127.0.0.1:35327/simple/"})
+    assert "    http://****@127.0.0.1:35327/simple/\n" in caught.value.body
+    assert "tok3n" not in caught.value.body and "gunicorn" not in caught.value.body

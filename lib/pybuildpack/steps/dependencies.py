@@ -218,12 +218,32 @@ def check_index_unreachable(output: str, requirements: str, config: Mapping[str,
     connect to a package index: advice about misspelled names would mislead."""
     fetch, connect = _UV_FETCH.search(output), _UV_CONNECT.findall(output)
     if fetch and connect:
-        raise errors.IndexUnreachable(fetch.group("url"), _reason(connect[-1]), requirements)
+        raise errors.IndexUnreachable(_configured_index(fetch.group("url"), config), _reason(connect[-1]),
+                                      requirements)
     pip = _PIP_CONNECT.search(output)
     if pip:
         shown = _PIP_INDEX.search(output)
         url = shown.group("url").rstrip(",") if shown else (config.get("PIP_INDEX_URL") or "https://pypi.org/simple")
         raise errors.IndexUnreachable(url, _reason(pip.group("reason")), requirements)
+
+
+def _configured_index(url: str, config: Mapping[str, str]) -> str:
+    """The index URL as the user set it when `url` (a page uv fetched, such as
+    INDEX/flask/, without credentials) is under it; else `url`."""
+    from urllib.parse import urlsplit
+
+    def bare(value: str) -> str:
+        parts = urlsplit(value.strip())
+        return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}{parts.path}"
+
+    for name in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"):
+        for value in (config.get(name) or "").split():
+            try:
+                if bare(url).startswith(bare(value).rstrip("/")):
+                    return value
+            except ValueError:
+                continue
+    return url
 
 
 def _reason(text: str) -> str:
