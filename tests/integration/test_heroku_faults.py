@@ -182,9 +182,10 @@ def test_an_index_that_is_down_fails_clearly_and_leaves_the_cache_for_the_next_b
     assert error_block(lines) == expected_block("""\
          !     Error: Could not reach the package index
          !
-         !     The installer could not connect to the package index at
+         !     The packages in requirements.txt could not be downloaded: the installer could not
+         !     connect to the package index set in PIP_INDEX_URL:
          !         http://****@127.0.0.1:<port>/simple/
-         !     (connection refused), so the packages in requirements.txt could not be downloaded.
+         !     (connection refused).
          !
          !     If the index is down, build again once it answers. If its address is wrong,
          !     fix it where it is set: the PIP_INDEX_URL or PIP_EXTRA_INDEX_URL config var,

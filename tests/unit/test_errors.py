@@ -99,7 +99,7 @@ ERRORS = {
         errors.IndexUnreachable("http://deploy:hunter2@127.0.0.1:9/simple/flask/", "connection refused",
                                 "requirements.txt"),
         ["Could not reach the package index", "connect to the package index at\n !         http://****@127.0.0.1:9/",
-         "(connection refused), so the packages in requirements.txt could not be downloaded",
+         "The packages in requirements.txt could not be downloaded: the installer could not", "(connection refused).",
          "build again once it answers", "PIP_INDEX_URL or PIP_EXTRA_INDEX_URL config var"],
     ),
     "SeveralPackageManagers": (

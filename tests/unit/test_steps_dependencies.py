@@ -231,6 +231,7 @@ ERROR: Could not find a version that satisfies the requirement flask (from versi
     (UV_REFUSED, "http://127.0.0.1:35327/simple/gunicorn/", "(connection refused)"),
     (UV_DNS, "https://pkgs.invalid/simple/flask/", "(failed to lookup address information: Name or service not known)"),
     (PIP_REFUSED, "http://****@127.0.0.1:9/simple/", "(connection refused)"),
+    (PIP_REFUSED.split("\n", 1)[1], "https://pypi.org/simple/", "(connection refused)"),
 ])
 def test_an_index_that_cannot_be_reached_is_told_apart_from_a_missing_package(output, url, reason):
     from pybuildpack import errors
@@ -255,5 +256,5 @@ def test_an_unreachable_index_is_named_as_configured_with_its_credentials_masked
     with pytest.raises(errors.IndexUnreachable) as caught:
         check_index_unreachable(UV_REFUSED, "requirements.txt",
                                 {"PIP_INDEX_URL": "http://deploy:tok3n@127.0.0.1:35327/simple/"})
-    assert "    http://****@127.0.0.1:35327/simple/\n" in caught.value.body
+    assert "index set in PIP_INDEX_URL:\n    http://****@127.0.0.1:35327/simple/\n" in caught.value.body
     assert "tok3n" not in caught.value.body and "gunicorn" not in caught.value.body

@@ -218,18 +218,25 @@ def check_index_unreachable(output: str, requirements: str, config: Mapping[str,
     connect to a package index: advice about misspelled names would mislead."""
     fetch, connect = _UV_FETCH.search(output), _UV_CONNECT.findall(output)
     if fetch and connect:
-        raise errors.IndexUnreachable(_configured_index(fetch.group("url"), config), _reason(connect[-1]),
-                                      requirements)
+        url, variable = _configured_index(fetch.group("url"), config)
+        raise errors.IndexUnreachable(url, _reason(connect[-1]), requirements, variable)
     pip = _PIP_CONNECT.search(output)
     if pip:
+        # pip names the page it failed on by its path alone: the index is the
+        # one "Looking in indexes" shows (when not quiet), else PIP_INDEX_URL.
         shown = _PIP_INDEX.search(output)
-        url = shown.group("url").rstrip(",") if shown else (config.get("PIP_INDEX_URL") or "https://pypi.org/simple")
-        raise errors.IndexUnreachable(url, _reason(pip.group("reason")), requirements)
+        if shown:
+            url, variable = shown.group("url").rstrip(","), None
+        elif config.get("PIP_INDEX_URL"):
+            url, variable = config["PIP_INDEX_URL"].strip(), "PIP_INDEX_URL"
+        else:
+            url, variable = "https://pypi.org/simple/", None
+        raise errors.IndexUnreachable(url, _reason(pip.group("reason")), requirements, variable)
 
 
-def _configured_index(url: str, config: Mapping[str, str]) -> str:
-    """The index URL as the user set it when `url` (a page uv fetched, such as
-    INDEX/flask/, without credentials) is under it; else `url`."""
+def _configured_index(url: str, config: Mapping[str, str]) -> tuple:
+    """(the index URL as the user set it, its config var) when `url` (a page uv
+    fetched, such as INDEX/flask/, without credentials) is under it; else (`url`, None)."""
     from urllib.parse import urlsplit
 
     def bare(value: str) -> str:
@@ -240,10 +247,10 @@ def _configured_index(url: str, config: Mapping[str, str]) -> str:
         for value in (config.get(name) or "").split():
             try:
                 if bare(url).startswith(bare(value).rstrip("/")):
-                    return value
+                    return value, name
             except ValueError:
                 continue
-    return url
+    return url, None
 
 
 def _reason(text: str) -> str:
