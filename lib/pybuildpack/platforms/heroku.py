@@ -36,10 +36,6 @@ PYTHON_DIR = ".heroku/python"
 STATE_DIR = ".heroku/pybuildpack"
 PROFILE = ".profile.d/pybuildpack.sh"
 CACHE_ENV = "env"                       # CACHE_DIR/pybuildpack/env: the environment and its key
-# A restore is a hardlink copy: about 0.4 s for a Django app's 10,000 files and
-# directories on a quiet machine. Its time is shown only past this, when something
-# is off: a plain copy (the cache on another filesystem) or a huge environment.
-RESTORE_SHOWN_AFTER = 3.0
 
 
 def detect(build_dir: Path) -> int:
@@ -92,7 +88,7 @@ class Heroku(Platform):
         return self.cache_root / LOCK_FILE
 
     def restore_environment(self, build: "Build", key: "EnvironmentKey") -> dict:
-        from ..cache import FORMAT
+        from ..cache import FORMAT, SLOW_COPY
         from ..environment_key import describe_changes
 
         cached, prefix = self.cached_env, build.layout.runtime_prefix
@@ -117,7 +113,7 @@ class Heroku(Platform):
         # A copy, not a move: the entry survives this build failing or being killed.
         previous = cached.restore(prefix)
         elapsed = time.monotonic() - started
-        slow = f" ({format_duration(elapsed)})" if elapsed >= RESTORE_SHOWN_AFTER else ""
+        slow = f" ({format_duration(elapsed)})" if elapsed >= SLOW_COPY else ""
         build.log.detail(f"Restored the environment from the build cache{slow}")
         return previous
 

@@ -324,13 +324,12 @@ def _put_back_last_venv(build: "Build", paths: Paths, record: dict) -> dict:
 
 def _keep_last_venv(build: "Build", paths: Paths, record: Mapping[str, object]) -> None:
     """A hardlink copy of the venv, with `record`, at .pybuildpack/last-venv."""
-    from ..cache import CachedDir
-    from .heroku import RESTORE_SHOWN_AFTER
+    from ..cache import SLOW_COPY, CachedDir
 
     started = time.monotonic()
     CachedDir(paths.last_venv).store(paths.venv, {k: v for k, v in record.items() if k != "format"})
     elapsed = time.monotonic() - started
-    if elapsed >= RESTORE_SHOWN_AFTER:
+    if elapsed >= SLOW_COPY:
         build.log.detail(f"Kept a copy of the environment until this build finishes ({format_duration(elapsed)})")
 
 
