@@ -75,6 +75,8 @@ class Outcome:
     install_key: Optional[str] = None
     packages: Optional[list] = None
     django: Optional[django_step.DjangoSettings] = None
+    # The install was skipped: the environment is the restored one, as it was cached.
+    environment_unchanged: bool = False
 
 
 def install_inputs(plan: BuildPlan, config: ConfigVars) -> deps.Inputs:
@@ -190,6 +192,7 @@ class Build:
             log.step(f"Dependencies unchanged since the last build ({', '.join(inputs.files) or 'none'})")
             log.detail("Skipping the install: the cached environment matches.")
             self.outcome.packages = deps.installed_packages(layout.python)
+            self.outcome.environment_unchanged = True
             return
 
         installer = "uv " + self.tools.uv_version() if plan.installer == "uv" else "pip (pip-tools)"

@@ -1293,3 +1293,25 @@ def process_failed(name: str, how: str) -> tuple:
         f"above, prefixed with `{name}`. Fix what it says, or try the process alone with\n"
         f"`pybuildpack start {name.partition('.')[0]}`.",
     )
+
+
+# --- Issue 13, helper A: package index unreachable ----------------------------------------------
+
+class IndexUnreachable(UserError):
+    """The installer could not connect to a package index at all (refused,
+    unknown host, timed out): the requirements themselves may be fine."""
+
+    def __init__(self, url: str, reason: str, requirements: str, variable: Optional[str] = None) -> None:
+        # The log masks a config var's whole value: the variable's name says which index it is.
+        where = f"set in {variable}:" if variable else "at"
+        super().__init__(
+            "Could not reach the package index",
+            f"The packages in {requirements} could not be downloaded: the installer could not\n"
+            f"connect to the package index {where}\n"
+            f"    {mask_url(url)}\n"
+            f"({reason}).\n"
+            "\n"
+            "If the index is down, build again once it answers. If its address is wrong,\n"
+            "fix it where it is set: the PIP_INDEX_URL or PIP_EXTRA_INDEX_URL config var,\n"
+            "or the index in pyproject.toml or the lock file.",
+        )

@@ -19,6 +19,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -245,6 +246,43 @@ class HerokuPlatform:
                                      text=True, check=True)
             result.release = release.stdout
         return result
+
+    def build_killed_at(self, source: Path, step: str, config: Optional[Mapping[str, str]] = None,
+                        cache_dir: Optional[Path] = None, env: Optional[Mapping[str, str]] = None,
+                        timeout: float = 600) -> BuildResult:
+        """Run bin/compile as `build` does, reading its output as it streams, and
+        SIGKILL its whole process group (compile, uv, Python, collectstatic) as
+        soon as a `-----> ` header starting with `step` appears: a deploy
+        cancelled, or a build machine lost, at that moment. The result's
+        returncode is -SIGKILL then; if the step never came, the build ran to
+        its end and the result is that of an ordinary build (the caller asserts)."""
+        build_dir = self.root / f"build_{secrets.token_hex(8)}"
+        shutil.copytree(source, build_dir, symlinks=True)
+        env_dir = self.root / f"env_{secrets.token_hex(4)}"
+        env_dir.mkdir()
+        for name, value in (config or {}).items():
+            (env_dir / name).write_text(value)
+        cache_dir = cache_dir or self.new_cache()
+        child_env = {**self.base_env, **(env or {})}
+        started = time.monotonic()
+        process = subprocess.Popen([str(BIN / "compile"), str(build_dir), str(cache_dir), str(env_dir)],
+                                   env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   start_new_session=True)
+        seen = []
+        timer = threading.Timer(timeout, lambda: os.killpg(process.pid, signal.SIGKILL))
+        timer.start()
+        try:
+            for line in process.stdout:
+                seen.append(line)
+                if line.startswith("-----> " + step):
+                    os.killpg(process.pid, signal.SIGKILL)
+                    break
+            process.stdout.close()
+            process.wait()
+        finally:
+            timer.cancel()
+        return BuildResult(build_dir, 0, "", process.returncode, "".join(seen),
+                           duration=time.monotonic() - started)
 
     def deploy(self, result: BuildResult, config: Optional[Mapping[str, str]] = None) -> Slug:
         """Move the slug to the directory that plays /app, as the slug compiler

@@ -91,8 +91,6 @@ def test_no_change_rebuild_reuses_everything_output(heroku, flask_app, build_env
                Restored the environment from the build cache
         -----> Dependencies unchanged since the last build (requirements.txt)
                Skipping the install: the cached environment matches.
-        -----> Saving the environment to the build cache
-               Done (<time>)
         -----> Build finished in <time>
                Python:    3.12.1 (from .python-version)
                Packages:  8

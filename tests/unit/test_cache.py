@@ -75,15 +75,35 @@ def test_store_replaces_an_existing_entry_whole(tmp_path):
     assert sorted(p.name for p in cached.path.parent.iterdir()) == ["env"]
 
 
-def test_take_moves_the_directory_and_drops_the_metadata_file(tmp_path):
+def test_restore_copies_the_directory_keeps_the_entry_and_drops_the_copys_metadata_file(tmp_path):
     cached = CachedDir(tmp_path / "cache" / "env")
     cached.store(source_tree(tmp_path / "src"), {"python_version": "3.12.4"})
     destination = tmp_path / "build" / ".heroku" / "python"
     destination.parent.mkdir(parents=True)
-    assert cached.take(destination) == {"format": FORMAT, "python_version": "3.12.4"}
-    assert not cached.exists()
+    assert cached.restore(destination) == {"format": FORMAT, "python_version": "3.12.4"}
     assert (destination / "lib" / "marker.txt").read_text() == "v1"
+    assert os.readlink(destination / "bin" / "python") == "python3"
     assert not (destination / META).exists()
+    assert cached.metadata() == {"format": FORMAT, "python_version": "3.12.4"}
+    assert (cached.path / "lib" / "marker.txt").read_text() == "v1"
+
+
+def test_restore_hardlinks_files_on_one_filesystem(tmp_path):
+    cached = CachedDir(tmp_path / "cache" / "env")
+    cached.store(source_tree(tmp_path / "src"), {})
+    destination = tmp_path / "python"
+    cached.restore(destination)
+    assert (destination / "lib" / "marker.txt").stat().st_ino == (cached.path / "lib" / "marker.txt").stat().st_ino
+
+
+def test_a_file_replaced_in_the_restored_copy_leaves_the_entry_unchanged(tmp_path):
+    cached = CachedDir(tmp_path / "cache" / "env")
+    cached.store(source_tree(tmp_path / "src"), {})
+    destination = tmp_path / "python"
+    cached.restore(destination)
+    write_atomically(destination / "lib" / "marker.txt", "v2")
+    assert (destination / "lib" / "marker.txt").read_text() == "v2"
+    assert (cached.path / "lib" / "marker.txt").read_text() == "v1"
 
 
 def test_missing_entry_has_no_metadata(tmp_path):
@@ -135,12 +155,40 @@ def test_clean_leftovers_without_a_parent_does_nothing(tmp_path):
     CachedDir(tmp_path / "missing" / "env").clean_leftovers()
 
 
+def test_a_store_killed_between_its_renames_is_finished_by_the_next_build(tmp_path):
+    """The old entry renamed aside, the complete new copy not yet in place."""
+    write(tmp_path / "env.discard-4242" / "lib" / "marker.txt", "old")
+    write(tmp_path / "env.discard-4242" / META, json.dumps({"format": FORMAT, "v": "old"}))
+    write(tmp_path / "env.tmp-abc123" / "lib" / "marker.txt", "new")
+    write(tmp_path / "env.tmp-abc123" / META, json.dumps({"format": FORMAT, "v": "new"}))
+    cached = CachedDir(tmp_path / "env")
+    cached.clean_leftovers()
+    assert cached.metadata() == {"format": FORMAT, "v": "new"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["env"]
+
+
+def test_a_copy_without_metadata_is_incomplete_and_never_becomes_the_entry(tmp_path):
+    write(tmp_path / "env.tmp-abc123" / "lib" / "marker.txt", "half")
+    cached = CachedDir(tmp_path / "env")
+    cached.clean_leftovers()
+    assert not cached.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- write_atomically -------------------------------------------------------------------------
 
 def test_write_atomically_creates_parents_and_writes(tmp_path):
     target = tmp_path / "a" / "b" / "lock.txt"
     write_atomically(target, "flask==3.0.0\n")
     assert target.read_text() == "flask==3.0.0\n"
+
+
+def test_write_atomically_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    path = tmp_path / "seed.txt"
+    write(path, "old")
+    path.chmod(0o640)
+    write_atomically(path, "new")
+    assert path.stat().st_mode & 0o777 == 0o640
 
 
 def test_write_atomically_replaces_and_leaves_no_temporary_file(tmp_path):

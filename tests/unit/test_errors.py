@@ -97,6 +97,13 @@ ERRORS = {
          "https://****@pkgs.example.com/simple/x/", "UV_INDEX_<NAME>_USERNAME", "POETRY_HTTP_BASIC_<NAME>_USERNAME",
          "PIP_INDEX_URL"],
     ),
+    "IndexUnreachable": (
+        errors.IndexUnreachable("http://deploy:hunter2@127.0.0.1:9/simple/flask/", "connection refused",
+                                "requirements.txt"),
+        ["Could not reach the package index", "connect to the package index at\n !         http://****@127.0.0.1:9/",
+         "The packages in requirements.txt could not be downloaded: the installer could not", "(connection refused).",
+         "build again once it answers", "PIP_INDEX_URL or PIP_EXTRA_INDEX_URL config var"],
+    ),
     "SeveralPackageManagers": (
         errors.SeveralPackageManagers([("requirements.txt", "pip"), ("uv.lock", "uv")],
                                       "PYBUILDPACK_PACKAGE_MANAGER", ["requirements", "requirements-in", "uv"], "uv"),

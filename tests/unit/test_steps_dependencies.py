@@ -200,3 +200,61 @@ def test_a_missing_package_is_not_a_refused_credential():
     from pybuildpack.steps.dependencies import check_credentials_refused
 
     assert check_credentials_refused("error: No solution found: flaskk was not found in the package registry") is None
+
+
+UV_REFUSED = """\
+error: Request failed after 3 retries in 8.7s
+  cause: Failed to fetch: http://127.0.0.1:35327/simple/gunicorn/
+  cause: error sending request for url (http://127.0.0.1:35327/simple/gunicorn/)
+  cause: client error (Connect)
+  cause: tcp connect error
+  cause: Connection refused (os error 111)
+"""
+UV_DNS = """\
+error: Failed to fetch: `https://pkgs.invalid/simple/flask/`
+  Caused by: Request failed after 3 retries
+  cause: error sending request for url (https://pkgs.invalid/simple/flask/)
+  cause: client error (Connect)
+  cause: dns error
+  cause: failed to lookup address information: Name or service not known
+"""
+PIP_REFUSED = """\
+Looking in indexes: http://deploy:****@127.0.0.1:9/simple/
+WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) after connection broken by \
+'NewConnectionError('<pip._vendor.urllib3.connection.HTTPConnection object at 0x7f>: Failed to establish a new \
+connection: [Errno 111] Connection refused')': /simple/flask/
+ERROR: Could not find a version that satisfies the requirement flask (from versions: none)
+"""
+
+
+@pytest.mark.parametrize("output, url, reason", [
+    (UV_REFUSED, "http://127.0.0.1:35327/simple/gunicorn/", "(connection refused)"),
+    (UV_DNS, "https://pkgs.invalid/simple/flask/", "(failed to lookup address information: Name or service not known)"),
+    (PIP_REFUSED, "http://****@127.0.0.1:9/simple/", "(connection refused)"),
+    (PIP_REFUSED.split("\n", 1)[1], "https://pypi.org/simple/", "(connection refused)"),
+])
+def test_an_index_that_cannot_be_reached_is_told_apart_from_a_missing_package(output, url, reason):
+    from pybuildpack import errors
+    from pybuildpack.steps.dependencies import check_index_unreachable
+
+    with pytest.raises(errors.IndexUnreachable) as caught:
+        check_index_unreachable(output, "requirements.txt", {})
+    assert url in caught.value.body and reason in caught.value.body
+
+
+def test_a_missing_package_is_not_an_unreachable_index():
+    from pybuildpack.steps.dependencies import check_index_unreachable
+
+    assert check_index_unreachable("error: No solution found: flaskk was not found in the package registry",
+                                   "requirements.txt", {}) is None
+
+
+def test_an_unreachable_index_is_named_as_configured_with_its_credentials_masked():
+    from pybuildpack import errors
+    from pybuildpack.steps.dependencies import check_index_unreachable
+
+    with pytest.raises(errors.IndexUnreachable) as caught:
+        check_index_unreachable(UV_REFUSED, "requirements.txt",
+                                {"PIP_INDEX_URL": "http://deploy:tok3n@127.0.0.1:35327/simple/"})
+    assert "index set in PIP_INDEX_URL:\n    http://****@127.0.0.1:35327/simple/\n" in caught.value.body
+    assert "tok3n" not in caught.value.body and "gunicorn" not in caught.value.body

@@ -64,7 +64,9 @@ class Platform(ABC):
     @abstractmethod
     def restore_environment(self, build: "Build", key: "EnvironmentKey") -> dict:
         """Put the cached environment in place when its stored key matches `key`
-        and return its stored metadata; else discard it, say why, and return {}."""
+        and return its stored metadata; else say why it is not used and return {}.
+        Either way the last good environment must outlive this build failing or
+        being killed at any moment: only save_environment replaces it."""
 
     @abstractmethod
     def write_launch(self, build: "Build", launch: "LaunchConfig") -> None:

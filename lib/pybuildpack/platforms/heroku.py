@@ -16,12 +16,13 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from .. import errors
 from ..inspect.files import detect_failure, detected_by
-from ..output import Log
+from ..output import Log, format_duration
 from .base import Platform
 
 if TYPE_CHECKING:  # detect and release run on a bare python3: import the rest lazily
@@ -90,7 +91,7 @@ class Heroku(Platform):
         return self.cache_root / LOCK_FILE
 
     def restore_environment(self, build: "Build", key: "EnvironmentKey") -> dict:
-        from ..cache import FORMAT
+        from ..cache import FORMAT, SLOW_COPY
         from ..environment_key import describe_changes
 
         cached, prefix = self.cached_env, build.layout.runtime_prefix
@@ -104,14 +105,19 @@ class Heroku(Platform):
             # Another format says it all: its other fields may mean something else.
             reasons = describe_changes(stored, {"format": FORMAT}, {"format": "cache format"}) or key.changes(stored)
         if reasons:
+            # Not used, but kept until this build stores its own: should this build
+            # fail, a build with the old inputs (a reverted change) still finds it.
             build.log.step(errors.cache_discarded("environment", reasons))
-            cached.discard()
             return {}
         if prefix.exists():
             shutil.rmtree(prefix)
         prefix.parent.mkdir(parents=True, exist_ok=True)
-        previous = cached.take(prefix)
-        build.log.detail("Restored the environment from the build cache")
+        started = time.monotonic()
+        # A copy, not a move: the entry survives this build failing or being killed.
+        previous = cached.restore(prefix)
+        elapsed = time.monotonic() - started
+        slow = f" ({format_duration(elapsed)})" if elapsed >= SLOW_COPY else ""
+        build.log.detail(f"Restored the environment from the build cache{slow}")
         return previous
 
     def hook_environment(self, build: "Build") -> dict:
@@ -129,10 +135,14 @@ class Heroku(Platform):
 
         # Only after a successful build. A copy of every file (as hardlinks where
         # the filesystem allows) is the floor for a slug that must hold the
-        # environment too, so its cost is shown.
-        with build.log.timed("Saving the environment to the build cache", threshold=0.0):
-            self.cached_env.store(build.layout.runtime_prefix,
-                                  {**key.metadata(), "install_key": build.outcome.install_key})
+        # environment too, so its cost is shown. An environment restored and
+        # left as it was is in the cache already: the copy is skipped. (What
+        # changes in it anyway, the launch package and hooks' work, is redone
+        # by every build.)
+        if not build.outcome.environment_unchanged:
+            with build.log.timed("Saving the environment to the build cache", threshold=0.0):
+                self.cached_env.store(build.layout.runtime_prefix,
+                                      {**key.metadata(), "install_key": build.outcome.install_key})
         lock_name = build.plan.package_manager.lock_name(build.plan.installer)
         lock = build.layout.state_dir / lock_name if lock_name else None
         if lock is not None and lock.is_file():

@@ -8,6 +8,9 @@ CNB, and keeps everything inside the app:
     .pybuildpack/venv/        the app's packages: a virtualenv on that Python
     .pybuildpack/state/       the lock and the added requirements of the build
     .pybuildpack/build.json   the record of the last successful build
+    .pybuildpack/last-venv/   only while a build changes the environment (or
+                              after one that did not finish): the last
+                              finished build's venv, hardlinked, with its record
     .pybuildpack/.gitignore   `*`: git never picks any of it up
 
 uv, pybuildpack's own tools and the installers' download caches live in the
@@ -41,7 +44,7 @@ from typing import TYPE_CHECKING, Mapping, NoReturn, Optional, Sequence
 from .. import errors
 from ..dotenv import read_dotenv
 from ..inspect.files import DETECT_FILES, detected_by, is_buildpack, listing
-from ..output import Log
+from ..output import Log, format_duration
 from . import local_serve
 from .base import Platform
 
@@ -92,6 +95,10 @@ class Paths:
     @property
     def record(self) -> Path:
         return self.root / "build.json"
+
+    @property
+    def last_venv(self) -> Path:
+        return self.root / "last-venv"
 
 
 def find_app(path: Path) -> Path:
@@ -207,7 +214,16 @@ class Local(Platform):
         return self.paths.state / LOCK_FILE
 
     def restore_environment(self, build: "Build", key: "EnvironmentKey") -> dict:
+        self.record = _put_back_last_venv(build, self.paths, self.record)
         previous = _take_environment(build, self.paths, self.record, key)
+        if previous and previous.get("install_key") == build.install_inputs().key \
+                and not build.install_inputs().local_sources:
+            return previous  # the install is skipped: the environment stays as it is
+        if previous:
+            # The venv is changed in place: keep the last finished one beside it
+            # (hardlinked) until this build finishes, for the next build should
+            # this one fail or be killed.
+            _keep_last_venv(build, self.paths, self.record)
         # Until this build finishes, the environment matches no install key: an
         # interrupted install must not be mistaken for a finished one next time.
         write_record(self.paths, {k: v for k, v in self.record.items() if k not in ("format", "install_key")})
@@ -231,6 +247,9 @@ class Local(Platform):
                         "static_root_supplied": settings.static_root_supplied}
                        if plan.django is not None and settings is not None else None),
         })
+        from ..cache import CachedDir
+
+        CachedDir(self.paths.last_venv).discard()  # this build's venv is the last finished one now
 
     def finish(self, build: "Build", log: Log) -> None:
         # The hooks' ENV_DIR copy of .env is not kept once they have run.
@@ -324,16 +343,58 @@ def _choose_runtime(build: "Build", paths: Paths, record: Mapping[str, object]) 
     return RuntimeChoice(False, found.path, wanted)
 
 
+def _put_back_last_venv(build: "Build", paths: Paths, record: dict) -> dict:
+    """When the last build did not finish, its venv may be half changed: put the
+    venv of the build before it back, with its record, and return that record."""
+    from ..cache import META, CachedDir
+
+    last = CachedDir(paths.last_venv)
+    last.clean_leftovers()
+    if not last.exists():
+        return record
+    kept = {k: v for k, v in (last.metadata() or {}).items() if k != "format"}
+    if record.get("install_key") or not kept.get("install_key"):
+        last.discard()  # the last build finished after all (killed while tidying up), or a bad copy
+        return record
+    CachedDir(paths.venv).discard()
+    os.rename(last.path, paths.venv)
+    (paths.venv / META).unlink(missing_ok=True)
+    write_record(paths, kept)
+    build.log.detail("The last build did not finish: using the environment of the build before it")
+    return kept
+
+
+def _keep_last_venv(build: "Build", paths: Paths, record: Mapping[str, object]) -> None:
+    """A hardlink copy of the venv, with `record`, at .pybuildpack/last-venv."""
+    from ..cache import SLOW_COPY, CachedDir
+
+    started = time.monotonic()
+    CachedDir(paths.last_venv).store(paths.venv, {k: v for k, v in record.items() if k != "format"})
+    elapsed = time.monotonic() - started
+    if elapsed >= SLOW_COPY:
+        build.log.detail(f"Kept a copy of the environment until this build finishes ({format_duration(elapsed)})")
+
+
 def _take_environment(build: "Build", paths: Paths, record: Mapping[str, object], key: "EnvironmentKey") -> dict:
     """The last build's metadata when its environment can be reused, else {}
-    (after discarding the environment and saying why)."""
+    (after setting the environment aside and saying why)."""
+    from ..cache import META, CachedDir, write_atomically
+
     if not paths.venv.exists():
         return {}
     stored = record.get("environment")
     reasons = key.changes(stored) if isinstance(stored, dict) else ["the last build did not finish"]
     if reasons:
         build.log.step(errors.cache_discarded("environment", reasons))
-        shutil.rmtree(paths.venv)
+        if record.get("install_key"):
+            # A finished build's venv: set aside (a rename), not deleted, until
+            # this build finishes: a failed build then a revert finds it again.
+            last = CachedDir(paths.last_venv)
+            last.discard()
+            write_atomically(paths.venv / META, json.dumps({k: v for k, v in record.items() if k != "format"}))
+            os.rename(paths.venv, last.path)
+        else:
+            CachedDir(paths.venv).discard()
         return {}
     build.log.detail(f"Reusing the environment of the last build ({STATE}/venv)")
     return dict(record)

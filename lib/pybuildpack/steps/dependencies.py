@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping, Optional, Sequence
 
 from .. import errors
+from ..cache import write_atomically
 from ..inspect.dependencies import index_environment
 from ..output import Log
 from ..tools import Tools, command_text, run
@@ -117,7 +118,8 @@ def record_seed_packages(prefix: Path) -> None:
     names = set()
     for dist_info in prefix.glob("lib/python3*/site-packages/*.dist-info"):
         names.add(dist_info.name.split("-")[0].lower().replace("_", "-"))
-    (prefix / SEED_FILE).write_text("".join(f"{n}\n" for n in sorted(names)))
+    # Replaced, never written into: the file may be a hardlink shared with the cache entry.
+    write_atomically(prefix / SEED_FILE, "".join(f"{n}\n" for n in sorted(names)))
 
 
 def _is_pin(line: str) -> bool:
@@ -158,6 +160,7 @@ def compile_lock(tools: Tools, venv: Path, app_dir: Path, sources: Sequence[str]
         result = run(argv, log, env=child_env, cwd=app_dir, show=False)
         if result.returncode != 0:
             check_credentials_refused(result.output)
+            check_index_unreachable(result.output, label, env)
             raise errors.RequirementsCompileFailed(label, result.output)
         lock.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(output, lock)
@@ -190,6 +193,7 @@ def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files
         shown = "".join(line for line in result.output.splitlines(keepends=True) if _interesting_uv_line(line))
         command = command_text(argv, app_dir)
         check_credentials_refused(shown)
+        check_index_unreachable(shown, label or ", ".join(requirement_files) or "the added packages", config)
         if failed is not None:
             raise failed(command, shown)
         raise errors.DependencyInstallFailed(
@@ -199,6 +203,61 @@ def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files
 
 # uv: "HTTP status client error (401 Unauthorized) for url (URL)"; pip: "401 Client Error: ... for url: URL".
 _REFUSED = re.compile(r"\b(401|403)\b[^\n]*?\bfor url:? \(?(?P<url>[^\s)]+)")
+
+
+# uv: "Failed to fetch: URL" then the causes, the last naming the connect failure;
+# pip: "Failed to establish a new connection: [Errno 111] Connection refused".
+_UV_FETCH = re.compile(r"Failed to fetch: `?(?P<url>[^\s`]+)`?")
+_UV_CONNECT = re.compile(r"^\s*cause: (?P<reason>.*(?:Connection refused|connection refused|dns error|failed to lookup"
+                         r"|Name or service not known|timed out|Network is unreachable|No route to host).*?)\s*$", re.M)
+_PIP_CONNECT = re.compile(r"Failed to establish a new connection: (?:\[Errno -?\d+\] )?(?P<reason>[^'\"\)]+)")
+_PIP_INDEX = re.compile(r"^Looking in indexes: (?P<url>\S+)", re.M)
+
+
+def check_index_unreachable(output: str, requirements: str, config: Mapping[str, str]) -> None:
+    """Raise IndexUnreachable when an installer failed because it could not
+    connect to a package index: advice about misspelled names would mislead."""
+    fetch, connect = _UV_FETCH.search(output), _UV_CONNECT.findall(output)
+    if fetch and connect:
+        url, variable = _configured_index(fetch.group("url"), config)
+        raise errors.IndexUnreachable(url, _reason(connect[-1]), requirements, variable)
+    pip = _PIP_CONNECT.search(output)
+    if pip:
+        # pip names the page it failed on by its path alone: the index is the
+        # one "Looking in indexes" shows (when not quiet), else PIP_INDEX_URL.
+        shown = _PIP_INDEX.search(output)
+        if shown:
+            url, variable = shown.group("url").rstrip(","), None
+        elif config.get("PIP_INDEX_URL"):
+            url, variable = config["PIP_INDEX_URL"].strip(), "PIP_INDEX_URL"
+        else:
+            url, variable = "https://pypi.org/simple/", None
+        raise errors.IndexUnreachable(url, _reason(pip.group("reason")), requirements, variable)
+
+
+def _configured_index(url: str, config: Mapping[str, str]) -> tuple:
+    """(the index URL as the user set it, its config var) when `url` (a page uv
+    fetched, such as INDEX/flask/, without credentials) is under it; else (`url`, None)."""
+    from urllib.parse import urlsplit
+
+    def bare(value: str) -> str:
+        parts = urlsplit(value.strip())
+        return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}{parts.path}"
+
+    for name in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"):
+        for value in (config.get(name) or "").split():
+            try:
+                if bare(url).startswith(bare(value).rstrip("/")):
+                    return value, name
+            except ValueError:
+                continue
+    return url, None
+
+
+def _reason(text: str) -> str:
+    # "Connection refused (os error 111)" -> "connection refused"
+    text = re.sub(r"\s*\((?:os error|Errno) -?\d+\)", "", text.strip()).strip()
+    return text[:1].lower() + text[1:]
 
 
 def check_credentials_refused(output: str) -> None:
@@ -255,6 +314,7 @@ def install_with_pip(tools: Tools, venv: Path, python: Path, app_dir: Path, lock
                  filter_line=lambda line: line.startswith(("Successfully", "ERROR", "Found existing", "Everything")))
     if result.returncode != 0:
         check_credentials_refused(result.output)
+        check_index_unreachable(result.output, lock.name, env)
         raise errors.DependencyInstallFailed(lock.name, "pip-sync", command_text(argv, app_dir), result.output)
     return result.output
 
