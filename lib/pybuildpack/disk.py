@@ -74,19 +74,19 @@ def disk_full(path: str, places: Mapping[str, Optional[Path]], cache_note: str =
     """The DiskFull error for a write to `path` ("" when unknown); `places` maps a
     description (\"the build directory\") to its directory, the first holding `path` names it."""
     target = Path(path) if path else None
-    what = None
-    if target is not None:
-        for description, directory in places.items():
-            if directory is not None and (target == directory or Path(directory) in target.parents
-                                          or str(target).startswith(str(directory) + os.sep)):
-                what = f"{description} ({directory})"
-                break
-    if what is None:
-        what = str(target) if target is not None else "the build"
-    probe = target if target is not None else next((p for p in places.values() if p is not None), Path("/"))
+    description, directory = "the build", ""
+    for name, place in places.items():
+        if place is None:
+            continue
+        if target is None or target == Path(place) or str(target).startswith(str(place).rstrip(os.sep) + os.sep):
+            description, directory = name, str(place)
+            break
+    probe = target if target is not None else Path(directory or "/")
     mount = mount_point(probe)
     try:
-        free = _size(shutil.disk_usage(mount).free)
+        # Its size, not what is free now: the tool that failed has cleaned up since.
+        size = "a " + _size(shutil.disk_usage(mount).total)
     except OSError:
-        free = "an unknown amount"
-    return errors.DiskFull(path or "(the path was not given)", what, str(mount), free, cache_note)
+        size = "a"
+    return errors.DiskFull(path or "(the tool did not say which file)", description, directory, str(mount), size,
+                           cache_note)

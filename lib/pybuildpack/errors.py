@@ -1084,15 +1084,22 @@ class RequirementsLineTooLong(UserError):
 
 class DjangoSettingsModuleInvalid(UserError):
     def __init__(self, module: str, origin: str) -> None:
+        suggestion = module[:-3] if module.endswith(".py") else module
+        suggestion = suggestion.strip().replace("/", ".").replace("-", "_").replace(" ", "_")
+        if origin.startswith("config var"):
+            fix = (f"Set it to the dotted name of the settings module, perhaps\n"
+                   f"    heroku config:set DJANGO_SETTINGS_MODULE={suggestion}\n"
+                   "(or in your platform's env), or unset it to use the one manage.py names.")
+        else:
+            fix = (f"Rename the package so that its name is one (for example {suggestion}), and\n"
+                   f"change {origin} to match.")
         super().__init__(
             f"Invalid Django settings module name {module!r}",
-            f"{origin} names the settings module {module!r}, which is not a Python module\n"
-            "name: each dotted part must be an identifier (letters, digits and _, not starting\n"
-            "with a digit), so `-` and spaces cannot appear. Django could not import it, and\n"
-            "the app would not start.\n"
-            "\n"
-            f"Rename the package (for example {module.replace('-', '_').replace(' ', '_')!r}) and change {origin}\n"
-            "to match.",
+            f"{origin} names the settings module {module!r},\n"
+            "which is not a Python module name: each dotted part must be an identifier\n"
+            "(letters, digits and _, not starting with a digit). Django could not import\n"
+            "it, and the app would not start.\n"
+            "\n" + fix,
         )
 
 
@@ -1182,12 +1189,12 @@ NATIVE_LIBRARIES = (
       r"mysql\.h: No such file"),
      "the MySQL client library (libmysqlclient, found with pkg-config)",
      "default-libmysqlclient-dev pkg-config", "mysql-client pkg-config",
-     "PyMySQL, in pure Python (with pymysql.install_as_MySQLdb())"),
+     "PyMySQL, in pure Python (pymysql.install_as_MySQLdb())"),
     ("libpq", ("psycopg2", "psycopg", "psycopg-c"),
      (r"pg_config executable not found", r"pg_config is required", r"libpq-fe\.h: No such file",
       r"no pq wrapper available"),
      "PostgreSQL's client library (libpq, found with pg_config)",
-     "libpq-dev", "libpq", "psycopg2-binary (or psycopg[binary]), which bundles libpq"),
+     "libpq-dev", "libpq", "psycopg2-binary (or psycopg[binary]): it bundles libpq"),
     ("gdal", ("gdal",),
      (r"gdal-config", r"gdal\.h: No such file", r"Could not find gdal", r"GDAL_CONFIG"),
      "the GDAL library (found with gdal-config)", "libgdal-dev", "gdal", None),
@@ -1203,10 +1210,10 @@ NATIVE_LIBRARIES = (
      (r"libxml2 and libxslt development packages", r"libxml/\w+\.h: No such file", r"xslt-config",
       r"libxslt/\w+\.h: No such file"),
      "the libxml2 and libxslt libraries", "libxml2-dev libxslt1-dev", "libxml2 libxslt",
-     "a version of lxml that has a wheel for this Python"),
+     "a version that has a wheel for this Python"),
     ("libffi", ("cffi",),
      (r"ffi\.h: No such file", r"Package libffi was not found"),
-     "the libffi library", "libffi-dev", "libffi", "a version of cffi that has a wheel for this Python"),
+     "the libffi library", "libffi-dev", "libffi", "a version that has a wheel for this Python"),
     ("odbc", ("pyodbc",),
      (r"sql\.h: No such file", r"sqlext\.h: No such file"),
      "the unixODBC library", "unixodbc-dev", "unixodbc", None),
@@ -1241,7 +1248,7 @@ class NativeBuildFailed(UserError):
             f"    {apt}, and whose run image has the library\n"
             f"  - your machine: `apt-get install {apt}`\n"
             f"    (macOS: {brew_text})\n"
-            + (f"Or depend on {alternative} instead of {package}.\n" if alternative else "")
+            + (f"Or replace {package} with {alternative}.\n" if alternative else "")
             + "\n"
             f"Command: {_cut(command)}",
         )
@@ -1279,11 +1286,15 @@ def native_build_failure(output: str, requirements: str, installer: str, command
 
 
 class DiskFull(UserError):
-    def __init__(self, path: str, what: str, mount: str, free: str, cache_note: str) -> None:
+    def __init__(self, path: str, description: str, directory: str, mount: str, size: str,
+                 cache_note: str) -> None:
+        where = f"{description} ({directory})" if directory else description
         super().__init__(
-            f"No space left on the disk of {what}",
-            f"The build ran out of disk space writing {path}:\n"
-            f"{what} is on the filesystem mounted at {mount}, which has {free} free.\n"
+            f"No space left on the disk of {description}",
+            "The build ran out of disk space writing\n"
+            f"    {path}\n"
+            f"in {where}, on {size} filesystem mounted at\n"
+            f"{mount}, which is full.\n"
             + (f"{cache_note}\n" if cache_note else "")
             + "\n"
             "Free space there (or give the build a larger disk) and build again. Large\n"

@@ -90,8 +90,11 @@ def test_include_cycles_do_not_loop(tmp_path):
     assert names(tmp_path, "-r a.txt\nroot\n") == {"alpha", "beta", "root"}
 
 
-def test_missing_include_names_nothing(tmp_path):
-    assert names(tmp_path, "-r missing.txt\nflask\n") == {"flask"}
+def test_a_missing_include_is_an_error_naming_the_line(tmp_path):
+    # Passed over, it reached uv, whose failure got the "misspelled name" advice.
+    with pytest.raises(errors.RequirementsIncludeMissing) as caught:
+        names(tmp_path, "flask\n-r missing.txt\n")
+    assert caught.value.title == "requirements.txt line 2 includes a file that cannot be read"
 
 
 def test_constraints_files_name_nothing_to_install(tmp_path):
@@ -99,8 +102,8 @@ def test_constraints_files_name_nothing_to_install(tmp_path):
     assert names(tmp_path, "-c constraints.txt\nflask\n") == {"flask"}
 
 
-def test_requirements_that_are_not_utf8_are_file_unreadable_with_a_relative_name(tmp_path):
+def test_requirements_that_are_not_utf8_are_an_error_with_a_relative_name(tmp_path):
     (tmp_path / "requirements.txt").write_bytes(b"flask\n\xff\n")
-    with pytest.raises(errors.FileUnreadable) as caught:
+    with pytest.raises(errors.AppFileNotUtf8) as caught:
         requirement_names(tmp_path / "requirements.txt", tmp_path)
-    assert caught.value.title == "Could not read requirements.txt"
+    assert caught.value.title == "requirements.txt is not UTF-8"
