@@ -650,16 +650,20 @@ class CollectstaticFailed(UserError):
 
 
 class DjangoProbeFailed(UserError):
-    def __init__(self, settings: str, output: str) -> None:
+    """The settings import ended the process without an exception to report
+    (os._exit(), a crash): DjangoSettingsImportFailed covers exceptions."""
+
+    def __init__(self, settings: str, output: str, status: Optional[int] = None) -> None:
+        shown = _tail(output).strip()
+        how = f"the process exited with status {status}" if status is not None else "that failed"
         super().__init__(
             "Could not load your Django settings",
             f"pybuildpack imports {settings} to find STATIC_ROOT and WSGI_APPLICATION,\n"
-            "and that failed:\n"
-            f"{_tail(output)}\n"
-            "\n"
-            "Make sure the settings import without a database or secrets being present\n"
-            "at build time (read them from os.environ with a default), or set\n"
-            "DISABLE_COLLECTSTATIC=1 and a Procfile to skip Django's build steps.",
+            f"and {how} before the import finished"
+            + (f". Its last output:\n{shown}\n" if shown else ", printing nothing.\n")
+            + "\n"
+            "Something in the settings (or what they import) ends the process: an os._exit()\n"
+            "or a crash. Run `python manage.py collectstatic --noinput` locally to see it.",
         )
 
 
@@ -1067,6 +1071,30 @@ class RequirementsIncludeMissing(UserError):
             f"{file} line {line} is `{option} {target}`, but {reason}.\n"
             "\n"
             f"Commit {target} (paths are relative to {file}'s directory), or remove the line.",
+        )
+
+
+class RequirementsControlCharacter(UserError):
+    def __init__(self, file: str, line: int, column: int, code: int) -> None:
+        super().__init__(
+            f"{file} line {line} has a control character",
+            f"{file} line {line}, column {column}, holds the control character 0x{code:02x}, which\n"
+            "no requirement contains: the file is binary, or was saved in another encoding\n"
+            "(UTF-16 has a NUL byte after every ASCII letter).\n"
+            "\n"
+            f"Save {file} as plain UTF-8 text, and push again.",
+        )
+
+
+class RequirementsLocalPathNotAProject(UserError):
+    def __init__(self, file: str, line: int, text: str, target: str) -> None:
+        super().__init__(
+            f"{file} line {line} installs a directory that is not a Python project",
+            f"{file} line {line} is `{text}`, but {target} has no pyproject.toml\n"
+            "and no setup.py, so there is nothing to install from it.\n"
+            "\n"
+            f"Remove the line (list the app's dependencies in {file} instead), or add a\n"
+            f"pyproject.toml describing the package in {target}.",
         )
 
 

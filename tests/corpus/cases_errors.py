@@ -139,6 +139,28 @@ CASES = [
              !     Save base.txt as UTF-8 (for a Latin-1 file: `iconv -f latin1 -t utf-8`), or remove
              !     the character from that line, and push again.
          """),
+    Case("errors-requirements-nul-byte", "requirements",
+         files={"requirements.txt": "flask\ngunicorn\x00\n"},
+         expected="""\
+             !     Error: requirements.txt line 2 has a control character
+             !
+             !     requirements.txt line 2, column 9, holds the control character 0x00, which
+             !     no requirement contains: the file is binary, or was saved in another encoding
+             !     (UTF-16 has a NUL byte after every ASCII letter).
+             !
+             !     Save requirements.txt as plain UTF-8 text, and push again.
+         """),
+    Case("errors-requirements-editable-app-without-project", "requirements",
+         files={"requirements.txt": "flask\n-e .\n"},
+         expected="""\
+             !     Error: requirements.txt line 2 installs a directory that is not a Python project
+             !
+             !     requirements.txt line 2 is `-e .`, but the app's directory has no pyproject.toml
+             !     and no setup.py, so there is nothing to install from it.
+             !
+             !     Remove the line (list the app's dependencies in requirements.txt instead), or add a
+             !     pyproject.toml describing the package in the app's directory.
+         """),
     Case("errors-requirements-2mb-line", "requirements",
          files={"requirements.txt": "flask\n" + "a" * 2_000_000 + "\n"},
          expected="""\
@@ -338,6 +360,17 @@ CASES = [
              !     no database. Describe the database in the settings (DATABASES, or
              !     dj_database_url.config()) without connecting to it or querying it at import
              !     time: Django connects on first use, when the app runs.
+         """),
+    Case("errors-django-settings-exit-without-exception", "django", base="pinned_django",
+         files=_settings("import os\nos._exit(3)\n"),
+         expected="""\
+             !     Error: Could not load your Django settings
+             !
+             !     pybuildpack imports mysite.settings to find STATIC_ROOT and WSGI_APPLICATION,
+             !     and the process exited with status 3 before the import finished, printing nothing.
+             !
+             !     Something in the settings (or what they import) ends the process: an os._exit()
+             !     or a crash. Run `python manage.py collectstatic --noinput` locally to see it.
          """),
     Case("errors-django-settings-module-missing", "django", base="pinned_django",
          files={"manage.py": MANAGE.replace("mysite.settings", "mysite.settings_prod")},

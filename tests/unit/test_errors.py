@@ -150,9 +150,9 @@ ERRORS = {
          "DISABLE_COLLECTSTATIC=1"],
     ),
     "DjangoProbeFailed": (
-        errors.DjangoProbeFailed("mysite.settings", "KeyError: 'SECRET_KEY'"),
-        ["Could not load your Django settings", "imports mysite.settings", "KeyError: 'SECRET_KEY'",
-         "read them from os.environ with a default"],
+        errors.DjangoProbeFailed("mysite.settings", "Segmentation fault", -11),
+        ["Could not load your Django settings", "imports mysite.settings", "exited with status -11",
+         "Segmentation fault", "Run `python manage.py collectstatic --noinput` locally"],
     ),
     "HookFailed": (
         errors.HookFailed("bin/post_compile", 3),
@@ -541,6 +541,16 @@ ERRORS.update({
         errors.RequirementsIncludeMissing("requirements.txt", 2, "-r", "prod.txt", "there is no such file"),
         ["requirements.txt line 2 includes a file that cannot be read", "`-r prod.txt`, but there is no such file",
          "Commit prod.txt"],
+    ),
+    "RequirementsControlCharacter": (
+        errors.RequirementsControlCharacter("requirements.txt", 1, 6, 0),
+        ["requirements.txt line 1 has a control character", "column 6, holds the control character 0x00",
+         "Save requirements.txt as plain UTF-8 text"],
+    ),
+    "RequirementsLocalPathNotAProject": (
+        errors.RequirementsLocalPathNotAProject("requirements.txt", 2, "-e .", "the app's directory"),
+        ["requirements.txt line 2 installs a directory that is not a Python project",
+         "`-e .`, but the app's directory has no pyproject.toml", "Remove the line"],
     ),
     "RequirementsLineTooLong": (
         errors.RequirementsLineTooLong("requirements.txt", 4, 2_000_000, 8192),

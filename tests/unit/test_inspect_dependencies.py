@@ -50,7 +50,16 @@ def test_vcs_url_with_egg_is_named_by_it(tmp_path):
 
 
 def test_editable_local_path_without_egg_names_nothing(tmp_path):
+    write(tmp_path / "pyproject.toml", "[project]\nname = 'app'\n")
+    write(tmp_path / "libs" / "thing" / "setup.py", "")
     assert names(tmp_path, "-e .\n--editable ./libs/thing\n") == set()
+
+
+def test_a_local_path_that_is_not_a_project_names_the_line(tmp_path):
+    (tmp_path / "libs" / "thing").mkdir(parents=True)
+    with pytest.raises(errors.RequirementsLocalPathNotAProject) as caught:
+        names(tmp_path, "flask\n--editable ./libs/thing\n")
+    assert caught.value.title == "requirements.txt line 2 installs a directory that is not a Python project"
 
 
 def test_options_are_skipped(tmp_path):

@@ -19,6 +19,10 @@ from .. import errors
 from .files import MAX_LINE, not_a_regular_file, read_app_text
 
 _EGG = re.compile(r"#egg=([A-Za-z0-9_.\-]+)")
+# Tabs are whitespace; other control characters mean a binary or UTF-16 file.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# `.`, `./lib`, `-e .`: a local directory installed as a project (extras allowed).
+_LOCAL_PROJECT = re.compile(r"^(?:(?:-e|--editable)[\s=]+)?(\.{1,2}(?:/[^\s\[;#]*)?)(?:\[[^\]]*\])?\s*$")
 _INCLUDE = re.compile(r"^(--requirement|--constraint|-r|-c)(?:[\s=]+|(?=[^\s=]))(\S.*)$")
 
 
@@ -39,6 +43,9 @@ def requirement_names(path: Path, base: Path, seen: Optional[set] = None) -> set
     for number, raw in enumerate(text.splitlines(), start=1):
         if len(raw) > MAX_LINE:
             raise errors.RequirementsLineTooLong(name, number, len(raw), MAX_LINE)
+        control = _CONTROL.search(raw)
+        if control:
+            raise errors.RequirementsControlCharacter(name, number, control.start() + 1, ord(control.group()))
     for number, raw in _logical_lines(text):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -65,6 +72,12 @@ def requirement_names(path: Path, base: Path, seen: Optional[set] = None) -> set
                 continue
             except InvalidRequirement:
                 pass
+        local = _LOCAL_PROJECT.match(line)
+        if local:
+            target = path.parent / local.group(1)
+            if target.is_dir() and not any((target / f).is_file() for f in ("pyproject.toml", "setup.py")):
+                shown = local.group(1) if local.group(1) not in (".", "./") else "the app's directory"
+                raise errors.RequirementsLocalPathNotAProject(name, number, line, shown)
         if line.startswith(("-e", "--editable")) or "://" in line or line.startswith("git+"):
             egg = _EGG.search(line)
             if egg:

@@ -144,7 +144,7 @@ def probe(python: Path, app_dir: Path, project: DjangoProject, env: Mapping[str,
             raise errors.DjangoSettingsImportFailed(project.settings_module, project.settings_origin, report,
                                                     project.settings_file, dependency_file, collectstatic_shown(project))
     if result.returncode != 0 or line is None:
-        raise errors.DjangoProbeFailed(project.settings_module, result.output)
+        raise errors.DjangoProbeFailed(project.settings_module, result.output, result.returncode)
     data = json.loads(line[len(_MARKER):])
     supplied = not data["static_root"]
     return DjangoSettings(data["static_root"], data["static_url"], bool(data["staticfiles"]),
