@@ -12,6 +12,7 @@ exit statuses.
 
 from __future__ import annotations
 
+import re
 import traceback
 from typing import Callable, Iterable, Optional, Sequence
 
@@ -1329,3 +1330,48 @@ class DiskFull(UserError):
             "packages and a full installer cache are the usual causes; clearing the build\n"
             "cache (on Heroku: `heroku builds:cache:purge`) makes room for the next build.",
         )
+
+
+_FRAME = re.compile(r'^(\s*)File "([^"]+)", line (\d+), in (.+)$')
+
+
+def app_traceback(output: str, app_dir: str) -> str:
+    """`output` with each Python traceback cut to the frames in the app's own
+    files (paths shown relative to `app_dir`); the frames of Django, the other
+    installed packages and the standard library are counted in one line."""
+    root = str(app_dir).rstrip("/") + "/"
+
+    def own(path: str) -> bool:
+        return path.startswith(root) and "/site-packages/" not in path and "/lib/python3." not in path
+
+    def skipped_line(indent: str, count: int) -> str:
+        return f"{indent}... {count} frame{'s' if count > 1 else ''} of Django and other packages"
+
+    kept: list = []
+    skipped, keeping, after_frame, indent = 0, False, 0, "  "
+    for line in output.splitlines():
+        frame = _FRAME.match(line)
+        if frame:
+            indent, keeping, after_frame = frame.group(1), own(frame.group(2)), 1
+            if keeping:
+                if skipped:
+                    kept.append(skipped_line(indent, skipped))
+                    skipped = 0
+                kept.append(f'{indent}File "{frame.group(2)[len(root):]}", line {frame.group(3)}, in {frame.group(4)}')
+            else:
+                skipped += 1
+            continue
+        # Up to two lines under a frame, indented deeper, are its source and its ^^^ marker.
+        if after_frame and after_frame <= 2 and len(line) - len(line.lstrip()) > len(indent) and line.strip():
+            after_frame += 1
+            if keeping and not set(line.strip()) <= set("^~ "):
+                kept.append(line)
+            continue
+        after_frame = 0
+        if skipped:
+            kept.append(skipped_line(indent, skipped))
+            skipped = 0
+        kept.append(line)
+    if skipped:
+        kept.append(skipped_line(indent, skipped))
+    return "\n".join(kept) + ("\n" if output.endswith("\n") else "")

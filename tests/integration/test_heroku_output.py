@@ -304,30 +304,12 @@ def test_failing_collectstatic_error_block(heroku, django_app, build_env):
          !     Error: collectstatic failed
          !
          !     Django's collectstatic command failed while collecting static files:
-         !       File "<build_dir>/.heroku/python/lib/python3.12/site-packages/django/core/management/base.py", line 413, in run_from_argv
-         !         self.execute(*args, **cmd_options)
-         !       File "<build_dir>/.heroku/python/lib/python3.12/site-packages/django/core/management/base.py", line 459, in execute
-         !         output = self.handle(*args, **options)
-         !                  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-         !       File "<build_dir>/.heroku/python/lib/python3.12/site-packages/django/contrib/staticfiles/management/commands/collectstatic.py", line 209, in handle
-         !         collected = self.collect()
-         !                     ^^^^^^^^^^^^^^
-         !       File "<build_dir>/.heroku/python/lib/python3.12/site-packages/django/contrib/staticfiles/management/commands/collectstatic.py", line 154, in collect
-         !         raise processed
-         !       File "<build_dir>/.heroku/python/lib/python3.12/site-packages/django/contrib/staticfiles/storage.py", line 375, in _post_process
-         !         content = pattern.sub(converter, content)
-         !                   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-         !       File "<build_dir>/.heroku/python/lib/python3.12/site-packages/django/contrib/staticfiles/storage.py", line 249, in converter
-         !         hashed_url = self._url(
-         !                      ^^^^^^^^^^
-         !       File "<build_dir>/.heroku/python/lib/python3.12/site-packages/django/contrib/staticfiles/storage.py", line 182, in _url
-         !         hashed_name = hashed_name_func(*args)
-         !                       ^^^^^^^^^^^^^^^^^^^^^^^
-         !       File "<build_dir>/.heroku/python/lib/python3.12/site-packages/django/contrib/staticfiles/storage.py", line 425, in _stored_name
-         !         cache_name = self.clean_name(self.hashed_name(name))
-         !                                      ^^^^^^^^^^^^^^^^^^^^^^
-         !       File "<build_dir>/.heroku/python/lib/python3.12/site-packages/django/contrib/staticfiles/storage.py", line 143, in hashed_name
-         !         raise ValueError(
+         !     Post-processing 'site.css' failed!
+         !
+         !     Traceback (most recent call last):
+         !       File "manage.py", line 9, in <module>
+         !         execute_from_command_line(sys.argv)
+         !       ... 11 frames of Django and other packages
          !     ValueError: The file 'missing.png' could not be found with <django.contrib.staticfiles.storage.ManifestStaticFilesStorage object at 0x<address>>.
          !
          !     Command: python manage.py collectstatic --noinput

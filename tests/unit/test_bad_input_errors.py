@@ -236,3 +236,19 @@ def test_a_settings_module_name_with_a_dash_is_an_error_naming_manage_py(tmp_pat
 def test_a_computed_settings_module_name_is_not_read_as_one(tmp_path):
     write(tmp_path / "manage.py", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', '%s.settings' % 'x')\n")
     assert inspect_django.find_django(tmp_path, {}) is None
+
+
+def test_a_collectstatic_traceback_keeps_only_the_apps_frames():
+    output = ("Post-processing 'x.css' failed!\n\nTraceback (most recent call last):\n"
+              '  File "/b/manage.py", line 22, in <module>\n    main()\n'
+              '  File "/b/.heroku/python/lib/python3.12/site-packages/django/core/management/__init__.py", line 442,'
+              ' in execute_from_command_line\n    utility.execute()\n'
+              '  File "<frozen os>", line 685, in __getitem__\n'
+              '  File "/b/mysite/storage.py", line 3, in url\n    return name[1]\n           ~~~~^^^\n'
+              "IndexError: string index out of range\n")
+    assert errors.app_traceback(output, "/b") == (
+        "Post-processing 'x.css' failed!\n\nTraceback (most recent call last):\n"
+        '  File "manage.py", line 22, in <module>\n    main()\n'
+        "  ... 2 frames of Django and other packages\n"
+        '  File "mysite/storage.py", line 3, in url\n    return name[1]\n'
+        "IndexError: string index out of range\n")

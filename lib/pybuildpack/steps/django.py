@@ -165,4 +165,4 @@ def collectstatic(python: Path, app_dir: Path, project: DjangoProject, settings:
     result = run(argv, log, env=child_env, cwd=app_dir / project.manage_dir,
                  filter_line=lambda line: "static file" in line or "Error" in line)
     if result.returncode != 0:
-        raise errors.CollectstaticFailed(shown, result.output)
+        raise errors.CollectstaticFailed(shown, errors.app_traceback(result.output, str(app_dir)))
