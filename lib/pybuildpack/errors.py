@@ -1247,8 +1247,8 @@ NATIVE_LIBRARIES = (
      (r"sql\.h: No such file", r"sqlext\.h: No such file"),
      "the unixODBC library", "unixodbc-dev", "unixodbc", None),
     ("compiler", (),
-     (r"command '(?:[\w/.-]*/)?(?:gcc|cc|x86_64-linux-gnu-gcc)' failed: No such file", r"unable to execute '(?:gcc|cc)'",
-      r"gcc: (?:command )?not found", r"error: could not find (?:a )?C compiler"),
+     (r"command '(?:[\w/.-]*/)?(?:gcc|cc|x86_64-linux-gnu-gcc)' failed: No such file",
+      r"unable to execute '(?:gcc|cc)'", r"gcc: (?:command )?not found", r"error: could not find (?:a )?C compiler"),
      "a C compiler (gcc)", "build-essential", "(Xcode's command line tools: xcode-select --install)", None),
 )
 

@@ -8,7 +8,6 @@ import errno
 import io
 import os
 import shutil
-import subprocess
 import sys
 import threading
 import time

@@ -1,8 +1,11 @@
-"""Which packages a requirements file names.
+"""Which packages a requirements file names, and the mistakes in it no installer explains well.
 
 The names are read leniently (a line we cannot parse is skipped): they only
 decide whether pybuildpack must add a server; the installer itself reads the
-file with its full syntax.
+file with its full syntax. What would reach the installer only to fail
+obscurely, or hang it, is an error naming the file and line first: an
+unreadable or non-UTF-8 file, an absurdly long line, a control character, a
+missing `-r`/`-c` file, a local path that is not a project.
 """
 
 from __future__ import annotations

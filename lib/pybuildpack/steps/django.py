@@ -142,7 +142,8 @@ def probe(python: Path, app_dir: Path, project: DjangoProject, env: Mapping[str,
             report = None
         if isinstance(report, dict):
             raise errors.DjangoSettingsImportFailed(project.settings_module, project.settings_origin, report,
-                                                    project.settings_file, dependency_file, collectstatic_shown(project))
+                                                    project.settings_file, dependency_file,
+                                                    collectstatic_shown(project))
     if result.returncode != 0 or line is None:
         raise errors.DjangoProbeFailed(project.settings_module, result.output, result.returncode)
     data = json.loads(line[len(_MARKER):])
