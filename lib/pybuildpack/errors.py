@@ -1286,8 +1286,6 @@ class NativeBuildFailed(UserError):
 def native_build_failure(output: str, requirements: str, installer: str, command: str) -> Optional[NativeBuildFailed]:
     """The NativeBuildFailed an installer's output shows, if it shows a known one:
     a package failed to build, and its output names a missing library."""
-    import re
-
     failed = re.findall(r"Failed to build `([^`=<>~! ;@\[]+)", output)                           # uv
     failed += re.findall(r"(?:Failed to build|Failed building wheel for|Building wheel for) "
                          r"'?(?!installable\b)([A-Za-z0-9][A-Za-z0-9._-]*)", output)              # pip
