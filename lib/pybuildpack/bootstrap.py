@@ -62,6 +62,10 @@ def ensure_tool_env(cache_root: Path, uv: str) -> Path:
         result = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if result.returncode != 0:
             shutil.rmtree(temporary, ignore_errors=True)
+            full = _disk_full(result.stdout, cache_root)
+            if full:
+                say(full)
+                raise SystemExit(1)
             say("\n !     Error: Internal error in pybuildpack\n !")
             for line in ("Could not set up pybuildpack's own tools:\n" + result.stdout).splitlines():
                 say(" !     " + line)
@@ -75,6 +79,22 @@ def ensure_tool_env(cache_root: Path, uv: str) -> Path:
     prune(tools, keep=target)
     say(f"       Done ({time.monotonic() - started:.1f}s)")
     return target
+
+
+def _disk_full(output: str, cache_root: Path) -> str:
+    """The DiskFull block when the tools' install ran out of space, else ""."""
+    import io
+
+    from .disk import disk_full, path_in_output
+    from .output import Log
+
+    path = path_in_output(output)
+    if path is None:
+        return ""
+    stream = io.StringIO()
+    disk_full(path, {"the build cache": cache_root}, "pybuildpack's own tools could not be set up there.") \
+        .render(Log(stream))
+    return stream.getvalue().rstrip("\n")
 
 
 STALE_AFTER = 30 * 24 * 3600

@@ -253,7 +253,8 @@ class Build:
         project = self.plan.django
         if project is None:
             return
-        self.outcome.django = settings = django_step.probe(self.layout.python, self.layout.app_dir, project, self.env)
+        self.outcome.django = settings = django_step.probe(self.layout.python, self.layout.app_dir, project, self.env,
+                                                                self.plan.package_manager.file)
         if not self.plan.collectstatic:
             self.log.step(errors.collectstatic_disabled())
             return

@@ -12,6 +12,7 @@ exit statuses.
 
 from __future__ import annotations
 
+import re
 import traceback
 from datetime import date
 from typing import Callable, Iterable, Optional, Sequence
@@ -78,25 +79,17 @@ def _bullets(items: Iterable[str]) -> str:
 
 def _tail(output: str, lines: int = 25) -> str:
     kept = output.rstrip("\n").splitlines()[-lines:]
-    return "\n".join(kept)
+    return "\n".join(_cut(line) for line in kept)
 
 
-def _without_tracebacks(output: str) -> str:
-    """A tool's output with each Python traceback cut to its last line (the
-    exception): a resolver's frames tell the user nothing about their requirements."""
-    kept, inside = [], False
-    for line in output.splitlines():
-        if line.startswith("Traceback (most recent call last):"):
-            inside = True
-            continue
-        if inside and (line.startswith(" ") or not line.strip()):
-            continue
-        inside = False
-        if line.startswith(("The above exception was the direct cause", "During handling of the above exception")):
-            continue
-        if line.strip() or (kept and kept[-1].strip()):
-            kept.append(line)
-    return "\n".join(kept)
+# A line of a tool's output shown in a message is cut here: one line can be megabytes.
+LINE_WIDTH = 300
+
+
+def _cut(line: str, width: int = LINE_WIDTH) -> str:
+    if len(line) <= width:
+        return line
+    return line[:width] + f" ... ({len(line) - width} more characters)"
 
 
 # --- detect ------------------------------------------------------------------
@@ -352,7 +345,7 @@ class RequirementsCompileFailed(UserError):
         super().__init__(
             f"Could not resolve the packages in {requirements}",
             f"pip-compile could not turn {requirements} into a list of pinned versions:\n"
-            f"{_tail(_without_tracebacks(output))}\n"
+            f"{_tail(output)}\n"
             "\n"
             f"Check {requirements} for conflicting or misspelled requirements. You can\n"
             "run `pip-compile requirements.in` locally and commit the resulting\n"
@@ -696,16 +689,20 @@ class CollectstaticFailed(UserError):
 
 
 class DjangoProbeFailed(UserError):
-    def __init__(self, settings: str, output: str) -> None:
+    """The settings import ended the process without an exception to report
+    (os._exit(), a crash): DjangoSettingsImportFailed covers exceptions."""
+
+    def __init__(self, settings: str, output: str, status: Optional[int] = None) -> None:
+        shown = _tail(output).strip()
+        how = f"the process exited with status {status}" if status is not None else "that failed"
         super().__init__(
             "Could not load your Django settings",
             f"pybuildpack imports {settings} to find STATIC_ROOT and WSGI_APPLICATION,\n"
-            "and that failed:\n"
-            f"{_tail(output)}\n"
-            "\n"
-            "Make sure the settings import without a database or secrets being present\n"
-            "at build time (read them from os.environ with a default), or set\n"
-            "DISABLE_COLLECTSTATIC=1 and a Procfile to skip Django's build steps.",
+            f"and {how} before the import finished"
+            + (f". Its last output:\n{shown}\n" if shown else ", printing nothing.\n")
+            + "\n"
+            "Something in the settings (or what they import) ends the process: an os._exit()\n"
+            "or a crash. Run `python manage.py collectstatic --noinput` locally to see it.",
         )
 
 
@@ -1315,3 +1312,350 @@ class IndexUnreachable(UserError):
             "fix it where it is set: the PIP_INDEX_URL or PIP_EXTRA_INDEX_URL config var,\n"
             "or the index in pyproject.toml or the lock file.",
         )
+
+
+# --- issue 13, helper B: unreadable files, Django settings imports, native builds, full disks -----
+
+class AppFileUnreadable(UserError):
+    """A file the build must read cannot be read at all (permission, loop, FIFO)."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(
+            f"Could not read {name}",
+            f"The build must read {name}, but {reason}.\n"
+            "\n"
+            f"Commit {name} as a regular, readable file (`git add {name}`), or remove it.",
+        )
+
+
+class AppFileNotUtf8(UserError):
+    def __init__(self, name: str, line: int, column: int, byte: str) -> None:
+        super().__init__(
+            f"{name} is not UTF-8",
+            f"{name} line {line}, column {column}, has the byte 0x{byte}, which is not valid UTF-8,\n"
+            "the encoding pybuildpack (and pip and uv) read it in.\n"
+            "\n"
+            f"Save {name} as UTF-8 (for a Latin-1 file: `iconv -f latin1 -t utf-8`), or remove\n"
+            "the character from that line, and push again.",
+        )
+
+
+class VersionFileNotAFile(UserError):
+    def __init__(self, name: str, what: str) -> None:
+        super().__init__(
+            f"{name} is not a file",
+            f"The app has a {name}, but {what}: the Python version it asks\n"
+            "for cannot be read, and the build would pick a version you did not ask for.\n"
+            "\n"
+            f"Make {name} a regular file holding the version (for example 3.12), or remove it.",
+        )
+
+
+class RequirementsIncludeMissing(UserError):
+    def __init__(self, file: str, line: int, option: str, target: str, reason: str) -> None:
+        super().__init__(
+            f"{file} line {line} includes a file that cannot be read",
+            f"{file} line {line} is `{option} {target}`, but {reason}.\n"
+            "\n"
+            f"Commit {target} (paths are relative to {file}'s directory), or remove the line.",
+        )
+
+
+class RequirementsControlCharacter(UserError):
+    def __init__(self, file: str, line: int, column: int, code: int) -> None:
+        super().__init__(
+            f"{file} line {line} has a control character",
+            f"{file} line {line}, column {column}, holds the control character 0x{code:02x}, which\n"
+            "no requirement contains: the file is binary, or was saved in another encoding\n"
+            "(UTF-16 has a NUL byte after every ASCII letter).\n"
+            "\n"
+            f"Save {file} as plain UTF-8 text, and push again.",
+        )
+
+
+class RequirementsLocalPathNotAProject(UserError):
+    def __init__(self, file: str, line: int, text: str, target: str) -> None:
+        super().__init__(
+            f"{file} line {line} installs a directory that is not a Python project",
+            f"{file} line {line} is `{text}`, but {target} has no pyproject.toml\n"
+            "and no setup.py, so there is nothing to install from it.\n"
+            "\n"
+            f"Remove the line (list the app's dependencies in {file} instead), or add a\n"
+            f"pyproject.toml describing the package in {target}.",
+        )
+
+
+class RequirementsLineTooLong(UserError):
+    def __init__(self, file: str, line: int, length: int, limit: int) -> None:
+        super().__init__(
+            f"{file} line {line} is too long",
+            f"{file} line {line} is {length} characters long; no requirement is longer than\n"
+            f"{limit} characters, so it is not one (a file pasted or generated by mistake?), and\n"
+            "handing it to the installer could hold the build for many minutes.\n"
+            "\n"
+            f"Fix or remove {file} line {line}, and push again.",
+        )
+
+
+class DjangoSettingsModuleInvalid(UserError):
+    def __init__(self, module: str, origin: str) -> None:
+        suggestion = module[:-3] if module.endswith(".py") else module
+        suggestion = suggestion.strip().replace("/", ".").replace("-", "_").replace(" ", "_")
+        if origin.startswith("config var"):
+            fix = (f"Set it to the dotted name of the settings module, perhaps\n"
+                   f"    heroku config:set DJANGO_SETTINGS_MODULE={suggestion}\n"
+                   "(or in your platform's env), or unset it to use the one manage.py names.")
+        else:
+            fix = (f"Rename the package so that its name is one (for example {suggestion}), and\n"
+                   f"change {origin} to match.")
+        super().__init__(
+            f"Invalid Django settings module name {module!r}",
+            f"{origin} names the settings module {module!r},\n"
+            "which is not a Python module name: each dotted part must be an identifier\n"
+            "(letters, digits and _, not starting with a digit). Django could not import\n"
+            "it, and the app would not start.\n"
+            "\n" + fix,
+        )
+
+
+# Exceptions that mean the settings reached for a database at import time.
+_DATABASE_WORDS = ("database", "operationalerror", "interfaceerror", "programmingerror", "psycopg", "mysql",
+                   "sqlite3", "databases")
+
+
+class DjangoSettingsImportFailed(UserError):
+    """The settings raised while being imported as `manage.py collectstatic` imports them."""
+
+    def __init__(self, settings: str, origin: str, report: dict, settings_file: Optional[str],
+                 dependency_file: Optional[str], command: str) -> None:
+        exc_type = report.get("type") or "Exception"
+        message = _cut(str(report.get("message") or ""), 500)
+        frames = report.get("frames") or []
+        syntax = report.get("syntax")
+        where = None
+        if syntax and syntax.get("file"):
+            where = f"{syntax['file']} line {syntax.get('line')}"
+        else:
+            own = [f for f in frames if settings_file and f["file"] == settings_file] or frames
+            if own:
+                where = f"{own[-1]['file']} line {own[-1]['line']}"
+        title = "Could not import the Django settings" + (f" ({where})" if where else "")
+        import textwrap
+
+        body = textwrap.fill(f"pybuildpack imports {settings} (named in {origin}) to find STATIC_ROOT and "
+                             f"WSGI_APPLICATION, as `{command}` would, and "
+                             + (f"{where} raised:" if where else "the import raised:"), width=80,
+                             break_on_hyphens=False, break_long_words=False) + "\n"
+        body += f"    {exc_type}: {message}\n"
+        if syntax and syntax.get("text"):
+            text = syntax["text"].rstrip("\n")
+            body += f"        {_cut(text.strip(), 200)}\n"
+            offset = syntax.get("offset")
+            if isinstance(offset, int) and offset > 0:
+                indent = len(text) - len(text.lstrip())
+                body += "        " + " " * max(0, offset - 1 - indent) + "^\n"
+        elif frames:
+            body += "\nThe app's part of the traceback (most recent call last):\n"
+            for frame in frames[-8:]:
+                body += f"  File \"{frame['file']}\", line {frame['line']}, in {frame['function']}\n"
+                if frame.get("source"):
+                    body += f"    {_cut(frame['source'], 200)}\n"
+        body += "\n" + self._advice(exc_type, message, report, settings, origin, dependency_file, command)
+        super().__init__(title, body)
+
+    @staticmethod
+    def _advice(exc_type: str, message: str, report: dict, settings: str, origin: str,
+                dependency_file: Optional[str], command: str) -> str:
+        deps = dependency_file or "requirements.txt"
+        module = report.get("module") or ""
+        if exc_type in ("SyntaxError", "IndentationError", "TabError"):
+            file = (report.get("syntax") or {}).get("file") or "<file>"
+            return f"Fix the syntax at that line (`python -m py_compile {file}` shows it locally)."
+        if exc_type == "ModuleNotFoundError" and report.get("settings_missing"):
+            return (f"There is no module {settings} beside manage.py. Fix the name in {origin},\n"
+                    "or commit the settings module.")
+        if exc_type == "ModuleNotFoundError" and module and not report.get("module_in_app"):
+            top = module.split(".")[0]
+            return (f"No installed package provides the module {top!r}. Add the package that does to\n"
+                    f"{deps} (its name on PyPI may differ from the module's), or remove the import.")
+        if exc_type == "ImportError":
+            return ("The module is there, but not the name imported from it: check the spelling, or pin\n"
+                    f"in {deps} the version of the package that has it.")
+        if exc_type == "KeyError" and report.get("environ"):
+            key = message.strip("'\"")
+            return (f"The settings read os.environ[{key!r}], and no config var {key} is set, so the\n"
+                    f"build cannot import them. Set it (`heroku config:set {key}=...`, or your\n"
+                    f"platform's env), or read it with os.environ.get({key!r}, default).")
+        if any(word in (exc_type + " " + message).lower() for word in _DATABASE_WORDS):
+            return ("The settings reach for the database while they are imported, and the build has\n"
+                    "no database. Describe the database in the settings (DATABASES, or\n"
+                    "dj_database_url.config()) without connecting to it or querying it at import\n"
+                    "time: Django connects on first use, when the app runs.")
+        return ("Fix the error at that line. The build imports the settings with the config vars\n"
+                f"set; run `{command}` locally to see it happen.")
+
+
+# Known native builds: a package that compiles C code against a system library,
+# the output that says the library is missing, and how to get it.
+NATIVE_LIBRARIES = (
+    # (key, packages, output patterns, library, Debian/Ubuntu build packages, Homebrew, a binary alternative)
+    ("mysql", ("mysqlclient",),
+     (r"mysql_config:? not found", r"Can not find valid pkg-config name", r"pkg-config --exists mysqlclient",
+      r"mysql\.h: No such file"),
+     "the MySQL client library (libmysqlclient, found with pkg-config)",
+     "default-libmysqlclient-dev pkg-config", "mysql-client pkg-config",
+     "PyMySQL, in pure Python (pymysql.install_as_MySQLdb())"),
+    ("libpq", ("psycopg2", "psycopg", "psycopg-c"),
+     (r"pg_config executable not found", r"pg_config is required", r"libpq-fe\.h: No such file",
+      r"no pq wrapper available"),
+     "PostgreSQL's client library (libpq, found with pg_config)",
+     "libpq-dev", "libpq", "psycopg2-binary (or psycopg[binary]): it bundles libpq"),
+    ("gdal", ("gdal",),
+     (r"gdal-config", r"gdal\.h: No such file", r"Could not find gdal", r"GDAL_CONFIG"),
+     "the GDAL library (found with gdal-config)", "libgdal-dev", "gdal", None),
+    ("ldap", ("python-ldap",),
+     (r"lber\.h: No such file", r"ldap\.h: No such file", r"sasl/sasl\.h: No such file"),
+     "the OpenLDAP and SASL client libraries", "libldap2-dev libsasl2-dev", "openldap",
+     "ldap3, in pure Python"),
+    ("cairo", ("pycairo",),
+     (r"Dependency \"?cairo\"? not found", r"cairo\.h: No such file", r"Package cairo was not found",
+      r"Did not find pkg-config by name"),
+     "the cairo graphics library (found with pkg-config)", "libcairo2-dev pkg-config", "cairo pkg-config", None),
+    ("libxml2", ("lxml",),
+     (r"libxml2 and libxslt development packages", r"libxml/\w+\.h: No such file", r"xslt-config",
+      r"libxslt/\w+\.h: No such file"),
+     "the libxml2 and libxslt libraries", "libxml2-dev libxslt1-dev", "libxml2 libxslt",
+     "a version that has a wheel for this Python"),
+    ("libffi", ("cffi",),
+     (r"ffi\.h: No such file", r"Package libffi was not found"),
+     "the libffi library", "libffi-dev", "libffi", "a version that has a wheel for this Python"),
+    ("odbc", ("pyodbc",),
+     (r"sql\.h: No such file", r"sqlext\.h: No such file"),
+     "the unixODBC library", "unixodbc-dev", "unixodbc", None),
+    ("compiler", (),
+     (r"command '(?:[\w/.-]*/)?(?:gcc|cc|x86_64-linux-gnu-gcc)' failed: No such file",
+      r"unable to execute '(?:gcc|cc)'", r"gcc: (?:command )?not found", r"error: could not find (?:a )?C compiler"),
+     "a C compiler (gcc)", "build-essential", "(Xcode's command line tools: xcode-select --install)", None),
+)
+
+
+class NativeBuildFailed(UserError):
+    """A package failed to compile because the build machine lacks a system library."""
+
+    def __init__(self, requirements: str, package: str, library: str, apt: str, brew: str,
+                 alternative: Optional[str], installer: str, lines: Sequence[str], command: str) -> None:
+        import textwrap
+
+        brew_text = brew if brew.startswith("(") else f"`brew install {brew}`"
+        shown = "\n".join(f"    {_cut(line.strip(), 200)}" for line in lines)
+        intro = textwrap.fill(
+            f"{installer} could not build {package} (from {requirements}): no wheel of it fits this Python "
+            f"and machine, so it is compiled from source, and that needs {library}, which the build "
+            "machine does not have. The build said:", width=80, break_on_hyphens=False)
+        super().__init__(
+            f"{package} could not be built: {library.split(' (')[0]} is missing",
+            f"{intro}\n{shown}\n"
+            "\n"
+            "Give the build that library:\n"
+            "  - Heroku: add the heroku-community/apt buildpack before this one, and an\n"
+            f"    Aptfile at the top of the app listing: {apt}\n"
+            "  - Cloud Native Buildpacks: use a builder whose build image has\n"
+            f"    {apt}, and whose run image has the library\n"
+            f"  - your machine: `apt-get install {apt}`\n"
+            f"    (macOS: {brew_text})\n"
+            + (f"Or replace {package} with {alternative}.\n" if alternative else "")
+            + "\n"
+            f"Command: {_cut(command)}",
+        )
+
+
+def native_build_failure(output: str, requirements: str, installer: str, command: str) -> Optional[NativeBuildFailed]:
+    """The NativeBuildFailed an installer's output shows, if it shows a known one:
+    a package failed to build, and its output names a missing library."""
+    failed = re.findall(r"Failed to build `([^`=<>~! ;@\[]+)", output)                           # uv
+    failed += re.findall(r"(?:Failed to build|Failed building wheel for|Building wheel for) "
+                         r"'?(?!installable\b)([A-Za-z0-9][A-Za-z0-9._-]*)", output)              # pip
+    failed += [name.strip() for names in re.findall(r"based projects \(([^)]+)\)", output)
+               for name in names.split(",")]
+    failed_names = [name.lower().replace("_", "-") for name in failed]
+    if not failed_names and not any(mark in output for mark in ("build backend returned an error",
+                                                                 "subprocess-exited-with-error", "error: command")):
+        return None
+    for key, packages, patterns, library, apt, brew, alternative in NATIVE_LIBRARIES:
+        if not any(re.search(p, output) for p in patterns):
+            continue
+        package = next((name for name in failed_names if name in packages), None) \
+            or next((name for name in failed_names), None) or (packages[0] if packages else "a package")
+        lines = []
+        for line in output.splitlines():
+            stripped = line.strip()
+            if stripped and (any(re.search(p, stripped) for p in patterns)
+                             or re.search(r"Failed to build|^error: |Exception: ", stripped)) \
+                    and not stripped.startswith("pip._internal") and stripped not in lines:
+                lines.append(stripped)
+        return NativeBuildFailed(requirements, package, library, apt, brew, alternative, installer,
+                                 lines[-10:], command)
+    return None
+
+
+class DiskFull(UserError):
+    def __init__(self, path: str, description: str, directory: str, mount: str, size: str,
+                 cache_note: str) -> None:
+        where = f"{description} ({directory})" if directory else description
+        super().__init__(
+            f"No space left on the disk of {description}",
+            "The build ran out of disk space writing\n"
+            f"    {path}\n"
+            f"in {where}, on {size} filesystem mounted at\n"
+            f"{mount}, which is full.\n"
+            + (f"{cache_note}\n" if cache_note else "")
+            + "\n"
+            "Free space there (or give the build a larger disk) and build again. Large\n"
+            "packages and a full installer cache are the usual causes; clearing the build\n"
+            "cache (on Heroku: `heroku builds:cache:purge`) makes room for the next build.",
+        )
+
+
+_FRAME = re.compile(r'^(\s*)File "([^"]+)", line (\d+), in (.+)$')
+
+
+def app_traceback(output: str, app_dir: str) -> str:
+    """`output` with each Python traceback cut to the frames in the app's own
+    files (paths shown relative to `app_dir`); the frames of Django, the other
+    installed packages and the standard library are counted in one line."""
+    root = str(app_dir).rstrip("/") + "/"
+
+    def own(path: str) -> bool:
+        return path.startswith(root) and "/site-packages/" not in path and "/lib/python3." not in path
+
+    def skipped_line(indent: str, count: int) -> str:
+        return f"{indent}... {count} frame{'s' if count > 1 else ''} of Django and other packages"
+
+    kept: list = []
+    skipped, keeping, after_frame, indent = 0, False, 0, "  "
+    for line in output.splitlines():
+        frame = _FRAME.match(line)
+        if frame:
+            indent, keeping, after_frame = frame.group(1), own(frame.group(2)), 1
+            if keeping:
+                if skipped:
+                    kept.append(skipped_line(indent, skipped))
+                    skipped = 0
+                kept.append(f'{indent}File "{frame.group(2)[len(root):]}", line {frame.group(3)}, in {frame.group(4)}')
+            else:
+                skipped += 1
+            continue
+        # Up to two lines under a frame, indented deeper, are its source and its ^^^ marker.
+        if after_frame and after_frame <= 2 and len(line) - len(line.lstrip()) > len(indent) and line.strip():
+            after_frame += 1
+            if keeping and not set(line.strip()) <= set("^~ "):
+                kept.append(line)
+            continue
+        after_frame = 0
+        if skipped:
+            kept.append(skipped_line(indent, skipped))
+            skipped = 0
+        kept.append(line)
+    if skipped:
+        kept.append(skipped_line(indent, skipped))
+    return "\n".join(kept) + ("\n" if output.endswith("\n") else "")

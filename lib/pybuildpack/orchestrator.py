@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
-from . import errors, servers
+from . import disk, errors, servers
 from .build import Build
 from .inspect.files import committed_environments
 from .output import Log
@@ -25,7 +25,30 @@ from .platforms.base import Platform
 
 
 def build(platform: Platform, log: Log) -> Build:
-    """Build the app on `platform`; return the finished Build."""
+    """Build the app on `platform`; return the finished Build. A full disk
+    anywhere in it is a DiskFull error naming the directory."""
+    state = {"saving": False}
+    try:
+        return _build(platform, log, state)
+    except OSError as exc:  # shutil.Error is an OSError too
+        path = disk.enospc_path(exc)
+        if path is None:
+            raise
+        note = ("The environment could not be saved to the build cache, so the next build installs the\n"
+                "dependencies again." if state["saving"] else
+                "The build stopped before writing its environment to the build cache.")
+        raise disk.disk_full(path, disk_places(platform), note) from None
+
+
+def disk_places(platform: Platform) -> dict:
+    """The directories a build writes to, most specific first, for DiskFull."""
+    tools = platform.tools()
+    cache = getattr(platform, "cache_root", None)
+    return {"the installer cache": tools.uv_cache.parent, "the build cache": cache,
+            "the build directory": Path(platform.app_dir), "the temporary directory": Path(tempfile.gettempdir())}
+
+
+def _build(platform: Platform, log: Log, state: dict) -> Build:
     config = platform.read_config()
     log.add_secrets(config.secrets())
     plan = make_plan(platform.app_dir, config)
@@ -53,7 +76,9 @@ def build(platform: Platform, log: Log) -> Build:
     build.run_hook("bin/post_compile", hook_env)
 
     platform.write_launch(build, build.launch_config())
+    state["saving"] = True
     platform.save_environment(build, key)
+    state["saving"] = False
     build.summary()
     platform.finish(build, log)
     return build

@@ -19,7 +19,11 @@ STEP = "-----> "
 DETAIL = "       "
 BANG = " !     "
 
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<cred>[^/@\s:]+(?::[^/@\s]*)?)@")
+# The scheme's length is bounded: unbounded, a long run of letters (a 2 MB
+# requirement name echoed by uv) made every search quadratic, hanging the build.
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]{0,31}://)(?P<cred>[^/@\s:]+(?::[^/@\s]*)?)@")
+# A line of a subprocess's output is cut to this in the log (after masking).
+RAW_LINE_WIDTH = 1000
 MASK = "****"
 MIN_SECRET_PART = 4
 
@@ -64,8 +68,12 @@ class Log:
             self._write((DETAIL + line).rstrip())
 
     def raw(self, line: str) -> None:
-        """A line of subprocess output, indented as detail."""
-        self._write((DETAIL + line.rstrip("\n")).rstrip())
+        """A line of subprocess output, indented as detail; cut when it is absurdly long."""
+        text = self.mask((DETAIL + line.rstrip("\n")).rstrip())
+        if len(text) > RAW_LINE_WIDTH:
+            text = text[:RAW_LINE_WIDTH] + f" ... ({len(text) - RAW_LINE_WIDTH} more characters)"
+        self.stream.write(text + "\n")
+        self.stream.flush()
 
     def _block(self, title: str, body: str) -> None:
         self._write("")

@@ -21,6 +21,7 @@ from . import errors, package_managers, pins, servers
 from .config import ConfigVars
 from .inspect.dependencies import check_paths_and_variables
 from .inspect.django import DjangoProject, find_django
+from .inspect.files import not_a_regular_file
 from .inspect.framework import find_framework
 from .inspect.processes import DEFAULT_WEB_ORDER, AppTarget, Process, Processes, detect_default_web, parse_procfile
 from .inspect.web_app import APP_OBJECTS, no_web_hint
@@ -164,9 +165,23 @@ def added_packages(processes: Processes, manager: PackageManager, django: Option
     return tuple(added)
 
 
+VERSION_FILES = (".python-version", "runtime.txt")
+
+
+def check_version_files(app_dir: Path) -> None:
+    """A version file that is a directory, a FIFO, a symlink loop or a dangling
+    link would be passed over as absent and the build would pick a Python
+    nobody asked for (or block reading a FIFO): an error naming it."""
+    for name in VERSION_FILES:
+        why = not_a_regular_file(app_dir / name)
+        if why:
+            raise errors.VersionFileNotAFile(name, why)
+
+
 def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     choice = package_managers.choose(app_dir, config.get(package_managers.CHOICE_VAR))
     manager = choice.manager
+    check_version_files(app_dir)
     python = requested_python(app_dir, manager.python_requests())
     installer, installer_origin = choose_installer(config)
     if installer not in manager.installers:

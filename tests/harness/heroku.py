@@ -18,6 +18,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import threading
 import time
@@ -209,6 +210,15 @@ class Slug:
                 dyno.process.wait()
 
 
+def copy_entry(source: str, target: str) -> None:
+    """copytree's copy, which also copies a named pipe (as a new, empty one):
+    the bad-input corpus builds apps whose dependency file is a FIFO."""
+    if stat.S_ISFIFO(os.lstat(source).st_mode):
+        os.mkfifo(target)
+        return
+    shutil.copy2(source, target)
+
+
 class HerokuPlatform:
     """Builds fixture apps the way Heroku's build system does."""
 
@@ -225,7 +235,7 @@ class HerokuPlatform:
     def build(self, source: Path, config: Optional[Mapping[str, str]] = None, cache_dir: Optional[Path] = None,
               env: Optional[Mapping[str, str]] = None, timeout: float = 600) -> BuildResult:
         build_dir = self.root / f"build_{secrets.token_hex(8)}"
-        shutil.copytree(source, build_dir, symlinks=True)
+        shutil.copytree(source, build_dir, symlinks=True, copy_function=copy_entry)
         env_dir = self.root / f"env_{secrets.token_hex(4)}"
         env_dir.mkdir()
         for name, value in (config or {}).items():

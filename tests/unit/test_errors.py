@@ -159,9 +159,9 @@ ERRORS = {
          "DISABLE_COLLECTSTATIC=1"],
     ),
     "DjangoProbeFailed": (
-        errors.DjangoProbeFailed("mysite.settings", "KeyError: 'SECRET_KEY'"),
-        ["Could not load your Django settings", "imports mysite.settings", "KeyError: 'SECRET_KEY'",
-         "read them from os.environ with a default"],
+        errors.DjangoProbeFailed("mysite.settings", "Segmentation fault", -11),
+        ["Could not load your Django settings", "imports mysite.settings", "exited with status -11",
+         "Segmentation fault", "Run `python manage.py collectstatic --noinput` locally"],
     ),
     "HookFailed": (
         errors.HookFailed("bin/post_compile", 3),
@@ -641,7 +641,111 @@ def test_a_resolver_traceback_is_cut_to_its_exception_line():
               "    raise error from e\nResolutionImpossible: [...]\n\nThe above exception was the direct cause of the"
               " following exception:\n\nTraceback (most recent call last):\n  File \"/x/piptools/compile.py\", line 5\n"
               "    results = resolver.resolve()\npip._internal.exceptions.DistributionNotFound: ResolutionImpossible\n")
-    body = errors.RequirementsCompileFailed("requirements.in", output).body
+    from pybuildpack.steps.dependencies import without_tracebacks
+
+    body = errors.RequirementsCompileFailed("requirements.in", without_tracebacks(output)).body
     assert "Traceback" not in body and "File \"" not in body and "The above exception" not in body
     assert "Cannot install flask==3.0.0 and werkzeug<2" in body
-    assert "ResolutionImpossible: [...]\n\npip._internal.exceptions.DistributionNotFound" in body
+    assert "ResolutionImpossible: [...]\n" in body and "pip._internal.exceptions.DistributionNotFound" in body
+
+
+# --- issue 13, helper B: unreadable files, Django settings imports, native builds, full disks ---
+_SETTINGS_REPORT = {"type": "KeyError", "message": "'SECRET_KEY'", "environ": True,
+                    "frames": [{"file": "mysite/settings.py", "line": 23, "function": "<module>",
+                                "source": "SECRET_KEY = os.environ['SECRET_KEY']"}]}
+
+ERRORS.update({
+    "AppFileUnreadable": (
+        errors.AppFileUnreadable("requirements.txt", "permission denied (the build runs as a user that cannot read it)"),
+        ["Could not read requirements.txt", "The build must read requirements.txt, but permission denied",
+         "Commit requirements.txt as a regular, readable file"],
+    ),
+    "AppFileNotUtf8": (
+        errors.AppFileNotUtf8("requirements.txt", 3, 7, "e9"),
+        ["requirements.txt is not UTF-8", "line 3, column 7, has the byte 0xe9", "Save requirements.txt as UTF-8",
+         "iconv -f latin1 -t utf-8"],
+    ),
+    "VersionFileNotAFile": (
+        errors.VersionFileNotAFile(".python-version", "it is a named pipe (FIFO)"),
+        [".python-version is not a file", "but it is a named pipe (FIFO)", "pick a version you did not ask for",
+         "Make .python-version a regular file"],
+    ),
+    "RequirementsIncludeMissing": (
+        errors.RequirementsIncludeMissing("requirements.txt", 2, "-r", "prod.txt", "there is no such file"),
+        ["requirements.txt line 2 includes a file that cannot be read", "`-r prod.txt`, but there is no such file",
+         "Commit prod.txt"],
+    ),
+    "RequirementsControlCharacter": (
+        errors.RequirementsControlCharacter("requirements.txt", 1, 6, 0),
+        ["requirements.txt line 1 has a control character", "column 6, holds the control character 0x00",
+         "Save requirements.txt as plain UTF-8 text"],
+    ),
+    "RequirementsLocalPathNotAProject": (
+        errors.RequirementsLocalPathNotAProject("requirements.txt", 2, "-e .", "the app's directory"),
+        ["requirements.txt line 2 installs a directory that is not a Python project",
+         "`-e .`, but the app's directory has no pyproject.toml", "Remove the line"],
+    ),
+    "RequirementsLineTooLong": (
+        errors.RequirementsLineTooLong("requirements.txt", 4, 2_000_000, 8192),
+        ["requirements.txt line 4 is too long", "2000000 characters long", "8192 characters",
+         "Fix or remove requirements.txt line 4"],
+    ),
+    "DjangoSettingsModuleInvalid": (
+        errors.DjangoSettingsModuleInvalid("my-site.settings", "manage.py line 6"),
+        ["Invalid Django settings module name 'my-site.settings'", "manage.py line 6 names the settings module",
+         "not a Python module name", "for example my_site.settings", "change manage.py line 6 to match"],
+    ),
+    "DjangoSettingsImportFailed": (
+        errors.DjangoSettingsImportFailed("mysite.settings", "manage.py", _SETTINGS_REPORT, "mysite/settings.py",
+                                          "requirements.txt", "python manage.py collectstatic --noinput"),
+        ["Could not import the Django settings (mysite/settings.py line 23)", "KeyError: 'SECRET_KEY'",
+         "File \"mysite/settings.py\", line 23, in <module>", "no config var SECRET_KEY is set",
+         "os.environ.get('SECRET_KEY', default)"],
+    ),
+    "NativeBuildFailed": (
+        errors.NativeBuildFailed("requirements.txt", "psycopg2", "PostgreSQL's client library (libpq, found with "
+                                 "pg_config)", "libpq-dev", "libpq", "psycopg2-binary", "uv",
+                                 ["Error: pg_config executable not found."], "uv pip install -r requirements.txt"),
+        ["psycopg2 could not be built: PostgreSQL's client library is missing", "Error: pg_config executable not found.",
+         "heroku-community/apt", "Aptfile", "libpq-dev", "brew install libpq", "Or replace psycopg2 with psycopg2-binary"],
+    ),
+    "DiskFull": (
+        errors.DiskFull("/cache/env/lib/libpython3.12.so", "the build cache", "/cache", "/cache", "a 2.0 MB",
+                        "The build stopped before writing its environment to the build cache."),
+        ["No space left on the disk of the build cache", "/cache/env/lib/libpython3.12.so",
+         "in the build cache (/cache), on a 2.0 MB filesystem mounted at", "Free space there"],
+    ),
+})
+
+
+def test_a_native_build_failure_is_never_called_a_misspelled_name():
+    output = ("error: Failed to build `psycopg2==2.9.9`\n  cause: The build backend returned an error\n"
+              "Error: pg_config executable not found.\n" + "x" * 5_000_000 + "\n")
+    error = errors.native_build_failure(output, "requirements.txt", "uv", "uv pip install")
+    assert isinstance(error, errors.NativeBuildFailed) and error.title.startswith("psycopg2 could not be built")
+    text = render(error)
+    assert "misspelled" not in text and max(len(line) for line in text.splitlines()) < 400
+
+
+@pytest.mark.parametrize("output, package, library", [
+    ("error: Failed to build `GDAL==3.9.2`\n  cause: ...\n  gdal-config: not found\n", "gdal", "GDAL"),
+    ("ERROR: Failed to build 'python-ldap' when getting requirements\n"
+     "Modules/constants.h:7:10: fatal error: lber.h: No such file or directory\n", "python-ldap", "OpenLDAP"),
+    ("Building wheel for lxml (pyproject.toml) ... error\nsrc/lxml/includes/etree_defs.h:14:10: fatal error: "
+     "libxml/xmlversion.h: No such file or directory\n", "lxml", "libxml2"),
+    ("error: Failed to build `pycairo==1.27.0`\n  Run-time dependency cairo found: NO\n"
+     "  ../cairo/meson.build:31:12: ERROR: Dependency \"cairo\" not found, tried pkgconfig\n", "pycairo", "cairo"),
+])
+def test_native_build_failures_of_pip_and_uv_name_the_library(output, package, library):
+    error = errors.native_build_failure(output, "requirements.txt", "pip", "pip-sync")
+    assert error is not None and error.title.startswith(f"{package} could not be built") and library in error.title
+
+
+def test_an_ordinary_install_failure_is_not_a_native_build_failure():
+    output = "error: No solution found when resolving dependencies:\n  Because flaskk was not found ...\n"
+    assert errors.native_build_failure(output, "requirements.txt", "uv", "uv pip install") is None
+
+
+def test_a_long_line_of_tool_output_is_cut_in_messages():
+    text = render(errors.DependencyInstallFailed("requirements.txt", "uv", "uv pip install", "y" * 4_000_000))
+    assert max(len(line) for line in text.splitlines()) < 400 and "more characters" in text

@@ -50,7 +50,16 @@ def test_vcs_url_with_egg_is_named_by_it(tmp_path):
 
 
 def test_editable_local_path_without_egg_names_nothing(tmp_path):
+    write(tmp_path / "pyproject.toml", "[project]\nname = 'app'\n")
+    write(tmp_path / "libs" / "thing" / "setup.py", "")
     assert names(tmp_path, "-e .\n--editable ./libs/thing\n") == set()
+
+
+def test_a_local_path_that_is_not_a_project_names_the_line(tmp_path):
+    (tmp_path / "libs" / "thing").mkdir(parents=True)
+    with pytest.raises(errors.RequirementsLocalPathNotAProject) as caught:
+        names(tmp_path, "flask\n--editable ./libs/thing\n")
+    assert caught.value.title == "requirements.txt line 2 installs a directory that is not a Python project"
 
 
 def test_options_are_skipped(tmp_path):
@@ -90,8 +99,11 @@ def test_include_cycles_do_not_loop(tmp_path):
     assert names(tmp_path, "-r a.txt\nroot\n") == {"alpha", "beta", "root"}
 
 
-def test_missing_include_names_nothing(tmp_path):
-    assert names(tmp_path, "-r missing.txt\nflask\n") == {"flask"}
+def test_a_missing_include_is_an_error_naming_the_line(tmp_path):
+    # Passed over, it reached uv, whose failure got the "misspelled name" advice.
+    with pytest.raises(errors.RequirementsIncludeMissing) as caught:
+        names(tmp_path, "flask\n-r missing.txt\n")
+    assert caught.value.title == "requirements.txt line 2 includes a file that cannot be read"
 
 
 def test_constraints_files_name_nothing_to_install(tmp_path):
@@ -99,8 +111,8 @@ def test_constraints_files_name_nothing_to_install(tmp_path):
     assert names(tmp_path, "-c constraints.txt\nflask\n") == {"flask"}
 
 
-def test_requirements_that_are_not_utf8_are_file_unreadable_with_a_relative_name(tmp_path):
+def test_requirements_that_are_not_utf8_are_an_error_with_a_relative_name(tmp_path):
     (tmp_path / "requirements.txt").write_bytes(b"flask\n\xff\n")
-    with pytest.raises(errors.FileUnreadable) as caught:
+    with pytest.raises(errors.AppFileNotUtf8) as caught:
         requirement_names(tmp_path / "requirements.txt", tmp_path)
-    assert caught.value.title == "Could not read requirements.txt"
+    assert caught.value.title == "requirements.txt is not UTF-8"

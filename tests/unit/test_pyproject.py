@@ -27,8 +27,8 @@ def test_invalid_toml_is_file_unreadable_naming_pyproject_toml(tmp_path):
     assert "It is not valid TOML" in caught.value.body
 
 
-def test_pyproject_that_is_not_utf8_is_file_unreadable(tmp_path):
+def test_pyproject_that_is_not_utf8_is_an_error_naming_it(tmp_path):
     (tmp_path / "pyproject.toml").write_bytes(b'[project]\nname = "\xff"\n')
-    with pytest.raises(errors.FileUnreadable) as caught:
+    with pytest.raises(errors.AppFileNotUtf8) as caught:
         read_pyproject(tmp_path)
-    assert caught.value.title == "Could not read pyproject.toml"
+    assert caught.value.title == "pyproject.toml is not UTF-8"

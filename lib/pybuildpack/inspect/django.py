@@ -18,7 +18,10 @@ from typing import Optional
 
 # Hidden directories (.git, .venv, and every platform's own build output) are skipped too.
 _SKIP_DIRS = {"node_modules", "venv", "env", "__pycache__", "site-packages", "staticfiles"}
-_SETDEFAULT = re.compile(r"""setdefault\(\s*['"]DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]""")
+# Any quoted value, so a name Python cannot import (`my-site.settings`) is an
+# error naming manage.py rather than an app silently not seen as Django.
+_SETDEFAULT = re.compile(r"""setdefault\(\s*['"]DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([^'"\n]+)['"]\s*\)""")
+_MODULE_NAME = re.compile(r"^[^\W\d]\w*(\.[^\W\d]\w*)*$")
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,14 @@ def find_django(app_dir: Path, config: dict[str, str]) -> Optional[DjangoProject
             module, origin = match.group(1), os.path.join(relative_dir, "manage.py") if relative_dir else "manage.py"
     if module is None:
         return None
+    if not _MODULE_NAME.match(module):
+        from .. import errors
+
+        if origin and origin.endswith("manage.py"):
+            text = manage.read_text(encoding="utf-8", errors="replace")
+            line = text.count("\n", 0, text.find(module)) + 1
+            origin = f"{origin} line {line}"
+        raise errors.DjangoSettingsModuleInvalid(module, origin or "manage.py")
     settings = _module_file(manage_dir, module)
     lines: dict = {}
     assigned = _string_assignments(settings, lines) if settings else {}

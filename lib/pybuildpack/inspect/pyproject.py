@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .. import errors
+from .files import read_app_text
 
 try:  # Python 3.11+: the standard library's TOML 1.0 parser.
     import tomllib as _toml_reader
@@ -22,10 +23,9 @@ def parse_toml(text: str) -> dict:
 def read_toml(path: Path, name: str) -> dict[str, Any]:
     """The TOML file at `path`; a FileUnreadable naming it as `name` when it
     cannot be read or parsed (the parser's message gives the line)."""
+    text = read_app_text(path, name)
     try:
-        return parse_toml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise errors.FileUnreadable(name, str(exc))
+        return parse_toml(text)
     except Exception as exc:  # tomllib's and toml's decode errors; toml raises others on some garbage
         raise errors.FileUnreadable(name, f"It is not valid TOML: {exc}")
 

@@ -15,11 +15,11 @@ cannot install from fails, instead of building green without its packages.
 from __future__ import annotations
 
 from dataclasses import dataclass
-import os
 from pathlib import Path
 from typing import Optional
 
 from .. import errors
+from ..inspect.files import not_a_regular_file
 from .base import PackageManager
 from .none import NoDependencies
 from .pipfile_lock import PipfileLock
@@ -86,11 +86,10 @@ def check_regular_files(app_dir: Path) -> None:
     passed over as absent, building green with nothing installed: an error."""
     names = [n for m in MANAGERS + FALLBACKS for n in m.files] + [n for _, ns in NOT_INSTALLED for n in ns]
     for name in dict.fromkeys(names):
-        path = app_dir / name
-        if path.is_symlink() and not path.exists():
-            raise errors.DependencyFileNotAFile(name, f"a symlink to {os.readlink(path)}, which does not exist")
-        if path.exists() and not path.is_file():
-            raise errors.DependencyFileNotAFile(name, "a directory" if path.is_dir() else "not a regular file")
+        why = not_a_regular_file(app_dir / name)
+        if why:
+            raise errors.DependencyFileNotAFile(name, why[len("it is "):] if why.startswith("it is ")
+                                                else f"unreadable ({why})")
 
 
 def choose(app_dir: Path, config_value: Optional[str] = None) -> Choice:

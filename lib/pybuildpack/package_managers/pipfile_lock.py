@@ -32,6 +32,7 @@ from packaging.utils import canonicalize_name
 from .. import errors
 from ..inspect.python_version import _exact
 from .base import LOCK_FILE, InstallContext, PackageManager
+from ..inspect.files import read_app_text
 from ..inspect.pyproject import read_toml
 from .locked import Pinned, install_converted, is_pypi, local_file_url, requirements_text
 
@@ -65,10 +66,9 @@ def pipfile_hashes(pipfile: dict) -> list:
 
 
 def read_lock(app_dir: Path) -> dict:
+    text = read_app_text(app_dir / "Pipfile.lock", "Pipfile.lock")
     try:
-        data = json.loads((app_dir / "Pipfile.lock").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise errors.FileUnreadable("Pipfile.lock", str(exc))
+        data = json.loads(text)
     except ValueError as exc:
         raise errors.FileUnreadable("Pipfile.lock", f"It is not valid JSON: {exc}")
     if not isinstance(data, dict) or not isinstance(data.get("default", {}), dict):

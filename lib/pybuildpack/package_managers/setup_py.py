@@ -17,6 +17,7 @@ from typing import Optional, Sequence
 from packaging.utils import canonicalize_name
 
 from .. import errors
+from ..inspect.files import read_app_text
 from ..inspect.pyproject import read_pyproject
 from ..steps import dependencies as deps
 from .base import InstallContext, PackageManager
@@ -26,8 +27,9 @@ from .pyproject import LOCKS, requirement_names
 def _setup_cfg_names(path: Path) -> set:
     """install_requires from setup.cfg's [options] (one requirement a line)."""
     parser = configparser.ConfigParser(interpolation=None)
+    text = read_app_text(path, path.name)  # parser.read() would skip a file it cannot read
     try:
-        parser.read(path, encoding="utf-8")
+        parser.read_string(text, source=path.name)
         value = parser.get("options", "install_requires", fallback="")
     except (configparser.Error, UnicodeDecodeError) as exc:
         raise errors.FileUnreadable(path.name, str(exc))

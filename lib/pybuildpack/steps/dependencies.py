@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Optional, Sequence
 
-from .. import errors
+from .. import disk, errors
 from ..cache import write_atomically
 from ..inspect.dependencies import index_environment
 from ..output import Log
@@ -161,7 +161,9 @@ def compile_lock(tools: Tools, venv: Path, app_dir: Path, sources: Sequence[str]
         if result.returncode != 0:
             check_credentials_refused(result.output)
             check_index_unreachable(result.output, label, env)
-            raise errors.RequirementsCompileFailed(label, result.output)
+            check_known_failure(result.output, label, "pip-compile", command_text(argv, app_dir),
+                                {"the pip cache": tools.pip_cache, "the build directory": app_dir})
+            raise errors.RequirementsCompileFailed(label, without_tracebacks(result.output))
         lock.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(output, lock)
     pinned = [line for line in lock.read_text().splitlines() if _is_pin(line)]
@@ -188,12 +190,16 @@ def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files
         argv += ["-r", str(added_file)]
     argv += seed_packages(prefix) if seeds is None else list(seeds)
     argv += uv_index_flags(config)
-    result = run(argv, log, env=tools.uv_env(env), cwd=app_dir, filter_line=_interesting_uv_line)
+    result = run(argv, log, env=tools.uv_env(env), cwd=app_dir, filter_line=HideTracebacks(_interesting_uv_line))
     if result.returncode != 0:
-        shown = "".join(line for line in result.output.splitlines(keepends=True) if _interesting_uv_line(line))
+        keep = HideTracebacks(_interesting_uv_line)
+        shown = "".join(line for line in result.output.splitlines(keepends=True) if keep(line))
         command = command_text(argv, app_dir)
         check_credentials_refused(shown)
         check_index_unreachable(shown, label or ", ".join(requirement_files) or "the added packages", config)
+        check_known_failure(result.output, label or ", ".join(requirement_files) or "the added packages", "uv",
+                            command, {"the uv cache": tools.uv_cache, "the environment": prefix,
+                                      "the build directory": app_dir})
         if failed is not None:
             raise failed(command, shown)
         raise errors.DependencyInstallFailed(
@@ -268,6 +274,19 @@ def check_credentials_refused(output: str) -> None:
         raise errors.IndexCredentialsRefused(match.group("url"), match.group(1))
 
 
+def check_known_failure(output: str, requirements: str, installer: str, command: str,
+                        places: Mapping[str, Path]) -> None:
+    """Raise the specific error for an installer failure we recognise, so the
+    generic advice (a misspelled name) never follows it: a full disk, or a
+    package that could not be compiled for lack of a system library."""
+    full = disk.path_in_output(output)
+    if full is not None:
+        raise disk.disk_full(full, places, "The build stopped before writing its environment to the build cache.")
+    native = errors.native_build_failure(output, requirements, installer, command)
+    if native is not None:
+        raise native
+
+
 def app_build_failed(output: str, app_dir: Path) -> bool:
     """Whether uv's failure was building the app itself (`.`), not resolving, fetching
     or building a dependency. uv names what it failed to build, except the app
@@ -277,6 +296,42 @@ def app_build_failed(output: str, app_dir: Path) -> bool:
     if failed:
         return any(name == app or name.endswith("@ " + app) for name in failed)
     return "The build backend returned an error" in output
+
+
+# The lines between two chained tracebacks: with the frames hidden they only say "more follows".
+_CHAINED = ("The above exception was the direct cause of the following exception:",
+            "During handling of the above exception, another exception occurred:")
+
+
+class HideTracebacks:
+    """A line filter that hides the Python tracebacks a build backend prints (its
+    `Traceback (most recent call last):` line and the frames under it) and
+    otherwise asks `keep`; the exception line that ends a traceback is kept.
+    The frames are the build tool's own, not the app's, and a user reads them as
+    pybuildpack crashing."""
+
+    def __init__(self, keep: Callable[[str], bool] = lambda line: True) -> None:
+        self.keep = keep
+        self.indent: Optional[int] = None
+
+    def __call__(self, line: str) -> bool:
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip())
+        if stripped == "Traceback (most recent call last):":
+            self.indent = indent
+            return False
+        if self.indent is not None:
+            if not stripped or indent > self.indent:
+                return False
+            self.indent = None
+        if stripped in _CHAINED:
+            return False
+        return self.keep(line)
+
+
+def without_tracebacks(output: str) -> str:
+    keep = HideTracebacks()
+    return "".join(line for line in output.splitlines(keepends=True) if keep(line))
 
 
 def _interesting_uv_line(line: str) -> bool:
@@ -315,7 +370,11 @@ def install_with_pip(tools: Tools, venv: Path, python: Path, app_dir: Path, lock
     if result.returncode != 0:
         check_credentials_refused(result.output)
         check_index_unreachable(result.output, lock.name, env)
-        raise errors.DependencyInstallFailed(lock.name, "pip-sync", command_text(argv, app_dir), result.output)
+        check_known_failure(result.output, lock.name, "pip", command_text(argv, app_dir),
+                            {"the pip cache": tools.pip_cache, "the environment": python.parent.parent,
+                             "the build directory": app_dir})
+        raise errors.DependencyInstallFailed(lock.name, "pip-sync", command_text(argv, app_dir),
+                                             without_tracebacks(result.output))
     return result.output
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
-from .. import errors
+from .. import disk, errors
 from ..inspect.python_version import PythonRequests, choose, stable_versions
 from ..output import Log
 from ..tools import Tools, run
@@ -109,6 +109,10 @@ def install_python(tools: Tools, env: Mapping[str, str], version: str, dest: Pat
         request = f"cpython-{version}-linux-{machine_arch()}-gnu"
         result = run([str(tools.uv), "python", "install", "--no-bin", request], log, env=child_env, show=False)
         if result.returncode != 0:
+            if disk.path_in_output(result.output) is not None:
+                # uv names the file inside its archive; the disk is the runtime's.
+                raise disk.disk_full(str(install_dir), {"the build directory": dest.parent},
+                                     "The build stopped before writing its environment to the build cache.")
             raise errors.PythonInstallFailed(version, result.output)
         candidates = [p for p in install_dir.glob(f"cpython-{version}-*") if p.is_dir() and not p.is_symlink()]
         if len(candidates) != 1:

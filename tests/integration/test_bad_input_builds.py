@@ -1,0 +1,38 @@
+"""Builds of bad (or unusual) input that the corpus's one-block check does not
+cover: settings that read sys.argv build green, and a native build failure
+under the pip installer (issue 13 item 2)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from harness.blocks import error_block, normalized_lines
+
+pytestmark = pytest.mark.slow
+
+
+def test_settings_that_read_sys_argv_import_as_under_manage_py(heroku, fixture_app, tmp_path):
+    # DigitalOcean's sample app: `DEVELOPMENT_MODE = ... sys.argv[1] == "runserver"` in its settings.
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("pinned_django"), app)
+    settings = app / "mysite" / "settings.py"
+    settings.write_text(settings.read_text() + "import sys\nDEVELOPMENT_MODE = sys.argv[1] == 'runserver'\n"
+                        "assert sys.argv[0] == 'manage.py', sys.argv\n")
+    result = heroku.build(app)
+    assert result.ok, result.output
+    assert "Running collectstatic" in result.output
+
+
+def test_a_native_build_failure_under_pip_names_the_library(heroku, fixture_app, tmp_path):
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("flask_wsgi"), app)
+    (app / "requirements.txt").write_text("flask\nmysqlclient==2.2.7\n")
+    result = heroku.build(app, config={"PYBUILDPACK_INSTALLER": "pip"})
+    assert result.returncode == 1
+    block = error_block(normalized_lines(result.output, {"build_dir": result.build_dir}))
+    assert block.splitlines()[0] == " !     Error: mysqlclient could not be built: the MySQL client library is missing"
+    assert "pip-compile could not build mysqlclient (from requirements.txt)" in block
+    assert "Aptfile at the top of the app listing: default-libmysqlclient-dev pkg-config" in block
+    assert "misspelled" not in result.output and "Traceback (most recent call last)" not in result.output
