@@ -330,8 +330,13 @@ class HideTracebacks:
 
 
 def without_tracebacks(output: str) -> str:
-    keep = HideTracebacks()
-    return "".join(line for line in output.splitlines(keepends=True) if keep(line))
+    """`output` with its tracebacks' frames hidden, and the blank lines that
+    separated chained tracebacks run together into one."""
+    keep, kept = HideTracebacks(), []
+    for line in output.splitlines(keepends=True):
+        if keep(line) and (line.strip() or not kept or kept[-1].strip()):
+            kept.append(line)
+    return "".join(kept)
 
 
 def _interesting_uv_line(line: str) -> bool:
