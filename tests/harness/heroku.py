@@ -232,16 +232,21 @@ class HerokuPlatform:
         path.mkdir(parents=True)
         return path
 
-    def build(self, source: Path, config: Optional[Mapping[str, str]] = None, cache_dir: Optional[Path] = None,
-              env: Optional[Mapping[str, str]] = None, timeout: float = 600) -> BuildResult:
+    def _prepare(self, source: Path, config: Optional[Mapping[str, str]], cache_dir: Optional[Path],
+                 env: Optional[Mapping[str, str]]) -> tuple:
+        """(build_dir, cache_dir, env_dir, environment) for one bin/compile: the app
+        copied to a new build directory, the config vars one file each in ENV_DIR."""
         build_dir = self.root / f"build_{secrets.token_hex(8)}"
         shutil.copytree(source, build_dir, symlinks=True, copy_function=copy_entry)
         env_dir = self.root / f"env_{secrets.token_hex(4)}"
         env_dir.mkdir()
         for name, value in (config or {}).items():
             (env_dir / name).write_text(value)
-        cache_dir = cache_dir or self.new_cache()
-        child_env = {**self.base_env, **(env or {})}
+        return build_dir, cache_dir or self.new_cache(), env_dir, {**self.base_env, **(env or {})}
+
+    def build(self, source: Path, config: Optional[Mapping[str, str]] = None, cache_dir: Optional[Path] = None,
+              env: Optional[Mapping[str, str]] = None, timeout: float = 600) -> BuildResult:
+        build_dir, cache_dir, env_dir, child_env = self._prepare(source, config, cache_dir, env)
         detect = subprocess.run([str(BIN / "detect"), str(build_dir)], env=child_env, capture_output=True, text=True)
         if detect.returncode != 0:
             return BuildResult(build_dir, detect.returncode, detect.stdout + detect.stderr, detect.returncode, "")
@@ -266,14 +271,7 @@ class HerokuPlatform:
         cancelled, or a build machine lost, at that moment. The result's
         returncode is -SIGKILL then; if the step never came, the build ran to
         its end and the result is that of an ordinary build (the caller asserts)."""
-        build_dir = self.root / f"build_{secrets.token_hex(8)}"
-        shutil.copytree(source, build_dir, symlinks=True)
-        env_dir = self.root / f"env_{secrets.token_hex(4)}"
-        env_dir.mkdir()
-        for name, value in (config or {}).items():
-            (env_dir / name).write_text(value)
-        cache_dir = cache_dir or self.new_cache()
-        child_env = {**self.base_env, **(env or {})}
+        build_dir, cache_dir, env_dir, child_env = self._prepare(source, config, cache_dir, env)
         started = time.monotonic()
         process = subprocess.Popen([str(BIN / "compile"), str(build_dir), str(cache_dir), str(env_dir)],
                                    env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
