@@ -111,14 +111,6 @@ CASES = [
              !     locally, run the command above in a fresh virtualenv.
          """,
          files={"requirements.txt": "--frobnicate\nflask\n"}),
-    Case("requirements-included-file-missing", "requirements", """\
-             !     Error: requirements.txt line 1 includes a file that cannot be read
-             !
-             !     requirements.txt line 1 is `-r requirements/base.txt`, but there is no such file.
-             !
-             !     Commit requirements/base.txt (paths are relative to requirements.txt's directory), or remove the line.
-         """,
-         files={"requirements.txt": "-r requirements/base.txt\n"}),
     Case("requirements-is-a-directory", "filesystem", """\
              !     Error: requirements.txt is not a file
              !
@@ -181,16 +173,6 @@ CASES = [
              !     Write a CPython version as MAJOR.MINOR, for example 3.12, to get its
              !     newest patch release, or MAJOR.MINOR.PATCH, for example 3.12.4, to pin it.
          """, files={".python-version": "three.twelve\n"}),
-    Case("python-version-unavailable", "python-version", """\
-             !     Error: Python 3.99 is not available
-             !
-             !     .python-version asks for Python 3.99, but no CPython release in the
-             !     download list matches it (list: <test_cache>/runtimes/downloads.json).
-             !     Versions available: 3.13.0, 3.12.1, 3.11.7, 3.9.18
-             !
-             !     Change the requested version to one of those, or point
-             !     PYBUILDPACK_PYTHON_DOWNLOADS_JSON at a list that has it.
-         """, files={".python-version": "3.99\n"}),
     Case("python-version-two-versions", "python-version", """\
              !     Error: Invalid Python version in .python-version
              !
@@ -511,23 +493,6 @@ CASES = [
              !     Fix the file's syntax (or its encoding: pybuildpack reads UTF-8) and push again.
          """, base="pyproject_deps",
          files={"pyproject.toml": '[project]\nname = "site"\nversion = "1"\ndependencies = "flask"\n'}),
-    Case("setup-py-that-raises", "pyproject", """\
-             !     Error: Could not build the app from setup.py
-             !
-             !     pybuildpack installs the app itself (`.`) because it has setup.py, and building
-             !     it failed; the output of uv and of setup.py is:
-             !     error: The build backend returned an error
-             !       cause: Call to `setuptools.build_meta:__legacy__.get_requires_for_build_wheel` failed (exit status: 1)
-             !              [stderr]
-             !              RuntimeError: configure me first
-             !
-             !     Command: <uv> pip install --exact --python .heroku/python/bin/python --break-system-packages . -r .heroku/pybuildpack/added-requirements.txt
-             !
-             !     Fix setup.py (run `pip install .` locally to see the error in full), or list the
-             !     app's dependencies in requirements.txt instead: with a requirements.txt,
-             !     pybuildpack does not run setup.py.
-         """, base="setup_py_app",
-         files={"setup.py": "raise RuntimeError('configure me first')\n"}),
     Case("conda-environment-only", "pyproject", """\
              !     Error: pybuildpack does not install conda environments (environment.yml)
              !
