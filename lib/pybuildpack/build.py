@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
-from . import errors, python_lifecycle
+from . import errors, python_lifecycle, servers
+from . import plan as plan_module
 from .config import ConfigVars, build_environment
 from .environment_key import EnvironmentKey
 from .launch_config import LAUNCH_PACKAGE, LAUNCH_SOURCE, LaunchConfig
@@ -39,6 +40,27 @@ try:
 except SyntaxError as error:
     print(f"{error.lineno or '-'}\\t{error.msg}")
     sys.exit(1)
+"""
+
+# Imports the modules named in argv; on failure prints the traceback's frames in
+# installed packages (paths from site-packages on; Python's import machinery and
+# this script left out) and the exception, and exits 1.
+_IMPORT = """\
+import importlib, sys, traceback
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except BaseException as error:
+        roots = [p + "/" for p in sys.path if p.endswith("site-packages")]
+        for frame in traceback.extract_tb(error.__traceback__):
+            root = next((r for r in roots if frame.filename.startswith(r)), None)
+            if root is None:
+                continue
+            print(f'  File "{frame.filename[len(root):]}", line {frame.lineno}, in {frame.name}')
+            if frame.line:
+                print(f"    {frame.line}")
+        print("".join(traceback.format_exception_only(type(error), error)), end="")
+        sys.exit(1)
 """
 
 
@@ -234,6 +256,25 @@ class Build:
             raise errors.InternalError(f"Could not check {relative} with the app's Python.", result.output)
         raise errors.AppFileSyntaxError(relative, int(line) if line.isdigit() else None, message,
                                         self.outcome.python.version)
+
+    def check_servers_start(self) -> None:
+        """Import the modules each process's server needs before it serves, with
+        the app's Python, after an install: a server broken by what was installed
+        beside it (an old gunicorn importing pkg_resources, which setuptools 82
+        removed) would otherwise build green and stop at boot."""
+        if self.outcome.environment_unchanged:
+            return
+        for name, process in self.plan.processes.all.items():
+            server = plan_module.server_of(process) or servers.running(process.command)
+            if server is None or not server.start_modules:
+                continue
+            modules = list(server.start_modules)
+            if server.name == "gunicorn" and process.interface == "asgi":
+                modules.append("uvicorn_worker")
+            result = run([str(self.layout.python), "-c", _IMPORT, *modules], None, cwd=self.layout.app_dir,
+                         env=self.env, show=False)
+            if result.returncode != 0:
+                raise errors.ServerCannotStart(server.name, name, result.output)
 
     # -- launch code ------------------------------------------------------------------------
     def install_launch_package(self) -> None:

@@ -30,10 +30,53 @@ class UserError(Exception):
     def __init__(self, title: str, body: str) -> None:
         super().__init__(title)
         self.title = title
-        self.body = body
+        self.body = body + removed_module_advice(body)
 
     def render(self, log: Log) -> None:
         log.error(self.title, self.body)
+
+
+# Standard library modules that newer Pythons removed, with the first release
+# without them (PEP 594 and earlier). An old package importing one fails with
+# `No module named 'cgi'` on the newest Python, the one an unpinned app gets.
+REMOVED_MODULES = {
+    "formatter": "3.10", "parser": "3.10", "symbol": "3.10", "binhex": "3.11",
+    "distutils": "3.12", "imp": "3.12", "asynchat": "3.12", "asyncore": "3.12", "smtpd": "3.12",
+    **{name: "3.13" for name in ("aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "mailcap",
+                                 "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau",
+                                 "telnetlib", "uu", "xdrlib", "lib2to3")},
+}
+_NO_MODULE = re.compile(r"No module named '([A-Za-z0-9_]+)(?:\.[\w.]*)?'")
+
+
+def removed_module_advice(text: str) -> str:
+    """A paragraph to add to an error whose output says a module Python removed
+    is missing ("" otherwise): the fix is the package's or the Python version's,
+    never the app's requirements spelling."""
+    names = [m.group(1) for m in _NO_MODULE.finditer(text)]
+    if "pkg_resources" in names:
+        return (
+            "\n\n"
+            "`pkg_resources` is no longer part of setuptools: setuptools 82 removed it, and\n"
+            "a package the app uses still imports it (old gunicorn releases do). Upgrade\n"
+            "that package, or keep an older setuptools by adding this line to the app's\n"
+            "requirements:\n"
+            "    setuptools<82"
+        )
+    found = next((name for name in names if name in REMOVED_MODULES), None)
+    if found is None:
+        return ""
+    removed = REMOVED_MODULES[found]
+    major, minor = removed.split(".")
+    previous = f"{major}.{int(minor) - 1}"
+    return (
+        "\n\n"
+        f"`{found}` is no longer part of Python: it was removed from the standard library\n"
+        f"in Python {removed}, and a package the app uses (or the app) still imports it.\n"
+        f"Upgrade that package to a release that supports Python {removed}, or pin\n"
+        f"Python {previous}, the last with `{found}`:\n"
+        f"    echo {previous} > .python-version"
+    )
 
 
 class InternalError(Exception):
@@ -483,6 +526,19 @@ class AppFileSyntaxError(UserError):
             "\n"
             f"Fix {file} (`python -m py_compile {file}` shows the error), or pin the Python\n"
             "version the file is written for in .python-version, and push again.",
+        )
+
+
+class ServerCannotStart(UserError):
+    def __init__(self, server: str, process: str, output: str) -> None:
+        super().__init__(
+            f"{server} cannot start in the app's environment",
+            f"The {process} process runs {server}, but importing it with the app's Python fails:\n"
+            f"{_tail(output, 12)}\n"
+            "\n"
+            f"The process would stop at start with this error. Check the versions the app\n"
+            f"pins for {server} and its dependencies: an old release may not work with the\n"
+            "newer packages or Python installed beside it.",
         )
 
 
@@ -1645,8 +1701,9 @@ def app_traceback(output: str, app_dir: str) -> str:
             else:
                 skipped += 1
             continue
-        # Up to two lines under a frame, indented deeper, are its source and its ^^^ marker.
-        if after_frame and after_frame <= 2 and len(line) - len(line.lstrip()) > len(indent) and line.strip():
+        # The lines under a frame, indented deeper, are its source (several lines
+        # for a statement that spans them, from Python 3.13) and its ^^^ marker.
+        if after_frame and len(line) - len(line.lstrip()) > len(indent) and line.strip():
             after_frame += 1
             if keeping and not set(line.strip()) <= set("^~ "):
                 kept.append(line)

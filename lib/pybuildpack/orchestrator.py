@@ -1,8 +1,9 @@
 """The build, phase by phase, the same on every platform.
 
-    pre_compile hook -> Python -> cached environment -> dependencies
-    -> the web app compiles -> launch code -> framework steps (Django) -> post_compile hook
-    -> launch config -> save the environment -> summary
+    pre_compile hook -> (source check) -> Python -> cached environment
+    -> dependencies -> the web app compiles and its servers import -> launch code
+    -> framework steps (Django) -> post_compile hook -> launch config
+    -> save the environment -> summary
 
 This is the only place the order is written. What each phase does is in
 build.py; where its results go, and what is restored and saved, is the
@@ -71,6 +72,7 @@ def _build(platform: Platform, log: Log, state: dict) -> Build:
         build.ensure_env()
         build.install_dependencies(previous, previous_lock)
     build.check_web_app_compiles()
+    build.check_servers_start()
     build.install_launch_package()
     build.django()
     build.run_hook("bin/post_compile", hook_env)

@@ -11,6 +11,7 @@ from corpus import Case
 
 
 
+
 def _requirements_is_a_directory(app: Path) -> None:
     (app / "requirements.txt").unlink()
     (app / "requirements.txt").mkdir()
@@ -551,6 +552,29 @@ CASES = [
          files={".python-version": "3.11\n", "wsgi.py": None, "hello/__init__.py": None,
                 "app.py": "from flask import Flask\n\napp = Flask(__name__)\n\n\n"
                           "def first[T](items: list[T]) -> T:\n    return items[0]\n"}),
+    Case("web-server-too-old-for-the-setuptools-beside-it", "web-app", """\
+             !     Error: gunicorn cannot start in the app's environment
+             !
+             !     The web process runs gunicorn, but importing it with the app's Python fails:
+             !       File "gunicorn/app/wsgiapp.py", line 9, in <module>
+             !         from gunicorn.app.base import Application
+             !       File "gunicorn/app/base.py", line 11, in <module>
+             !         from gunicorn import util
+             !       File "gunicorn/util.py", line 25, in <module>
+             !         import pkg_resources
+             !     ModuleNotFoundError: No module named 'pkg_resources'
+             !
+             !     The process would stop at start with this error. Check the versions the app
+             !     pins for gunicorn and its dependencies: an old release may not work with the
+             !     newer packages or Python installed beside it.
+             !
+             !     `pkg_resources` is no longer part of setuptools: setuptools 82 removed it, and
+             !     a package the app uses still imports it (old gunicorn releases do). Upgrade
+             !     that package, or keep an older setuptools by adding this line to the app's
+             !     requirements:
+             !         setuptools<82
+         """,
+         files={"requirements.txt": "flask\ngunicorn==20.1.0\n"}),
     Case("flask-app-with-no-dependency-file", "web-app", """\
              !     Error: The app uses Flask, but declares no dependencies
              !

@@ -251,3 +251,17 @@ def test_a_collectstatic_traceback_keeps_only_the_apps_frames():
         "  ... 2 frames of Django and other packages\n"
         '  File "mysite/storage.py", line 3, in url\n    return name[1]\n'
         "IndexError: string index out of range\n")
+
+
+def test_a_statement_over_several_lines_in_a_hidden_frame_leaves_nothing_behind():
+    # Python 3.13 shows every line of a statement that spans several.
+    output = ("Traceback (most recent call last):\n"
+              '  File "/b/manage.py", line 15, in <module>\n    execute_from_command_line(sys.argv)\n'
+              '  File "/b/.heroku/python/lib/python3.13/site-packages/django/core/handlers/wsgi.py", line 3,'
+              " in <module>\n    from django.http import (\n        HttpRequest,\n    )\n"
+              "ModuleNotFoundError: No module named 'cgi'\n")
+    assert errors.app_traceback(output, "/b") == (
+        "Traceback (most recent call last):\n"
+        '  File "manage.py", line 15, in <module>\n    execute_from_command_line(sys.argv)\n'
+        "  ... 1 frame of Django and other packages\n"
+        "ModuleNotFoundError: No module named 'cgi'\n")

@@ -176,6 +176,13 @@ ERRORS = {
         ["main.py is not valid Python 3.12.1", "main.py line 5: invalid syntax", "stop at start",
          "python -m py_compile main.py"],
     ),
+    "ServerCannotStart": (
+        errors.ServerCannotStart("gunicorn", "web", "  File \"gunicorn/util.py\", line 25, in <module>\n"
+                                                    "    import pkg_resources\n"
+                                                    "ModuleNotFoundError: No module named 'pkg_resources'\n"),
+        ["gunicorn cannot start in the app's environment", "The web process runs gunicorn",
+         "import pkg_resources", "would stop at start", "    setuptools<82"],
+    ),
     "FrameworkNotDeclared": (
         errors.FrameworkNotDeclared("Flask", "app.py line 3"),
         ["The app uses Flask, but declares no dependencies", "app.py line 3 is a Flask app",
@@ -749,3 +756,18 @@ def test_an_ordinary_install_failure_is_not_a_native_build_failure():
 def test_a_long_line_of_tool_output_is_cut_in_messages():
     text = render(errors.DependencyInstallFailed("requirements.txt", "uv", "uv pip install", "y" * 4_000_000))
     assert max(len(line) for line in text.splitlines()) < 400 and "more characters" in text
+
+
+@pytest.mark.parametrize("module, removed, pin", [("cgi", "3.13", "3.12"), ("distutils.core", "3.12", "3.11")])
+def test_a_module_python_removed_gets_advice_on_the_package_or_the_python_version(module, removed, pin):
+    error = errors.CollectstaticFailed("python manage.py collectstatic --noinput",
+                                       f"Traceback (most recent call last):\nModuleNotFoundError: No module named '{module}'\n")
+    name = module.split(".")[0]
+    assert f"`{name}` is no longer part of Python: it was removed from the standard library\nin Python {removed}" \
+        in error.body
+    assert f"echo {pin} > .python-version" in error.body
+
+
+def test_a_module_that_is_only_missing_gets_no_python_version_advice():
+    error = errors.CollectstaticFailed("x", "ModuleNotFoundError: No module named 'cgi_tools'\n")
+    assert "no longer part of Python" not in error.body

@@ -33,6 +33,10 @@ class Server(ABC):
     # The executables (or `python -m` modules) that start it, for recognising
     # Procfile commands, including a copy of the command pybuildpack writes.
     executables: ClassVar[tuple] = ()
+    # The modules its command imports before it can serve anything: the build
+    # imports them once after the install, so a server that cannot even start
+    # (a dependency gone from the environment) fails the build, not the boot.
+    start_modules: ClassVar[tuple] = ()
     # True when the web process serves Django's collected static files itself
     # with WhiteNoise, which the build then adds.
     serves_django_static: ClassVar[bool] = False

@@ -25,6 +25,7 @@ BACKLOG = 2048
 
 class Daphne(Server):
     name = "daphne"
+    start_modules = ("daphne.cli",)
     interfaces = ("asgi",)
     pins = (
         Pin("4.2.3", 'python_version >= "3.9"'),

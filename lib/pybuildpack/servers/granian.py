@@ -27,6 +27,7 @@ LAUNCHER = ("python", "-m", "pybuildpack_launch.asgi_granian")
 
 class Granian(Server):
     name = "granian"
+    start_modules = ("granian.cli",)
     executables = ("granian", "pybuildpack_launch.asgi_granian")
     interfaces = ("asgi",)
     pins = (

@@ -38,6 +38,7 @@ ASGI_WORKER_PINS = (
 
 class Gunicorn(Server):
     name = "gunicorn"
+    start_modules = ("gunicorn.app.wsgiapp",)
     interfaces = ("wsgi", "asgi")
     pins = (
         Pin("27.0.1", 'python_version >= "3.10"'),

@@ -22,6 +22,7 @@ CONFIG = "python:pybuildpack_launch.asgi_hypercorn.settings"
 
 class Hypercorn(Server):
     name = "hypercorn"
+    start_modules = ("hypercorn.run",)
     interfaces = ("asgi",)
     pins = (
         Pin("0.18.0", 'python_version >= "3.10"'),

@@ -65,6 +65,7 @@ def config_options(path: Path) -> list:
 
 class ModWsgi(Server):
     name = "mod_wsgi"
+    start_modules = ("mod_wsgi.server",)
     interfaces = ("wsgi",)
     pins = (
         Pin("6.1.1", 'python_version >= "3.10"'),

@@ -32,6 +32,7 @@ BACKLOG = "2048"
 
 class Uvicorn(Server):
     name = "uvicorn"
+    start_modules = ("uvicorn.main",)
     interfaces = ("asgi",)
     pins = (
         Pin("0.54.0", 'python_version >= "3.10"'),

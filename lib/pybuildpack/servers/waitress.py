@@ -20,6 +20,7 @@ from .base import Server, runner
 
 class Waitress(Server):
     name = "waitress"
+    start_modules = ("waitress.runner",)
     interfaces = ("wsgi",)
     pins = (
         Pin("3.0.2", 'python_version >= "3.9"'),
