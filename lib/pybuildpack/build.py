@@ -266,11 +266,9 @@ class Build:
             return
         for name, process in self.plan.processes.all.items():
             server = plan_module.server_of(process) or servers.running(process.command)
-            if server is None or not server.start_modules:
+            modules = server.modules_to_start(process.interface) if server is not None else ()
+            if not modules:
                 continue
-            modules = list(server.start_modules)
-            if server.name == "gunicorn" and process.interface == "asgi":
-                modules.append("uvicorn_worker")
             result = run([str(self.layout.python), "-c", _IMPORT, *modules], None, cwd=self.layout.app_dir,
                          env=self.env, show=False)
             if result.returncode != 0:

@@ -445,3 +445,10 @@ def test_granian_stops_within_20_seconds_in_all_whatever_its_release(release, en
     chosen = asgi_granian.defaults(argv, env, release)
     assert chosen.get("GRANIAN_WORKERS_KILL_TIMEOUT") == kill_timeout
     assert chosen["GRANIAN_HTTP1_HEADER_READ_TIMEOUT"] == "5000"
+
+
+def test_gunicorn_imports_its_uvicorn_worker_too_when_it_serves_asgi():
+    gunicorn = servers.get("gunicorn")
+    assert gunicorn.modules_to_start("wsgi") == ("gunicorn.app.wsgiapp",)
+    assert gunicorn.modules_to_start("asgi") == ("gunicorn.app.wsgiapp", "uvicorn_worker")
+    assert servers.get("uwsgi").modules_to_start("wsgi") == ()

@@ -60,11 +60,7 @@ def requirement_names(path: Path, base: Path, seen: Optional[set] = None) -> set
             if "://" in target or "${" in target:
                 continue  # pip reads a requirements file from a URL too, and expands ${VARS}
             included = path.parent / target
-            if not included.resolve().is_relative_to(base.resolve()):
-                # The build (and the dyno) has only the app's directory.
-                where = str(included.resolve()) if target.startswith("/") else \
-                    os.path.relpath(included.resolve(), base.resolve())
-                raise errors.PathDependencyOutsideApp(name, number, line, where)
+            _check_inside_app(included, target, base, name, number, line)
             why = not_a_regular_file(included) if os.path.lexists(included) else "there is no such file"
             if why:
                 raise errors.RequirementsIncludeMissing(name, number, option, target, why)
@@ -136,7 +132,7 @@ def check_paths_and_variables(path: Path, app_dir: Path, defined: Callable[[str]
     seen.add(resolved)
     shown = str(path.relative_to(app_dir)) if path.is_relative_to(app_dir) else str(path)
     text = path.read_text(encoding="utf-8", errors="replace")
-    for number, line in _numbered_logical_lines(text):
+    for number, line in _logical_lines(text):
         line = re.sub(r"(^|\s)#.*$", "", line).strip()
         if not line:
             continue
@@ -148,13 +144,20 @@ def check_paths_and_variables(path: Path, app_dir: Path, defined: Callable[[str]
         local = _local_path(line)
         if local is None:
             continue
-        target = (path.parent / local).resolve() if not local.startswith("/") else Path(local).resolve()
-        if not target.is_relative_to(app_dir.resolve()):
-            # Where it points as the user wrote it: the build directory's own path means nothing to them.
-            where = str(target) if local.startswith("/") else os.path.relpath(target, app_dir.resolve())
-            raise errors.PathDependencyOutsideApp(shown, number, line, where)
+        target = _check_inside_app(path.parent / local, local, app_dir, shown, number, line)
         if line.startswith(("-r", "--requirement", "-c", "--constraint")):
             check_paths_and_variables(target, app_dir, defined, seen)
+
+
+def _check_inside_app(path: Path, written: str, app_dir: Path, file: str, number: int, line: str) -> Path:
+    """`path` (as `written` on `file`'s line `number`) resolved, or a
+    PathDependencyOutsideApp: the build, and the dyno, have only the app's directory."""
+    target = path.resolve()   # an absolute `written` stays itself under `/`
+    if not target.is_relative_to(app_dir.resolve()):
+        # Where it points as the user wrote it: the build directory's own path means nothing to them.
+        where = str(target) if written.startswith("/") else os.path.relpath(target, app_dir.resolve())
+        raise errors.PathDependencyOutsideApp(file, number, line, where)
+    return target
 
 
 def _local_path(line: str) -> Optional[str]:
@@ -173,21 +176,6 @@ def _local_path(line: str) -> Optional[str]:
     return None
 
 
-def _numbered_logical_lines(text: str) -> list:
-    """(first line number, logical line) pairs, continuations joined as pip does."""
-    joined, current, start = [], "", None
-    for number, line in enumerate(text.splitlines(), 1):
-        start = start or number
-        if line.endswith("\\"):
-            current += line[:-1] + " "
-            continue
-        joined.append((start, current + line))
-        current, start = "", None
-    if current:
-        joined.append((start, current))
-    return joined
-
-
 _INDEX_OPTIONS = {"-i": "PIP_INDEX_URL", "--index-url": "PIP_INDEX_URL", "--extra-index-url": "PIP_EXTRA_INDEX_URL",
                   "-f": "PIP_FIND_LINKS", "--find-links": "PIP_FIND_LINKS", "--trusted-host": "PIP_TRUSTED_HOST"}
 
@@ -203,22 +191,24 @@ def index_environment(paths: Sequence[Path], env: Mapping[str, str], seen: Optio
         if resolved in seen or not path.is_file():
             continue
         seen.add(resolved)
-        for _, line in _numbered_logical_lines(path.read_text(encoding="utf-8", errors="replace")):
+        for _, line in _logical_lines(path.read_text(encoding="utf-8", errors="replace")):
             words = re.sub(r"(^|\s)#.*$", "", line).replace("=", " ", 1).split()
             if not words:
                 continue
             if words[0] in ("-r", "--requirement") and len(words) > 1:
                 for name, value in index_environment([path.parent / words[1]], env, seen).items():
-                    _add_option(found, name, value)
+                    add_pip_option(found, name, value)
             elif words[0] == "--no-index":
                 found["PIP_NO_INDEX"] = "1"
             elif words[0] in _INDEX_OPTIONS and len(words) > 1:
                 value = _VARIABLE.sub(lambda match: env.get(match.group(1), match.group(0)), words[1])
-                _add_option(found, _INDEX_OPTIONS[words[0]], value)
+                add_pip_option(found, _INDEX_OPTIONS[words[0]], value)
     return found
 
 
-def _add_option(found: dict, name: str, value: str) -> None:
+def add_pip_option(found: dict, name: str, value: str) -> None:
+    """Set PIP_* variable `name` in `found` as pip would combine it: the index
+    URL (and --no-index) replaced, the list-valued ones appended to."""
     if name == "PIP_INDEX_URL" or name == "PIP_NO_INDEX":
         found[name] = value
     else:   # the list-valued ones: pip reads them space-separated

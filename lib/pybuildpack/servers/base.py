@@ -86,6 +86,10 @@ class Server(ABC):
         """How the log names this server serving `interface`."""
         return self.name
 
+    def modules_to_start(self, interface: Optional[str]) -> tuple:
+        """`start_modules`, plus what serving `interface` imports besides."""
+        return self.start_modules
+
     def companions(self, interface: str) -> tuple:
         """(package, pins) of what else serving `interface` needs installed
         besides the server itself (gunicorn's uvicorn worker for ASGI)."""

@@ -19,7 +19,7 @@ with the same worker count, with the same zero drops on SIGTERM
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Optional
 
 from ..inspect.processes import AppTarget
 from ..pins import Pin
@@ -61,6 +61,9 @@ class Gunicorn(Server):
 
     def label(self, interface: str) -> str:
         return "gunicorn with uvicorn workers" if interface == "asgi" else self.name
+
+    def modules_to_start(self, interface: Optional[str]) -> tuple:
+        return self.start_modules + (("uvicorn_worker",) if interface == "asgi" else ())
 
     def companions(self, interface: str) -> tuple:
         if interface == "asgi":

@@ -21,7 +21,7 @@ from typing import Callable, Iterator, Mapping, Optional, Sequence
 
 from .. import disk, errors
 from ..cache import write_atomically
-from ..inspect.dependencies import index_environment
+from ..inspect.dependencies import add_pip_option, index_environment
 from ..output import Log
 from ..tools import Tools, command_text, run
 
@@ -365,8 +365,7 @@ def install_with_pip(tools: Tools, venv: Path, python: Path, app_dir: Path, lock
     # The lock is written without index options (they may hold credentials, and
     # the lock is kept in the slug), so pip-sync gets them the way pip reads them.
     for name, value in index_environment(sources, env).items():
-        listed = name not in ("PIP_INDEX_URL", "PIP_NO_INDEX") and child_env.get(name)
-        child_env[name] = f"{child_env[name]} {value}" if listed else value
+        add_pip_option(child_env, name, value)
     child_env["PIP_CACHE_DIR"] = str(tools.pip_cache)
     child_env.setdefault("PIP_DISABLE_PIP_VERSION_CHECK", "1")
     argv = [str(venv / "bin" / "python"), "-m", "piptools", "sync", "--python-executable", str(python), str(lock)]
