@@ -1716,3 +1716,31 @@ def app_traceback(output: str, app_dir: str) -> str:
     if skipped:
         kept.append(skipped_line(indent, skipped))
     return "\n".join(kept) + ("\n" if output.endswith("\n") else "")
+
+
+# --- the app in a subdirectory (app_root.py) ----------------------------------------------
+
+class AppRootInvalid(UserError):
+    def __init__(self, origin: str, value: str, why: str) -> None:
+        super().__init__(
+            "The app's directory is not in the repository",
+            f"{origin} names {value!r} as the app's directory, but {why}.\n"
+            "Give the path of the directory that holds the app's dependency file, relative to the\n"
+            "top of the repository, for example:\n"
+            "    heroku config:set PYBUILDPACK_APP_ROOT=apps/web\n"
+            "or unset it to build the app at the top of the repository.",
+        )
+
+
+class TwoProcfiles(UserError):
+    def __init__(self, app_root: str) -> None:
+        super().__init__(
+            "Two Procfiles",
+            f"Both the repository and the app's directory ({app_root}/) have a Procfile, so it is not\n"
+            "clear which processes the app has. Keep one: the app's own, "
+            f"{app_root}/Procfile, if the repository\nholds other apps, or the one at the top.",
+        )
+
+
+def app_root_used(relative: str) -> str:
+    return f"Building the app in {relative}/ (PYBUILDPACK_APP_ROOT)"

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
-from . import disk, errors, servers
+from . import app_root, disk, errors, servers
 from .build import Build
 from .inspect.files import committed_environments
 from .output import Log
@@ -52,6 +52,14 @@ def disk_places(platform: Platform) -> dict:
 def _build(platform: Platform, log: Log, state: dict) -> Build:
     config = platform.read_config()
     log.add_secrets(config.secrets())
+    platform.use_app_dir(config)
+    with app_root.within(platform.repository_dir()):
+        return _build_app(platform, log, state, config)
+
+
+def _build_app(platform: Platform, log: Log, state: dict, config) -> Build:
+    if platform.app_dir != platform.source_dir:
+        log.step(errors.app_root_used(app_root.relative(platform.app_dir, platform.source_dir)))
     plan = make_plan(platform.app_dir, config)
     build = Build(plan, platform.layout(), platform.tools(), config, log)
     platform.prepare(build)

@@ -263,6 +263,19 @@ ERRORS = {
 
 ERRORS.update(LOCAL_ERRORS)
 
+APP_ROOT_ERRORS = {
+    "AppRootInvalid": (
+        errors.AppRootInvalid("config var PYBUILDPACK_APP_ROOT", "apps/nope", "there is no such directory"),
+        ["The app's directory is not in the repository", "config var PYBUILDPACK_APP_ROOT names 'apps/nope'",
+         "there is no such directory", "PYBUILDPACK_APP_ROOT=apps/web"],
+    ),
+    "TwoProcfiles": (
+        errors.TwoProcfiles("apps/api"),
+        ["Two Procfiles", "apps/api/Procfile", "Keep one"],
+    ),
+}
+ERRORS.update(APP_ROOT_ERRORS)
+
 # --- the web process at start (pybuildpack start / up) ---
 ERRORS.update({
     "WebProcessExitedAtStart": (
@@ -771,3 +784,4 @@ def test_a_module_python_removed_gets_advice_on_the_package_or_the_python_versio
 def test_a_module_that_is_only_missing_gets_no_python_version_advice():
     error = errors.CollectstaticFailed("x", "ModuleNotFoundError: No module named 'cgi_tools'\n")
     assert "no longer part of Python" not in error.body
+

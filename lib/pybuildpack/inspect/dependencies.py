@@ -19,6 +19,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from .. import errors
+from ..app_root import repository_top
 from .files import MAX_LINE, not_a_regular_file, read_app_text
 
 _EGG = re.compile(r"#egg=([A-Za-z0-9_.\-]+)")
@@ -151,9 +152,10 @@ def check_paths_and_variables(path: Path, app_dir: Path, defined: Callable[[str]
 
 def _check_inside_app(path: Path, written: str, app_dir: Path, file: str, number: int, line: str) -> Path:
     """`path` (as `written` on `file`'s line `number`) resolved, or a
-    PathDependencyOutsideApp: the build, and the dyno, have only the app's directory."""
+    PathDependencyOutsideApp: the build, and the dyno, have only the app's
+    repository (app_root.repository_top)."""
     target = path.resolve()   # an absolute `written` stays itself under `/`
-    if not target.is_relative_to(app_dir.resolve()):
+    if not target.is_relative_to(repository_top(app_dir)):
         # Where it points as the user wrote it: the build directory's own path means nothing to them.
         where = str(target) if written.startswith("/") else os.path.relpath(target, app_dir.resolve())
         raise errors.PathDependencyOutsideApp(file, number, line, where)

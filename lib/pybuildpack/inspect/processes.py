@@ -95,8 +95,22 @@ class Processes:
         return {}
 
 
+def procfile_path(app_dir: Path) -> Path:
+    """The app's Procfile: its own, else (an app in a subdirectory) the one at
+    the top of its repository, which is where Heroku reads it. Both is a
+    TwoProcfiles error."""
+    from ..app_root import relative, repository_top
+
+    own, top = app_dir / "Procfile", repository_top(app_dir)
+    if top != Path(app_dir).resolve() and (top / "Procfile").is_file():
+        if own.is_file():
+            raise errors.TwoProcfiles(relative(app_dir, top))
+        return top / "Procfile"
+    return own
+
+
 def parse_procfile(app_dir: Path) -> dict:
-    path = app_dir / "Procfile"
+    path = procfile_path(app_dir)
     if not path.is_file():
         return {}
     try:

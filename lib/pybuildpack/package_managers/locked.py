@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .. import errors
+from ..app_root import repository_top
 from .base import InstallContext
 from .requirements_txt import sync
 
@@ -55,11 +56,11 @@ def requirements_text(header: str, index_lines: Sequence[str], pinned: Iterable[
 
 
 def local_file_url(app_dir: Path, path: str, source: str, name: str) -> str:
-    """A file:// URL for a path dependency, which must be inside the app (the
-    slug holds nothing else). Installed as a copy, never editable: the slug
-    moves from the build directory to /app."""
+    """A file:// URL for a path dependency, which must be inside the app's
+    repository (the slug holds nothing else). Installed as a copy, never
+    editable: the slug moves from the build directory to /app."""
     target = (app_dir / path).resolve() if not Path(path).is_absolute() else Path(path).resolve()
-    root = app_dir.resolve()
+    root = repository_top(app_dir)
     if target != root and root not in target.parents:
         raise errors.PathDependencyOutsideApp(source, None, f"{name} @ {path}", str(target))
     return target.as_uri()

@@ -24,6 +24,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from .. import errors
+from ..app_root import repository_top
 from ..inspect.pyproject import read_pyproject
 from ..steps import dependencies as deps
 from .base import InstallContext, PackageManager
@@ -74,9 +75,10 @@ def check_paths_inside(app_dir: Path, file: str, requirements: Sequence[Any]) ->
 
 
 def check_path_inside(app_dir: Path, file: str, shown: str, raw: str, text: Optional[str] = None) -> None:
-    """Raise PathDependencyOutsideApp when `raw` (relative to the app, or absolute) leaves the app."""
-    root = Path(os.path.normpath(app_dir))
-    target = Path(os.path.normpath(root / raw))
+    """Raise PathDependencyOutsideApp when `raw` (relative to the app, or absolute)
+    leaves the app's repository (app_root.repository_top)."""
+    root = repository_top(app_dir)
+    target = Path(os.path.normpath(Path(app_dir).resolve() / raw))
     if target == root or root in target.parents:
         return
     if text is None:

@@ -21,6 +21,7 @@ version pinned by the lock) with the added packages, and pip-sync installs it.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
@@ -146,6 +147,33 @@ def member_projects(lock: Mapping[str, Any]) -> tuple:
                     and not path.endswith((".whl", ".tar.gz", ".zip")):
                 found.append(f"{path.rstrip('/')}/pyproject.toml")
     return tuple(sorted(set(found)))
+
+
+def workspace_top(app_dir: Path) -> Optional[Path]:
+    """For a uv workspace member (a project with no uv.lock of its own), the
+    workspace root above it that holds the lock and lists it among
+    `[tool.uv.workspace] members` (globs, minus `exclude`); None otherwise.
+    Looks no higher than the app's repository (app_root.repository_top)."""
+    from fnmatch import fnmatchcase
+
+    from ..app_root import repository_top
+
+    app, top = Path(app_dir).resolve(), repository_top(app_dir)
+    if (app / "uv.lock").is_file() or not (app / "pyproject.toml").is_file():
+        return None
+    for directory in app.parents:
+        if not directory.is_relative_to(top):
+            return None
+        if not (directory / "uv.lock").is_file():
+            continue
+        workspace = (read_pyproject(directory) or {}).get("tool", {}).get("uv", {}).get("workspace")
+        if not isinstance(workspace, dict):
+            return None   # the nearest lock is another project's
+        member = app.relative_to(directory).as_posix()
+        matches = [g for g in workspace.get("members", []) if isinstance(g, str) and fnmatchcase(member, g.rstrip("/"))]
+        excluded = [g for g in workspace.get("exclude", []) if isinstance(g, str) and fnmatchcase(member, g.rstrip("/"))]
+        return directory if matches and not excluded else None
+    return None
 
 
 # --- package indexes ---------------------------------------------------------------
@@ -288,28 +316,57 @@ class UvLock(PackageManager):
     files = ("uv.lock",)
 
     def __init__(self, file: Optional[str], names: frozenset, local: frozenset = frozenset(),
-                 groups: tuple = (), other_files: tuple = (), parsed: tuple = ({}, {})) -> None:
+                 groups: tuple = (), other_files: tuple = (), parsed: tuple = ({}, {}),
+                 member: Optional[str] = None) -> None:
         super().__init__(file, names)
         self.parsed = parsed            # (pyproject, lock) as read by detect
         self.local = local              # packages built from the app's own code
         self.groups = groups            # the dependency groups installed besides the dependencies
         self.other_files = other_files  # uv.toml, workspace members' pyproject.toml
+        # A workspace member's project name: uv runs at the workspace root
+        # (`file` is the lock there, relative to the app) for just this package.
+        self.member = member
+
+    @classmethod
+    def found_files(cls, app_dir: Path) -> list:
+        """uv.lock, or for a workspace member the workspace's lock, relative to the app."""
+        top = None if (app_dir / cls.files[0]).is_file() else workspace_top(app_dir)
+        if top is None:
+            return super().found_files(app_dir)
+        return [os.path.relpath(top / cls.files[0], Path(app_dir).resolve())]
 
     @classmethod
     def detect(cls, app_dir: Path) -> Optional["UvLock"]:
         name = cls.files[0]
-        if not (app_dir / name).is_file():
+        top = app_dir if (app_dir / name).is_file() else workspace_top(app_dir)
+        if top is None:
             return None
-        pyproject = read_pyproject(app_dir)
+        pyproject = read_pyproject(top)
         if pyproject is None:
             raise errors.UvProjectMissing()
-        lock = read_lock(app_dir / name)
+        lock = read_lock(top / name)
         lock_groups = {g for p in lock.get("package", []) for g in p.get("dev-dependencies", {})}
         groups = production_groups(pyproject, lock_groups)
-        names = production_names(lock, lock_roots(pyproject, lock), groups)
-        others = [SETTINGS_FILE] if (app_dir / SETTINGS_FILE).is_file() else []
-        others += [f for f in member_projects(lock) if (app_dir / f).is_file()]
-        return cls(name, names, local_packages(lock), groups, tuple(others), (pyproject, lock))
+        member = None
+        if top is not app_dir:
+            member = canonicalize_name(str((read_pyproject(app_dir) or {}).get("project", {}).get("name", "")))
+            if not member:
+                return None   # not a project: nothing uv would install for it
+            roots: tuple = (member,)
+        else:
+            roots = lock_roots(pyproject, lock)
+        names = production_names(lock, roots, groups)
+        at = os.path.relpath(top.resolve(), Path(app_dir).resolve())
+        prefix = "" if at == "." else at + "/"
+        others = [prefix + SETTINGS_FILE] if (top / SETTINGS_FILE).is_file() else []
+        others += [prefix + f for f in member_projects(lock) if (top / f).is_file()]
+        if member is not None:
+            others = [prefix + "pyproject.toml"] + [f for f in others if os.path.normpath(f) != "pyproject.toml"]
+        return cls(prefix + name, names, local_packages(lock), groups, tuple(others), (pyproject, lock), member)
+
+    def workspace_dir(self, app_dir: Path) -> Path:
+        """Where uv runs: the app, or for a member the workspace root."""
+        return (app_dir / self.file).parent if self.member else app_dir
 
     def select(self, groups: tuple, extras: tuple) -> "UvLock":
         """The names a production install brings in with the groups and extras
@@ -317,7 +374,7 @@ class UvLock(PackageManager):
         if not groups and not extras:
             return self
         pyproject, lock = self.parsed
-        roots = lock_roots(pyproject, lock)
+        roots = (self.member,) if self.member else lock_roots(pyproject, lock)
         tables = [t for t in lock.get("package", []) if canonicalize_name(t.get("name", "")) in roots]
         defined_groups = {canonicalize_name(g) for t in tables for g in t.get("dev-dependencies", {})}
         defined_extras = {canonicalize_name(e) for t in tables for e in t.get("optional-dependencies", {})}
@@ -327,7 +384,7 @@ class UvLock(PackageManager):
             if unknown:
                 raise errors.SelectionUnknown(variable, unknown, self.file, sorted(defined))
         names = production_names(lock, roots, (*self.groups, *groups), extras)
-        return type(self)(self.file, names, self.local, self.groups, self.other_files, self.parsed)
+        return type(self)(self.file, names, self.local, self.groups, self.other_files, self.parsed, self.member)
 
     @property
     def local_sources(self) -> Optional[bool]:
@@ -347,7 +404,7 @@ class UvLock(PackageManager):
     def check_lock(self, context: InstallContext) -> None:
         c = context
         argv = [str(c.tools.uv), "lock", "--check", "--python", str(c.python)]
-        result = run(argv, c.log, env=export_env(c), cwd=c.app_dir, show=False)
+        result = run(argv, c.log, env=export_env(c), cwd=self.workspace_dir(c.app_dir), show=False)
         if result.returncode != 0:
             raise lock_error(argv, c.app_dir, result.output)
 
@@ -355,25 +412,28 @@ class UvLock(PackageManager):
         c = context
         export = c.state_dir / EXPORT_FILE
         export.parent.mkdir(parents=True, exist_ok=True)
-        argv = [str(c.tools.uv), "export", "--locked", "--no-editable", "--no-header", *selection_flags(c),
+        member = ["--package", self.member] if self.member else []
+        argv = [str(c.tools.uv), "export", "--locked", "--no-editable", "--no-header", *member, *selection_flags(c),
                 "--format", "requirements.txt", "--python", str(c.python), "--output-file", str(export)]
-        result = run(argv, c.log, env=export_env(c), cwd=c.app_dir, show=False)
+        result = run(argv, c.log, env=export_env(c), cwd=self.workspace_dir(c.app_dir), show=False)
         if result.returncode != 0:
             raise lock_error(argv, c.app_dir, result.output)
         count = sum(1 for line in export.read_text().splitlines() if line and line[0] not in "# -")
         c.log.detail(errors.uv_exported(count, self.file, self.groups))
-        settings = read_index_settings(c.app_dir, read_pyproject(c.app_dir) or {})
+        top = self.workspace_dir(c.app_dir)
+        settings = read_index_settings(top, read_pyproject(top) or {})
         if c.installer == "uv":
             # The lock already decided every source: building the project must not
             # apply its [tool.uv.sources] again (they would make workspace members editable).
             extra = ["--no-sources", *index_flags(settings)]
             for name in sorted(self.local):
                 extra += ["--reinstall-package", name]
-            deps.install_with_uv(c.tools, c.python, c.app_dir, [str(export)], c.added_file, c.prefix, c.env,
+            # From where uv exported it: the export's local paths are relative to there.
+            deps.install_with_uv(c.tools, c.python, top, [str(export)], c.added_file, c.prefix, c.env,
                                  c.config, c.log, args=extra, label=self.file)
             return
         env = {**c.env, **pip_index_env(settings, c.env)}
-        sync(dataclasses.replace(c, env=env), [str(export)], label=self.file)
+        sync(dataclasses.replace(c, env=env, app_dir=top), [str(export)], label=self.file)
 
     def describe(self) -> str:
         groups = f" and the default groups {', '.join(self.groups)}" if self.groups else ""

@@ -21,9 +21,12 @@ if TYPE_CHECKING:  # detect and release run on a bare python3: nothing heavy at 
 
 
 class Platform(ABC):
-    """One platform's answers. `app_dir` is where the app is built."""
+    """One platform's answers. `source_dir` is what the platform gave us (the
+    repository); `app_dir` is where the app is built: the source directory, or
+    the directory PYBUILDPACK_APP_ROOT names inside it (`use_app_dir`)."""
 
     app_dir: Path
+    source_dir: Path
     # What a Python environment in the app's source is: "error" where the
     # source is what was committed and it would ship (Heroku refuses it, as
     # Heroku's own buildpack does), "warning" where it may be the developer's
@@ -36,6 +39,16 @@ class Platform(ABC):
     @abstractmethod
     def read_config(self) -> "ConfigVars":
         """The app's config vars (Heroku's ENV_DIR, CNB's platform env, a local .env)."""
+
+    def use_app_dir(self, config: "ConfigVars") -> None:
+        """Build the app in the directory the config names inside the source."""
+        from ..app_root import VAR, resolve
+
+        self.app_dir = resolve(self.source_dir, config.get(VAR))
+
+    def repository_dir(self) -> Path:
+        """How far a path the app names may reach: the whole source, which ships."""
+        return self.source_dir
 
     @abstractmethod
     def tools(self) -> "Tools":
@@ -80,7 +93,7 @@ class Platform(ABC):
         """BUILD_DIR, CACHE_DIR and ENV_DIR for the app's hooks, as Heroku gives
         them to its hooks: the app, a directory kept between builds, and the
         config vars as one file each."""
-        return {"BUILD_DIR": str(self.app_dir)}
+        return {"BUILD_DIR": str(self.source_dir)}
 
     def finish(self, build: "Build", log: "Log") -> None:
         """Anything to say after the summary."""

@@ -62,7 +62,19 @@ def env_path(name: str) -> Path:
 # --- detect ---------------------------------------------------------------------------------
 
 def detect(app_dir: Path, plan_path: Path) -> int:
-    """Pass (0) and write the build plan for a Python app, else fail (100)."""
+    """Pass (0) and write the build plan for a Python app, else fail (100). An
+    app in a subdirectory (PYBUILDPACK_APP_ROOT in the platform's env) is looked
+    for there."""
+    from ..app_root import VAR, resolve
+
+    platform_dir = os.environ.get("CNB_PLATFORM_DIR")
+    root = Path(platform_dir, "env", VAR) if platform_dir else None
+    if root is not None and root.is_file():
+        try:
+            app_dir = resolve(app_dir, root.read_text(encoding="utf-8", errors="replace"))
+        except errors.UserError as error:
+            print(f"{error.title}\n{error.body}", file=sys.stderr)
+            return DETECT_FAIL
     if not detected_by(app_dir):
         print(detect_failure(app_dir), file=sys.stderr)
         return DETECT_FAIL
@@ -117,7 +129,7 @@ class Cnb(Platform):
     def __init__(self, app_dir: Path, layers_dir: Path, platform_dir: Path) -> None:
         from ..steps import runtime
 
-        self.app_dir = app_dir
+        self.source_dir = self.app_dir = app_dir
         self.layers_dir = layers_dir
         self.platform_dir = platform_dir
         self.layers = Layers(layers_dir)
@@ -156,7 +168,7 @@ class Cnb(Platform):
         # Written now, not at the end: a hook's cache is worth keeping whatever the hook's
         # build does next, and the lifecycle keeps nothing of a failed build anyway.
         (self.layers_dir / f"{HOOKS_CACHE}.toml").write_text("[types]\ncache = true\n")
-        return {"BUILD_DIR": str(self.app_dir), "CACHE_DIR": str(cache), "ENV_DIR": str(self.platform_dir / "env")}
+        return {"BUILD_DIR": str(self.source_dir), "CACHE_DIR": str(cache), "ENV_DIR": str(self.platform_dir / "env")}
 
     def previous_lock(self) -> Path:
         from ..package_managers.base import LOCK_FILE
@@ -195,7 +207,8 @@ class Cnb(Platform):
 
         layers, log = self.layers, build.log
         write_venv_env(layers.venv, launch)
-        processes = launch_processes(launch)
+        # An app in a subdirectory runs from there (the image's working directory is the workspace).
+        processes = launch_processes(launch, self.app_dir if self.app_dir != self.source_dir else None)
         log.step(errors.launch_processes([p["type"] for p in processes], launch.default_process))
         write_launch_env(layers.launch_env, launch, log)
         write_sboms(layers, build)
@@ -359,15 +372,19 @@ def write_launch_env(layer: "Layer", launch: "LaunchConfig", log: Log) -> None:
     layer.write_toml(wanted)
 
 
-def launch_processes(launch: "LaunchConfig") -> list:
+def launch_processes(launch: "LaunchConfig", working_dir: Optional[Path] = None) -> list:
     """launch.toml's [[processes]]: the ones the Heroku path would run, the
     Procfile's plus the detected web when the Procfile has none; web is the
     default. Generated processes are exec'd directly; Procfile commands are
-    shell text, so they say so with bash -c."""
+    shell text, so they say so with bash -c. `working_dir`: where they run,
+    when not the workspace."""
     processes = []
     for name, process in launch.processes.items():
         command = list(process.argv) if process.argv else ["bash", "-c", process.command]
-        processes.append({"type": name, "command": command, "default": name == launch.default_process})
+        entry = {"type": name, "command": command, "default": name == launch.default_process}
+        if working_dir is not None:
+            entry["working-dir"] = str(working_dir)
+        processes.append(entry)
     return processes
 
 

@@ -39,6 +39,17 @@ CACHE_ENV = "env"                       # CACHE_DIR/pybuildpack/env: the environ
 
 
 def detect(build_dir: Path) -> int:
+    # Heroku gives detect no config vars; a platform that exports them (and a
+    # top-level pyproject.toml naming `app-root`, itself a detect file) finds the app.
+    root = os.environ.get("PYBUILDPACK_APP_ROOT")
+    if root:
+        from ..app_root import resolve
+
+        try:
+            build_dir = resolve(build_dir, root, "environment variable PYBUILDPACK_APP_ROOT")
+        except errors.UserError as error:
+            print(f"{error.title}\n{error.body}", file=sys.stderr)
+            return 1
     found = detected_by(build_dir)
     if found:
         print("Python")
@@ -60,7 +71,7 @@ class Heroku(Platform):
     def __init__(self, build_dir: Path, cache_dir: Path, env_dir: Optional[Path]) -> None:
         from ..cache import CachedDir
 
-        self.app_dir = build_dir
+        self.source_dir = self.app_dir = build_dir
         self.env_dir = env_dir
         self.cache_root = cache_dir / "pybuildpack"
         self.cached_env = CachedDir(self.cache_root / CACHE_ENV)
@@ -78,9 +89,11 @@ class Heroku(Platform):
     def layout(self) -> "Layout":
         from ..build import Layout
 
-        return Layout(app_dir=self.app_dir, runtime_prefix=self.app_dir / PYTHON_DIR,
-                      env_prefix=self.app_dir / PYTHON_DIR, state_dir=self.app_dir / STATE_DIR,
-                      relocate_root=self.app_dir)
+        # Python and the build's record go at the top of the slug, where the dyno
+        # (and any later buildpack) looks for them, even for an app in a subdirectory.
+        top = self.source_dir
+        return Layout(app_dir=self.app_dir, runtime_prefix=top / PYTHON_DIR,
+                      env_prefix=top / PYTHON_DIR, state_dir=top / STATE_DIR, relocate_root=top)
 
     def environment_key(self, build: "Build") -> "EnvironmentKey":
         return build.environment_key(distro=stack())
@@ -122,13 +135,15 @@ class Heroku(Platform):
 
     def hook_environment(self, build: "Build") -> dict:
         """bin/compile's own three arguments, as Heroku's hooks get them."""
-        env = {"BUILD_DIR": str(self.app_dir), "CACHE_DIR": str(self.cache_root.parent)}
+        env = {"BUILD_DIR": str(self.source_dir), "CACHE_DIR": str(self.cache_root.parent)}
         if self.env_dir is not None:
             env["ENV_DIR"] = str(self.env_dir.resolve())
         return env
 
     def write_launch(self, build: "Build", launch: "LaunchConfig") -> None:
-        write_runtime_files(self.app_dir, launch)
+        from ..app_root import relative
+
+        write_runtime_files(self.source_dir, launch, relative(self.app_dir, self.source_dir))
 
     def save_environment(self, build: "Build", key: "EnvironmentKey") -> None:
         from ..cache import write_atomically
@@ -160,9 +175,13 @@ def _export_defaults(defaults: dict) -> list:
     return [f'export {name}="${{{name}:-{value}}}"' for name, value in defaults.items()]
 
 
-def profile_script(launch: "LaunchConfig") -> str:
+def profile_script(launch: "LaunchConfig", app_root: str = "") -> str:
+    """`app_root`: the app's directory in the slug, where its processes run ('' for the top)."""
     lines = [
         "# Written by pybuildpack: the app's runtime environment, sourced at dyno start.",
+        # The dyno runs each process in the shell that sourced this: an app in a
+        # subdirectory runs from there, as it was built.
+        *([f'cd "$HOME/{app_root}"'] if app_root else []),
         f'export PATH="$HOME/{PYTHON_DIR}/bin:$PATH"',
         *_export_defaults(launch.defaults(behind_router=True)),
         f'. "$HOME/{STATE_DIR}/web_concurrency.sh"',
@@ -179,14 +198,17 @@ def export_script(build_dir: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_runtime_files(build_dir: Path, launch: "LaunchConfig") -> None:
+def write_runtime_files(build_dir: Path, launch: "LaunchConfig", app_root: str = "") -> None:
     state = build_dir / STATE_DIR
     state.mkdir(parents=True, exist_ok=True)
     (state / "web_concurrency.sh").write_text(launch.web_concurrency_script())
     profile = build_dir / PROFILE
     profile.parent.mkdir(parents=True, exist_ok=True)
-    profile.write_text(profile_script(launch))
-    processes = {name: process.command for name, process in launch.detected.items()}
+    profile.write_text(profile_script(launch, app_root))
+    # Heroku reads the Procfile at the top of the slug itself. An app in a
+    # subdirectory with a Procfile of its own has its processes listed here.
+    shown = launch.processes if app_root and not (build_dir / "Procfile").is_file() else launch.detected
+    processes = {name: process.command for name, process in shown.items()}
     (state / "release.json").write_text(json.dumps({"default_process_types": processes}, indent=2))
     buildpack_dir = Path(__file__).resolve().parents[3]
     try:

@@ -102,10 +102,20 @@ class Paths:
 
 
 def find_app(path: Path) -> Path:
-    """The app directory at `path`, or a UserError saying why it is not one."""
+    """The app directory at `path` (or in the subdirectory PYBUILDPACK_APP_ROOT
+    names, from the environment or `path`'s .env), or a UserError saying why it is not one."""
+    from ..app_root import VAR, resolve
+
     app_dir = path.resolve()
     if not app_dir.is_dir():
         raise errors.AppDirMissing(str(path))
+    root = os.environ.get(VAR)
+    origin = f"environment variable {VAR}"
+    if root is None and (app_dir / ".env").is_file():
+        root, origin = read_dotenv(app_dir).get(VAR), f"{VAR} in {path}/.env"
+    if root:
+        app_dir = resolve(app_dir, root, origin)
+        path = app_dir
     if is_buildpack(app_dir):
         raise errors.BuildpackNotApp(str(path))
     if not detected_by(app_dir):
@@ -150,7 +160,8 @@ class Local(Platform):
     committed_environment = None
 
     def __init__(self, app_dir: Path) -> None:
-        self.app_dir = app_dir
+        # find_app has already chosen the app's directory (PYBUILDPACK_APP_ROOT).
+        self.source_dir = self.app_dir = app_dir
         self.paths = Paths(app_dir)
         self.record: dict = {}
         self.first_build = False
@@ -158,6 +169,15 @@ class Local(Platform):
 
     def read_config(self) -> "ConfigVars":
         return read_config(self.app_dir)
+
+    def use_app_dir(self, config: "ConfigVars") -> None:
+        """find_app has chosen it: the app's own .env names no other directory."""
+
+    def repository_dir(self) -> Path:
+        """The git checkout the app is in: a path dependency may reach anywhere in it."""
+        from ..app_root import git_top
+
+        return git_top(self.app_dir)
 
     def tools(self) -> "Tools":
         from ..tools import Tools
