@@ -497,7 +497,9 @@ class PathDependencyOutsideApp(UserError):
             "there (nor at runtime).\n"
             "\n"
             "Move the package inside the app (for example into libs/) and point at it with a\n"
-            "relative path, or publish it to a package index and depend on it by name.",
+            "relative path, or publish it to a package index and depend on it by name. If the\n"
+            "app is a subdirectory of a repository that holds the package, build the repository\n"
+            "and name the app's directory: PYBUILDPACK_APP_ROOT=apps/web.",
         )
 
 

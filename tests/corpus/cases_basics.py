@@ -147,7 +147,9 @@ CASES = [
              !     there (nor at runtime).
              !
              !     Move the package inside the app (for example into libs/) and point at it with a
-             !     relative path, or publish it to a package index and depend on it by name.
+             !     relative path, or publish it to a package index and depend on it by name. If the
+             !     app is a subdirectory of a repository that holds the package, build the repository
+             !     and name the app's directory: PYBUILDPACK_APP_ROOT=apps/web.
          """,
          files={"requirements.txt": "flask\n-e ../shared-lib\n"}),
     Case("requirements-in-conflict", "requirements", """\
