@@ -1,6 +1,6 @@
 """The build, phase by phase, the same on every platform.
 
-    pre_compile hook -> (source check) -> Python -> cached environment
+    settings -> pre_compile hook -> (source check) -> Python -> cached environment
     -> dependencies -> the web app compiles and its servers import -> launch code
     -> framework steps (Django) -> post_compile hook -> launch config
     -> save the environment -> summary
@@ -22,6 +22,7 @@ from .build import Build
 from .inspect.files import committed_environments
 from .output import Log
 from .plan import make_plan
+from .settings import with_settings
 from .platforms.base import Platform
 
 
@@ -50,12 +51,14 @@ def disk_places(platform: Platform) -> dict:
 
 
 def _build(platform: Platform, log: Log, state: dict) -> Build:
-    config = platform.read_config()
+    # The config vars, over the settings committed in pyproject.toml (settings.py).
+    config = with_settings(platform.read_config(), platform.app_dir)
     log.add_secrets(config.secrets())
     plan = make_plan(platform.app_dir, config)
     build = Build(plan, platform.layout(), platform.tools(), config, log)
     platform.prepare(build)
 
+    build.show_settings()
     build.show_warnings()
     servers.check_build_machine(plan.processes.detected, build.env)
     hook_env = platform.hook_environment(build) if plan.hooks else {}

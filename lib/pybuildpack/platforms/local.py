@@ -450,7 +450,10 @@ def prepare_launch(app_dir: Path, log: Log) -> Prepared:
     record = read_record(paths)
     if not record.get("install_key") or not (paths.venv / "bin" / "python").exists():
         raise errors.NotBuilt(str(app_dir))
-    config = read_config(app_dir)
+    from ..settings import with_settings
+
+    # As the build made its plan: the config vars over pyproject.toml's settings.
+    config = with_settings(read_config(app_dir), app_dir)
     log.add_secrets(config.secrets())
     plan = make_plan(app_dir, config)
     if install_inputs(plan, config).key != record.get("install_key"):
