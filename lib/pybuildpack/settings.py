@@ -40,21 +40,19 @@ class Key(NamedTuple):
     name: str          # the key in [tool.pybuildpack]
     variable: str      # the config var it stands for
     kind: str          # "name", "names", "boolean" or "path"
-    default: str       # what applies with neither, for the docs and messages
 
 
 KEYS = (
-    Key("server", "PYBUILDPACK_SERVER", "name", "the server the app's dependencies name, else gunicorn"),
-    Key("installer", "PYBUILDPACK_INSTALLER", "name", "uv"),
-    Key("package-manager", "PYBUILDPACK_PACKAGE_MANAGER", "name", "the one the app's files show"),
-    Key("groups", "PYBUILDPACK_GROUPS", "names", "none besides the defaults"),
-    Key("extras", "PYBUILDPACK_EXTRAS", "names", "none"),
-    Key("collectstatic", "DISABLE_COLLECTSTATIC", "boolean", "true"),
-    Key("app-root", "PYBUILDPACK_APP_ROOT", "path", "the repository's top"),
+    Key("server", "PYBUILDPACK_SERVER", "name"),
+    Key("installer", "PYBUILDPACK_INSTALLER", "name"),
+    Key("package-manager", "PYBUILDPACK_PACKAGE_MANAGER", "name"),
+    Key("groups", "PYBUILDPACK_GROUPS", "names"),
+    Key("extras", "PYBUILDPACK_EXTRAS", "names"),
+    Key("collectstatic", "DISABLE_COLLECTSTATIC", "boolean"),
+    Key("app-root", "PYBUILDPACK_APP_ROOT", "path"),
 )
 BY_NAME = {key.name: key for key in KEYS}
-BY_VARIABLE = {key.variable: key for key in KEYS}
-APP_ROOT_VAR = "PYBUILDPACK_APP_ROOT"
+APP_ROOT_VAR = "PYBUILDPACK_APP_ROOT"   # for the app-root wiring: config.get(APP_ROOT_VAR)
 FILE = "pyproject.toml"
 TABLE = "[tool.pybuildpack]"
 EXPECTED = {
