@@ -122,6 +122,15 @@ class Build:
         self._inputs: Optional[deps.Inputs] = None
 
     # -- plan ----------------------------------------------------------------------
+    def show_settings(self) -> None:
+        """List the settings in use and where each came from, when pyproject.toml
+        has a [tool.pybuildpack] table (with config vars alone, nothing changes)."""
+        if not self.plan.settings_in_file:
+            return
+        self.log.step("Settings")
+        for setting in self.plan.settings:
+            self.log.detail(setting.line())
+
     def show_warnings(self) -> None:
         for title, body in self.plan.warnings:
             self.log.warning(title, body)

@@ -15,9 +15,14 @@ from __future__ import annotations
 import re
 import traceback
 from datetime import date
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence, Union
 
+from .config import Origin
 from .output import Log, mask_url
+
+# A setting's name in a message: the config var's name, or where the value came
+# from (config.Origin: a config var, or a key of pyproject.toml's [tool.pybuildpack]).
+Where = Union[str, Origin]
 
 DOCS = "https://github.com/pybuildpack/pybuildpack#readme"
 
@@ -295,7 +300,17 @@ class ProcfileInvalid(UserError):
 # --- config vars ---------------------------------------------------------------
 
 class ConfigVarInvalid(UserError):
-    def __init__(self, name: str, value_hint: str, allowed: str) -> None:
+    def __init__(self, name: Where, value_hint: str, allowed: str) -> None:
+        where = _origin(name)
+        if where.in_file:
+            super().__init__(
+                f"Invalid value for {where.key} in pyproject.toml",
+                f"{_is_set_to(where, value_hint)}, but it must be {allowed}.\n"
+                "\n"
+                f"{_change_setting(where)}",
+            )
+            return
+        name = where.variable
         super().__init__(
             f"Invalid value for {name}",
             f"The config var {name} is set to {value_hint}, but it must be {allowed}.\n"
@@ -306,25 +321,27 @@ class ConfigVarInvalid(UserError):
 
 
 class ServerCannotServe(UserError):
-    def __init__(self, variable: str, server: str, interface: str, origin: str, servers: Sequence[str]) -> None:
+    def __init__(self, variable: Where, server: str, interface: str, origin: str, servers: Sequence[str]) -> None:
+        where = _origin(variable)
         super().__init__(
             f"{server} cannot serve this app",
-            f"The config var {variable} chooses {server}, but the app ({origin}) is "
+            f"{_subject(where)} chooses {server}, but the app ({origin}) is "
             f"{'an' if interface.startswith('A') else 'a'}\n{interface} app, and {server} does not serve {interface} apps.\n"
             "\n"
-            f"Set {variable} to one of {', '.join(servers)}, or unset it to use the default.",
+            f"Set {_label(where)} to one of {', '.join(servers)}, or {'remove' if where.in_file else 'unset'} it to use the default.",
         )
 
 
 class SelectionNotSupported(UserError):
-    def __init__(self, name: str, source: str) -> None:
-        what = "dependency groups" if name.endswith("GROUPS") else "extras"
+    def __init__(self, name: Where, source: str) -> None:
+        where = _origin(name)
+        what = "dependency groups" if where.variable.endswith("GROUPS") else "extras"
         super().__init__(
-            f"{name} is set, but {source} has no {what}",
-            f"The config var {name} asks for {what}, but the app's dependencies come from\n"
+            f"{_label(where)} is set, but {source} has no {what}",
+            f"{_subject(where)} asks for {what}, but the app's dependencies come from\n"
             f"{source}, which cannot declare any, so nothing would be chosen.\n"
             "\n"
-            f"Unset {name}, or declare the {what} where they can be chosen: in pyproject.toml\n"
+            f"{_unset(where)}, or declare the {what} where they can be chosen: in pyproject.toml\n"
             "([dependency-groups] or [project.optional-dependencies]), instead of requirements.txt.",
         )
 
@@ -397,14 +414,16 @@ class RequirementsCompileFailed(UserError):
 
 
 class SelectionUnknown(UserError):
-    def __init__(self, variable: str, names: Sequence[str], source: str, available: Sequence[str]) -> None:
-        what = "dependency groups" if variable.endswith("GROUPS") else "extras"
+    def __init__(self, variable: Where, names: Sequence[str], source: str, available: Sequence[str]) -> None:
+        where = _origin(variable)
+        self.variable, self.names, self.source, self.available = where.variable, names, source, available
+        what = "dependency groups" if where.variable.endswith("GROUPS") else "extras"
         super().__init__(
-            f"{variable} names {what} that {source} does not declare",
-            f"The config var {variable} asks for {', '.join(names)}, but {source} declares\n"
+            f"{_label(where)} names {what} that {source} does not declare",
+            f"{_subject(where)} asks for {', '.join(names)}, but {source} declares\n"
             f"no such {what}. It declares: {', '.join(available) or '(none)'}.\n"
             "\n"
-            f"Fix the spelling in {variable}, or declare the {what} in {source}.",
+            f"Fix the spelling in {_label(where)}, or declare the {what} in {source}.",
         )
 
 
@@ -577,13 +596,14 @@ class ProjectBuildFailed(UserError):
 
 
 class InstallerNotSupported(UserError):
-    def __init__(self, installer: str, source: str) -> None:
+    def __init__(self, installer: str, source: str, variable: Where = "PYBUILDPACK_INSTALLER") -> None:
+        where = _origin(variable)
         super().__init__(
-            f"PYBUILDPACK_INSTALLER={installer} cannot install from {source}",
+            f"{_assignment(where, installer)} cannot install from {source}",
             f"The app's dependencies come from {source}, which pybuildpack installs with uv\n"
             f"only; the {installer} installer (pip-compile and pip-sync) reads requirements files.\n"
             "\n"
-            "Unset PYBUILDPACK_INSTALLER to use uv, or list the dependencies in requirements.txt.",
+            f"{_unset(where)} to use uv, or list the dependencies in requirements.txt.",
         )
 
 
@@ -670,14 +690,15 @@ class SeveralPackageManagers(UserError):
 
 
 class PackageManagerFileMissing(UserError):
-    def __init__(self, variable: str, kind: str, files: Sequence[str]) -> None:
+    def __init__(self, variable: Where, kind: str, files: Sequence[str]) -> None:
+        where = _origin(variable)
         wanted = " or ".join(files)
         super().__init__(
-            f"No {wanted} for {variable}={kind}",
-            f"The config var {variable} is set to {kind!r}, which installs from\n"
+            f"No {wanted} for {_assignment(where, kind)}",
+            f"{_is_set_to(where, repr(kind))}, which installs from\n"
             f"{wanted}, but the app has no {wanted} at its top.\n"
             "\n"
-            f"Commit {wanted}, or set {variable} to the package manager the\n"
+            f"Commit {wanted}, or set {_label(where)} to the package manager the\n"
             "app uses (or unset it when the app has only one).",
         )
 
@@ -1744,5 +1765,76 @@ class TwoProcfiles(UserError):
         )
 
 
-def app_root_used(relative: str) -> str:
-    return f"Building the app in {relative}/ (PYBUILDPACK_APP_ROOT)"
+def app_root_used(relative: str, origin: str) -> str:
+    shown = "PYBUILDPACK_APP_ROOT" if origin.startswith("config var") else origin
+    return f"Building the app in {relative}/ ({shown})"
+
+# -- settings in pyproject.toml ([tool.pybuildpack], settings.py) ------------------------------
+
+def _origin(where: Where) -> Origin:
+    return where if isinstance(where, Origin) else Origin(where)
+
+
+def _at_line(where: Origin) -> str:
+    return f" (line {where.line})" if where.line else ""
+
+
+def _label(where: Origin) -> str:
+    """`PYBUILDPACK_SERVER`, or `server` in pyproject.toml's [tool.pybuildpack]."""
+    return f"`{where.key}` in pyproject.toml's [tool.pybuildpack]" if where.in_file else where.variable
+
+
+def _subject(where: Origin) -> str:
+    """The start of a sentence naming the setting and, for the file, its value and line."""
+    if where.in_file:
+        return f"`{where.written}` in pyproject.toml's [tool.pybuildpack]{_at_line(where)}"
+    return f"The config var {where.variable}"
+
+
+def _is_set_to(where: Origin, value_hint: str) -> str:
+    if where.in_file:
+        return f"pyproject.toml's [tool.pybuildpack] has `{where.written}`{_at_line(where)}"
+    return f"The config var {where.variable} is set to {value_hint}"
+
+
+def _assignment(where: Origin, value: str) -> str:
+    """For titles: `PYBUILDPACK_INSTALLER=pip`, or `installer = "pip"` in pyproject.toml."""
+    return f"`{where.written}` in pyproject.toml" if where.in_file else f"{where.variable}={value}"
+
+
+def _unset(where: Origin) -> str:
+    return f"Remove `{where.key}` from pyproject.toml's [tool.pybuildpack]" if where.in_file \
+        else f"Unset {where.variable}"
+
+
+def _change_setting(where: Origin) -> str:
+    return (f"Change `{where.key}` in pyproject.toml's [tool.pybuildpack] table, or remove it\n"
+            f"to use the default. (The config var {where.variable}, when set, wins over it.)")
+
+
+class SettingUnknown(UserError):
+    def __init__(self, key: str, line: Optional[int], valid: Sequence[str], close: Optional[str] = None) -> None:
+        where = f"pyproject.toml line {line}" if line else "pyproject.toml"
+        hint = f"Did you mean `{close}`? " if close else ""
+        super().__init__(
+            f"Unknown setting `{key}` in pyproject.toml",
+            f"{where} sets `{key}` in the [tool.pybuildpack] table, but pybuildpack has no\n"
+            "setting of that name, so it would have no effect.\n"
+            "\n"
+            f"{hint}The settings are:\n"
+            f"{_bullets(valid)}\n"
+            "\n"
+            "Fix the key's spelling, or remove it.",
+        )
+
+
+class SettingInvalid(UserError):
+    def __init__(self, key: str, written: str, line: Optional[int], expected: str) -> None:
+        where = f"pyproject.toml line {line}" if line else "pyproject.toml"
+        super().__init__(
+            f"Invalid value for {key} in pyproject.toml",
+            f"{where} has `{written}` in the [tool.pybuildpack] table, but\n"
+            f"{key} must be {expected}.\n"
+            "\n"
+            f"Change it in pyproject.toml, or remove it to use the default.",
+        )

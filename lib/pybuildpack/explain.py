@@ -63,7 +63,7 @@ def _packages(plan: BuildPlan) -> dict:
         "extras": list(plan.extras),
         "summary": f"{plan.installer} ({plan.installer_origin}), from {source}"
                    + (f" (chosen by {plan.package_manager_origin})"
-                      if plan.package_manager_origin.startswith("config var") else ""),
+                      if plan.package_manager_origin.startswith(("config var", "pyproject.toml")) else ""),
     }
 
 
@@ -142,6 +142,8 @@ def explain(plan: BuildPlan, last_build: Optional[Mapping[str, object]] = None,
         "web_detection_order": list(DEFAULT_WEB_ORDER),
         "static_files": _static_files(plan),
         "hooks": [{"hook": h, "when": HOOK_TIMES[h]} for h in plan.hooks],
+        "settings": {s.key: {"value": s.value, "origin": s.origin, "config_var": s.variable,
+                             "overrides_pyproject": s.overrides, "summary": s.line()} for s in plan.settings},
         "warnings": [{"title": title, "body": body}
                      for title, body in build_warnings(plan, python, today or lifecycle_today())],
         "last_build": None,
@@ -175,7 +177,9 @@ def render(doc: Mapping[str, object]) -> str:
         package_lines.append("names: " + ", ".join(packages["names"]))
     for key, variable in (("groups", "PYBUILDPACK_GROUPS"), ("extras", "PYBUILDPACK_EXTRAS")):
         if packages.get(key):
-            package_lines.append(f"{key}: {', '.join(packages[key])} (from {variable})")
+            origin = (doc.get("settings") or {}).get(key, {}).get("origin", "")
+            package_lines.append(f"{key}: {', '.join(packages[key])} "
+                                 f"(from {origin if origin.startswith('pyproject.toml') else variable})")
     package_lines += [f"adds {a['name']}: {a['reason']}" for a in packages["added"]]
     if packages["not_installed_from"]:
         package_lines.append("not installed from: " + ", ".join(packages["not_installed_from"]))
@@ -193,6 +197,9 @@ def render(doc: Mapping[str, object]) -> str:
         process_lines += [f"  - {item}" for item in doc["web_detection_order"]]
     lines += _row("Processes", process_lines)
     lines += _row("Static files", static.get("lines") or [static["summary"]])
+    settings = doc.get("settings") or {}
+    lines += _row("Settings", [s["summary"] for s in settings.values()]
+                  or ["none (no config vars of pybuildpack's, no [tool.pybuildpack] in pyproject.toml)"])
     hooks = doc["hooks"]
     lines += _row("Hooks", [f"{h['hook']} runs {h['when']}" for h in hooks]
                   or [f"none ({' and '.join(HOOKS)} are not in the app)"])

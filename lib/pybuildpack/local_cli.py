@@ -101,8 +101,10 @@ def _explain(app_dir: Path, as_json: bool) -> None:
     from .plan import make_plan
     from .platforms import local
 
+    from .settings import with_settings
+
     app = local.find_app(app_dir)
-    config = local.read_config(app)
+    config = with_settings(local.read_config(app), app)
     plan = make_plan(app, config)
     doc = explain.explain(plan, local.read_record(local.Paths(app)) or None, _explain_python(plan, config))
     sys.stdout.write(json.dumps(doc, indent=2) + "\n" if as_json else explain.render(doc))

@@ -1,6 +1,6 @@
 """The build, phase by phase, the same on every platform.
 
-    pre_compile hook -> (source check) -> Python -> cached environment
+    settings -> pre_compile hook -> (source check) -> Python -> cached environment
     -> dependencies -> the web app compiles and its servers import -> launch code
     -> framework steps (Django) -> post_compile hook -> launch config
     -> save the environment -> summary
@@ -22,6 +22,7 @@ from .build import Build
 from .inspect.files import committed_environments
 from .output import Log
 from .plan import make_plan
+from .settings import with_settings
 from .platforms.base import Platform
 
 
@@ -50,20 +51,25 @@ def disk_places(platform: Platform) -> dict:
 
 
 def _build(platform: Platform, log: Log, state: dict) -> Build:
-    config = platform.read_config()
-    log.add_secrets(config.secrets())
-    platform.use_app_dir(config)
+    # The config vars, over the settings committed in pyproject.toml (settings.py):
+    # the top's first, which may name the app's directory, then the app's own.
+    given = platform.read_config()
+    log.add_secrets(given.secrets())
+    platform.use_app_dir(with_settings(given, platform.source_dir))
+    config = with_settings(given, platform.app_dir, platform.source_dir)
     with app_root.within(platform.repository_dir()):
         return _build_app(platform, log, state, config)
 
 
 def _build_app(platform: Platform, log: Log, state: dict, config) -> Build:
     if platform.app_dir != platform.source_dir:
-        log.step(errors.app_root_used(app_root.relative(platform.app_dir, platform.source_dir)))
+        log.step(errors.app_root_used(app_root.relative(platform.app_dir, platform.source_dir),
+                                      config.origin(app_root.VAR)))
     plan = make_plan(platform.app_dir, config)
     build = Build(plan, platform.layout(), platform.tools(), config, log)
     platform.prepare(build)
 
+    build.show_settings()
     build.show_warnings()
     servers.check_build_machine(plan.processes.detected, build.env)
     hook_env = platform.hook_environment(build) if plan.hooks else {}

@@ -18,6 +18,7 @@ from typing import Optional
 from packaging.utils import canonicalize_name
 
 from . import errors, package_managers, pins, servers
+from . import settings as settings_module
 from .config import ConfigVars
 from .inspect.dependencies import check_paths_and_variables
 from .inspect.django import DjangoProject, find_django
@@ -68,6 +69,10 @@ class BuildPlan:
     # The warning collectstatic gets when the settings do not set STATIC_ROOT (shown
     # at that step, when the settings, once imported, confirm it; listed by explain).
     static_root_warning: Optional[tuple] = None
+    # The settings in use (settings.InUse), from config vars or pyproject.toml's [tool.pybuildpack].
+    settings: tuple = ()
+    # Whether pyproject.toml has any: only then does the build log list them.
+    settings_in_file: bool = False
 
     @property
     def web(self) -> Optional[Process]:
@@ -88,22 +93,23 @@ def choose_installer(config: ConfigVars) -> tuple:
         return "uv", "default"
     value = value.strip().lower()
     if value not in INSTALLERS:
-        raise errors.ConfigVarInvalid("PYBUILDPACK_INSTALLER", repr(value), "`uv` or `pip`")
-    return value, "config var PYBUILDPACK_INSTALLER"
+        raise errors.ConfigVarInvalid(config.source("PYBUILDPACK_INSTALLER"), repr(value), "`uv` or `pip`")
+    return value, config.origin("PYBUILDPACK_INSTALLER")
 
 
 def choose_selection(config: ConfigVars, manager: PackageManager) -> dict:
     """{"groups": (...), "extras": (...)} from PYBUILDPACK_GROUPS and
-    PYBUILDPACK_EXTRAS: comma-separated names, normalized as PEP 685 does."""
+    PYBUILDPACK_EXTRAS (or their settings): comma-separated names, normalized as PEP 685 does."""
     chosen = {}
     for variable, key, capability in SELECTIONS:
         value = config.get(variable) or ""
         names = [name.strip() for name in value.split(",") if name.strip()]
         bad = [name for name in names if not _SELECTION_NAME.match(name)]
         if bad:
-            raise errors.ConfigVarInvalid(variable, repr(value), "a comma-separated list of names such as `prod,docs`")
+            raise errors.ConfigVarInvalid(config.source(variable), repr(value),
+                                          "a comma-separated list of names such as `prod,docs`")
         if names and not getattr(manager, capability):
-            raise errors.SelectionNotSupported(variable, manager.describe())
+            raise errors.SelectionNotSupported(config.source(variable), manager.describe())
         chosen[key] = tuple(dict.fromkeys(canonicalize_name(name) for name in names))
     return chosen
 
@@ -179,15 +185,24 @@ def check_version_files(app_dir: Path) -> None:
 
 
 def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
-    choice = package_managers.choose(app_dir, config.get(package_managers.CHOICE_VAR))
+    choice = package_managers.choose(app_dir, config.get(package_managers.CHOICE_VAR),
+                                     config.source(package_managers.CHOICE_VAR))
     manager = choice.manager
     check_version_files(app_dir)
     python = requested_python(app_dir, manager.python_requests())
     installer, installer_origin = choose_installer(config)
     if installer not in manager.installers:
-        raise errors.InstallerNotSupported(installer, manager.file or manager.describe())
+        raise errors.InstallerNotSupported(installer, manager.file or manager.describe(),
+                                           config.source("PYBUILDPACK_INSTALLER"))
     selection = choose_selection(config, manager)
-    manager = manager.select(selection["groups"], selection["extras"])
+    try:
+        manager = manager.select(selection["groups"], selection["extras"])
+    except errors.SelectionUnknown as unknown:
+        # The package manager names the config var; the names may have come from pyproject.toml.
+        if not config.source(unknown.variable).in_file:
+            raise
+        raise errors.SelectionUnknown(config.source(unknown.variable), unknown.names, unknown.source,
+                                      unknown.available) from None
     if manager.kind in ("requirements", "requirements-in") and manager.file:
         check_paths_and_variables(app_dir / manager.file, app_dir,
                                   lambda name: config.get(name) is not None or name in os.environ)
@@ -197,7 +212,8 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     procfile = parse_procfile(app_dir)
     # A Procfile `web` line is the web process: nothing is looked for (nor complained about).
     found, web_warnings = (None, ()) if "web" in procfile else detect_default_web(app_dir, django, declared)
-    server = (servers.choose(found, manager.declares, config.get(servers.CHOICE_VAR), manager.file or "the app")
+    server = (servers.choose(found, manager.declares, config.get(servers.CHOICE_VAR), manager.file or "the app",
+                             config.source(servers.CHOICE_VAR))
               if isinstance(found, AppTarget) else None)
     processes = Processes(procfile, web_process(found, app_dir, server))
     _check_framework_declared(manager, django, found)
@@ -235,6 +251,8 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
         processes=processes,
         warnings=tuple(warnings),
         static_root_warning=static_root_warning,
+        settings=settings_module.in_use(config),
+        settings_in_file=bool(config.settings),
     )
 
 

@@ -20,9 +20,9 @@ def monorepo(fixture_app, tmp_path):
 
 
 def test_heroku_builds_each_app_of_a_monorepo_from_its_subdirectory(heroku, monorepo):
-    web = heroku.build(monorepo, config={"PYBUILDPACK_APP_ROOT": "apps/web"})
+    web = heroku.build(monorepo)   # the top's pyproject.toml names apps/web
     assert web.ok, web.output
-    assert "-----> Building the app in apps/web/ (PYBUILDPACK_APP_ROOT)" in web.output
+    assert "-----> Building the app in apps/web/ (pyproject.toml [tool.pybuildpack] app-root)" in web.output
     # Python goes where the dyno looks for it, at the top of the slug.
     assert {"flask", "gunicorn", "greeting"} <= slug_distributions(web.build_dir)
     dyno = heroku.deploy(web).start()

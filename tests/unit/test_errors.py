@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from pybuildpack import errors
+from pybuildpack.config import Origin
 
 from .helpers import block, render
 from .test_errors_local import LOCAL_ERRORS, LOCAL_WARNINGS
@@ -275,6 +276,21 @@ APP_ROOT_ERRORS = {
     ),
 }
 ERRORS.update(APP_ROOT_ERRORS)
+
+# --- settings in pyproject.toml's [tool.pybuildpack] (issue 9, helper P) ---
+SETTINGS_ERRORS = {
+    "SettingUnknown": (
+        errors.SettingUnknown("sever", 5, ["server", "installer"], "server"),
+        ["Unknown setting `sever` in pyproject.toml", "pyproject.toml line 5 sets `sever`",
+         "Did you mean `server`?", "  - server\n !       - installer", "Fix the key's spelling"],
+    ),
+    "SettingInvalid": (
+        errors.SettingInvalid("collectstatic", 'collectstatic = "no"', 3, "true or false (no quotes)"),
+        ["Invalid value for collectstatic in pyproject.toml", 'pyproject.toml line 3 has `collectstatic = "no"`',
+         "collectstatic must be true or false (no quotes)", "remove it to use the default"],
+    ),
+}
+ERRORS.update(SETTINGS_ERRORS)
 
 # --- the web process at start (pybuildpack start / up) ---
 ERRORS.update({
@@ -785,3 +801,41 @@ def test_a_module_that_is_only_missing_gets_no_python_version_advice():
     error = errors.CollectstaticFailed("x", "ModuleNotFoundError: No module named 'cgi_tools'\n")
     assert "no longer part of Python" not in error.body
 
+
+_FROM_FILE = Origin("PYBUILDPACK_SERVER", "server", 'server = "nginx"', 4)
+
+
+def test_an_invalid_value_from_pyproject_names_the_key_and_line_not_the_config_var():
+    error = errors.ConfigVarInvalid(_FROM_FILE, "'nginx'", "one of `gunicorn`, `waitress`")
+    text = render(error)
+    assert error.title == "Invalid value for server in pyproject.toml"
+    assert "pyproject.toml's [tool.pybuildpack] has `server = \"nginx\"` (line 4), but it must be one of" in text
+    assert "Change `server` in pyproject.toml's [tool.pybuildpack] table" in text
+    assert "heroku config:set" not in text
+
+
+def test_errors_about_a_setting_name_where_it_came_from():
+    server = render(errors.ServerCannotServe(_FROM_FILE, "waitress", "ASGI", "main.py line 3", ["uvicorn"]))
+    assert "`server = \"nginx\"` in pyproject.toml's [tool.pybuildpack] (line 4) chooses waitress" in server
+    assert "Set `server` in pyproject.toml's [tool.pybuildpack] to one of uvicorn, or remove it" in server
+    groups = Origin("PYBUILDPACK_GROUPS", "groups", 'groups = ["prod"]', 2)
+    unknown = errors.SelectionUnknown(groups, ["prod"], "uv.lock", ["dev"])
+    assert unknown.title == "`groups` in pyproject.toml's [tool.pybuildpack] names dependency groups that uv.lock " \
+                            "does not declare"
+    assert "PYBUILDPACK_GROUPS" not in render(unknown)
+    unsupported = errors.SelectionNotSupported(groups, "requirements.txt")
+    assert unsupported.title.startswith("`groups` in pyproject.toml's [tool.pybuildpack] is set")
+    assert "Remove `groups` from pyproject.toml's [tool.pybuildpack]" in unsupported.body
+    manager = Origin("PYBUILDPACK_PACKAGE_MANAGER", "package-manager", 'package-manager = "uv"', 7)
+    missing = errors.PackageManagerFileMissing(manager, "uv", ["uv.lock"])
+    assert missing.title == 'No uv.lock for `package-manager = "uv"` in pyproject.toml'
+    installer = Origin("PYBUILDPACK_INSTALLER", "installer", 'installer = "pip"', 3)
+    refused = errors.InstallerNotSupported("pip", "uv.lock", installer)
+    assert refused.title == '`installer = "pip"` in pyproject.toml cannot install from uv.lock'
+    assert "Remove `installer` from pyproject.toml's [tool.pybuildpack] to use uv" in refused.body
+
+
+def test_the_same_errors_from_a_config_var_read_as_they_always_did():
+    assert errors.ConfigVarInvalid(Origin("PYBUILDPACK_SERVER"), "'x'", "y").body == \
+        errors.ConfigVarInvalid("PYBUILDPACK_SERVER", "'x'", "y").body
+    assert errors.InstallerNotSupported("pip", "uv.lock").title == "PYBUILDPACK_INSTALLER=pip cannot install from uv.lock"

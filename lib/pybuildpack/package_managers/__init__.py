@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Optional
 
 from .. import errors
+from ..config import Origin
 from ..inspect.files import not_a_regular_file
 from .base import PackageManager
 from .none import NoDependencies
@@ -70,14 +71,15 @@ def kinds() -> tuple:
     return tuple(manager.kind for manager in MANAGERS + FALLBACKS)
 
 
-def chosen_kind(config_value: Optional[str]) -> Optional[str]:
-    """The kind PYBUILDPACK_PACKAGE_MANAGER names (None when unset or empty)."""
+def chosen_kind(config_value: Optional[str], where: Optional[Origin] = None) -> Optional[str]:
+    """The kind PYBUILDPACK_PACKAGE_MANAGER names (None when unset or empty);
+    `where` is the value's origin when it is the `package-manager` setting."""
     if config_value is None or not config_value.strip():
         return None
     value = config_value.strip().lower()
     if value not in kinds():
         allowed = ", ".join(f"`{kind}`" for kind in kinds()[:-1]) + f" or `{kinds()[-1]}`"
-        raise errors.ConfigVarInvalid(CHOICE_VAR, repr(value), allowed)
+        raise errors.ConfigVarInvalid(where or CHOICE_VAR, repr(value), allowed)
     return value
 
 
@@ -92,10 +94,12 @@ def check_regular_files(app_dir: Path) -> None:
                                                 else f"unreadable ({why})")
 
 
-def choose(app_dir: Path, config_value: Optional[str] = None) -> Choice:
+def choose(app_dir: Path, config_value: Optional[str] = None, where: Optional[Origin] = None) -> Choice:
     """The package manager the app uses, given PYBUILDPACK_PACKAGE_MANAGER's
-    value; a UserError when that is ambiguous or when its files cannot be installed."""
-    wanted = chosen_kind(config_value)
+    value (or the `package-manager` setting's, as `where` says); a UserError when
+    that is ambiguous or when its files cannot be installed."""
+    where = where or Origin(CHOICE_VAR)
+    wanted = chosen_kind(config_value, where)
     check_regular_files(app_dir)
     present = {m.kind: (m, files) for m in MANAGERS for files in [m.found_files(app_dir)] if files}
     unsupported = [(tool, files) for tool, names in NOT_INSTALLED
@@ -106,12 +110,12 @@ def choose(app_dir: Path, config_value: Optional[str] = None) -> Choice:
         fallback = next((m for m in FALLBACKS if m.kind == wanted), None)
         found = fallback.detect(app_dir) if fallback is not None else None
         if found is not None:
-            return Choice(found, f"config var {CHOICE_VAR}", tuple(f for f in every_file if f != found.file))
+            return Choice(found, str(where), tuple(f for f in every_file if f != found.file))
         if wanted not in present:
             manager = next(m for m in MANAGERS + FALLBACKS if m.kind == wanted)
-            raise errors.PackageManagerFileMissing(CHOICE_VAR, wanted, manager.files)
+            raise errors.PackageManagerFileMissing(where, wanted, manager.files)
         cls, files = present[wanted]
-        return Choice(cls.detect(app_dir), f"config var {CHOICE_VAR}",
+        return Choice(cls.detect(app_dir), str(where),
                       tuple(f for f in every_file if f not in files))
 
     found = [(f, cls.tool) for cls, files in present.values() for f in files]

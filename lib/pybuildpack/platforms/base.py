@@ -44,7 +44,7 @@ class Platform(ABC):
         """Build the app in the directory the config names inside the source."""
         from ..app_root import VAR, resolve
 
-        self.app_dir = resolve(self.source_dir, config.get(VAR))
+        self.app_dir = resolve(self.source_dir, config.get(VAR), config.origin(VAR))
 
     def repository_dir(self) -> Path:
         """How far a path the app names may reach: the whole source, which ships."""

@@ -113,6 +113,12 @@ def find_app(path: Path) -> Path:
     origin = f"environment variable {VAR}"
     if root is None and (app_dir / ".env").is_file():
         root, origin = read_dotenv(app_dir).get(VAR), f"{VAR} in {path}/.env"
+    if root is None:
+        from ..settings import read_settings
+
+        setting = read_settings(app_dir).get(VAR)
+        if setting is not None:
+            root, origin = setting.value, str(setting.origin)
     if root:
         app_dir = resolve(app_dir, root, origin)
         path = app_dir
@@ -470,7 +476,10 @@ def prepare_launch(app_dir: Path, log: Log) -> Prepared:
     record = read_record(paths)
     if not record.get("install_key") or not (paths.venv / "bin" / "python").exists():
         raise errors.NotBuilt(str(app_dir))
-    config = read_config(app_dir)
+    from ..settings import with_settings
+
+    # As the build made its plan: the config vars over pyproject.toml's settings.
+    config = with_settings(read_config(app_dir), app_dir)
     log.add_secrets(config.secrets())
     plan = make_plan(app_dir, config)
     if install_inputs(plan, config).key != record.get("install_key"):

@@ -17,6 +17,7 @@ import shlex
 from typing import Callable, Mapping, NamedTuple, Optional, Sequence
 
 from .. import errors
+from ..config import Origin
 from ..inspect.processes import AppTarget, Process
 from .base import Server
 from .gunicorn import Gunicorn
@@ -43,6 +44,7 @@ SERVERS: dict = {server.name: server for server in (
 DEFAULT = {"wsgi": "gunicorn", "asgi": "gunicorn"}
 INTERFACE_NAMES = {"wsgi": "WSGI", "asgi": "ASGI"}
 CHOICE_VAR = "PYBUILDPACK_SERVER"
+ALIASES = {"pyuwsgi": "uwsgi", "mod-wsgi": "mod_wsgi", "mod-wsgi-express": "mod_wsgi"}
 
 
 class Choice(NamedTuple):
@@ -55,25 +57,34 @@ def get(name: str) -> Server:
 
 
 def choose(target: AppTarget, declares: Callable[[str], bool], requested: Optional[str],
-           declared_in: str = "the app's dependencies") -> Choice:
-    """The server that runs `target`: the one PYBUILDPACK_SERVER names (`requested`),
-    else the first server of SERVERS the app's dependencies name that serves the
-    target's interface, else DEFAULT for the interface."""
+           declared_in: str = "the app's dependencies", where: Optional[Origin] = None) -> Choice:
+    """The server that runs `target`: the one PYBUILDPACK_SERVER (or the `server`
+    setting, as `where` says) names (`requested`), else the first server of
+    SERVERS the app's dependencies name that serves the target's interface,
+    else DEFAULT for the interface."""
     interface = INTERFACE_NAMES[target.interface]
+    where = where or Origin(CHOICE_VAR)
     if requested is not None and requested.strip():
-        name = requested.strip().lower().replace("_", "-")
-        name = {"pyuwsgi": "uwsgi", "mod-wsgi": "mod_wsgi", "mod-wsgi-express": "mod_wsgi"}.get(name, name)
-        if name not in SERVERS:
-            raise errors.ConfigVarInvalid(CHOICE_VAR, repr(requested), "one of " + ", ".join(f"`{s}`" for s in SERVERS))
+        name = server_name(requested)
+        if name is None:
+            raise errors.ConfigVarInvalid(where, repr(requested), "one of " + ", ".join(f"`{s}`" for s in SERVERS))
         server = SERVERS[name]
         if target.interface not in server.interfaces:
-            raise errors.ServerCannotServe(CHOICE_VAR, server.name, interface, target.origin,
+            raise errors.ServerCannotServe(where, server.name, interface, target.origin,
                                            [s.name for s in SERVERS.values() if target.interface in s.interfaces])
-        return Choice(server, f"config var {CHOICE_VAR}")
+        return Choice(server, str(where))
     for server in SERVERS.values():
         if target.interface in server.interfaces and server.declared_by(declares):
             return Choice(server, f"{declared_in} names it")
     return Choice(SERVERS[DEFAULT[target.interface]], f"the default {interface} server")
+
+
+def server_name(requested: str) -> Optional[str]:
+    """The server `requested` names, with the aliases its config var and setting
+    accept (`mod-wsgi-express`, `pyuwsgi`, any case, `_` or `-`); None for no server we know."""
+    name = requested.strip().lower().replace("_", "-")
+    name = ALIASES.get(name, name)
+    return name if name in SERVERS else None
 
 
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
