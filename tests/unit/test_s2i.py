@@ -201,6 +201,9 @@ def test_run_execs_the_web_process_after_the_profile_on_8080_unless_port_is_set(
     assert argv == ["bash", "-c", '. "$0" && exec "$@"', str(paths.state / "profile.sh"), "gunicorn", "wsgi:app"]
     assert env["PORT"] == "8080"
     assert s2i.run_argv(paths, {"PORT": "9000"})[1]["PORT"] == "9000"
+    # The run script keeps the app's PYTHONPATH aside from pybuildpack's own Python; the app gets it back.
+    env = s2i.run_argv(paths, {"PYBUILDPACK_S2I_PYTHONPATH": "src"})[1]
+    assert env["PYTHONPATH"] == "src" and "PYBUILDPACK_S2I_PYTHONPATH" not in env
 
 
 def test_a_shell_command_web_process_runs_through_bash(tmp_path):
@@ -225,3 +228,49 @@ def test_the_profile_defaults_port_to_8080_and_points_gunicorn_at_app_config(tmp
     assert f'export PYBUILDPACK_GUNICORN_CONFIG="${{PYBUILDPACK_GUNICORN_CONFIG:-{paths.app}/conf/gunicorn.py}}"' in text
     assert f'export PATH="{paths.python}/bin":"$PATH"\n' in text
     assert "PYBUILDPACK_GUNICORN_CONFIG" not in s2i.profile_script(paths, launch, None)
+
+
+def test_app_config_must_be_a_file_of_the_app_and_is_only_read_by_gunicorn(tmp_path):
+    from types import SimpleNamespace
+
+    from .helpers import string_log
+
+    write(tmp_path / "gunicorn_settings.py", "workers = 2\n")
+    uvicorn = Process("web", "uvicorn main:app", "Procfile line 1")
+    log = string_log()
+    build = SimpleNamespace(config=ConfigVars({"APP_CONFIG": "gunicorn_settings.py"}), log=log,
+                            plan=SimpleNamespace(web=uvicorn))
+    s2i.app_config(tmp_path, build)
+    assert "APP_CONFIG is not used" in log.stream.getvalue()
+    assert "(Procfile line 1) runs `uvicorn main:app`" in log.stream.getvalue()
+    build.config = ConfigVars({"APP_CONFIG": "missing.py"})
+    with pytest.raises(errors.AppVariableInvalid):
+        s2i.app_config(tmp_path, build)
+
+
+def test_artifacts_of_another_python_are_not_used_and_the_log_says_why(tmp_path):
+    from types import SimpleNamespace
+
+    from pybuildpack.cache import FORMAT
+    from pybuildpack.environment_key import EnvironmentKey
+
+    from .helpers import string_log
+
+    paths = s2i.Paths.from_environment({"PYBUILDPACK_S2I_HOME": str(tmp_path / "home"),
+                                        "PYBUILDPACK_S2I_ARTIFACTS": str(tmp_path / "artifacts")})
+    old = EnvironmentKey("3.12.1", "uv", "0.13.9", "x86_64", "debian 12")
+    saved = tmp_path / "artifacts" / "pybuildpack"
+    write(saved / "python" / "bin" / "python3")
+    write(saved / "env.json", json.dumps({"format": FORMAT, **old.metadata(), "install_key": "k"}))
+    platform = s2i.S2i(paths, string_log())
+    build = SimpleNamespace(log=string_log(), layout=SimpleNamespace(runtime_prefix=paths.python))
+
+    new = EnvironmentKey("3.13.1", "uv", "0.13.9", "x86_64", "debian 12")
+    assert platform.restore_environment(build, new) == {}
+    assert build.log.stream.getvalue() == ("-----> Not using the previous image's environment: "
+                                           "Python version changed (3.12.1 -> 3.13.1)\n")
+    assert not paths.python.exists()
+
+    assert platform.restore_environment(build, old)["install_key"] == "k"
+    assert (paths.python / "bin" / "python3").is_file()
+    assert "Restored the environment from the previous image (incremental build)" in build.log.stream.getvalue()

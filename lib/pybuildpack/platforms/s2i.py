@@ -65,6 +65,7 @@ ENV_META = "env.json"                      # the environment's key, in the state
 ARTIFACT_LOCK = "previous-lock.txt"        # the last lock, so unchanged pins stay put
 LAUNCH_FILE = "launch.json"
 PROFILE = "profile.sh"
+PYTHONPATH_VAR = "PYBUILDPACK_S2I_PYTHONPATH"   # the run environment's PYTHONPATH (s2i/bin/run)
 
 # The build machine's own variables, never the app's config vars (nor masked as secrets).
 MACHINE_VARIABLES = DENYLIST | frozenset({
@@ -353,6 +354,8 @@ def run_argv(paths: Paths, environ: Mapping[str, str]) -> tuple:
     if web is None:
         raise errors.S2iNoWebProcess(list(processes))
     env = dict(environ)
+    if PYTHONPATH_VAR in env:      # the app's own, kept aside by s2i/bin/run
+        env["PYTHONPATH"] = env.pop(PYTHONPATH_VAR)
     if not env.get("PORT"):
         env["PORT"] = DEFAULT_PORT
     profile = str(paths.state / PROFILE)
