@@ -1857,3 +1857,7 @@ def s2i_source_copied(source: str, app: str) -> str:
 
 def s2i_environment_read(names: Sequence[str]) -> str:
     return f"Reading {len(names)} variable{'s' if len(names) != 1 else ''} from .s2i/environment: {', '.join(names)}"
+
+
+def s2i_app_home(relative: str) -> str:
+    return f"APP_HOME names the app's directory: {relative}/ (as PYBUILDPACK_APP_ROOT)"

@@ -138,6 +138,9 @@ class Container:
         """The argv of the process s2i started (the run script, unless it exec'd something else)."""
         return Path(f"/proc/{self.process.pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
 
+    def cwd(self) -> Path:
+        return Path(os.readlink(f"/proc/{self.process.pid}/cwd"))
+
     def stop(self) -> None:
         if self.process.poll() is None:
             try:

@@ -65,14 +65,17 @@ def test_flask_app_named_by_app_module_in_s2i_environment_serves_on_8080_and_reb
     assert container.wait_until_serving("/").status == 200
 
 
-def test_app_file_from_the_build_environment_wins_over_s2i_environment(s2i, fixture_app):
+def test_app_file_from_the_build_environment_wins_over_s2i_environment_in_the_app_home_directory(s2i, fixture_app):
     result = s2i.build(fixture_app("s2i_app_file"), env={"APP_FILE": "serve_here.py"})
     assert result.ok, result.output
+    assert "-----> APP_HOME names the app's directory: service/ (as PYBUILDPACK_APP_ROOT)\n" in result.output
+    assert "-----> Using Python 3.12." in result.output          # service/.python-version
     assert ("       Web:       python serve_here.py\n"
             "       From:      config var APP_FILE\n") in summary(result.output)
     container = s2i.start(result.image)
     assert container.wait_until_serving("/").text.startswith("Hello from serve_here.py on Python 3.12.")
     assert container.command_line()[:2] == ["python", "serve_here.py"]
+    assert container.cwd() == result.image.app_dir / "service"
     container.process.send_signal(signal.SIGTERM)
     assert container.process.wait(timeout=10) == 0
 

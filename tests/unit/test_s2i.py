@@ -197,9 +197,9 @@ def test_run_execs_the_web_process_after_the_profile_on_8080_unless_port_is_set(
     paths = paths_in(tmp_path)
     write_launch(paths, {"web": {"command": "gunicorn wsgi:app", "argv": ["gunicorn", "wsgi:app"]},
                          "worker": {"command": "celery -A x worker", "argv": []}})
-    argv, env = s2i.run_argv(paths, {"PORT": ""})
+    argv, env, cwd = s2i.run_argv(paths, {"PORT": ""})
     assert argv == ["bash", "-c", '. "$0" && exec "$@"', str(paths.state / "profile.sh"), "gunicorn", "wsgi:app"]
-    assert env["PORT"] == "8080"
+    assert env["PORT"] == "8080" and cwd == paths.app
     assert s2i.run_argv(paths, {"PORT": "9000"})[1]["PORT"] == "9000"
     # The run script keeps the app's PYTHONPATH aside from pybuildpack's own Python; the app gets it back.
     env = s2i.run_argv(paths, {"PYBUILDPACK_S2I_PYTHONPATH": "src"})[1]
@@ -208,9 +208,11 @@ def test_run_execs_the_web_process_after_the_profile_on_8080_unless_port_is_set(
 
 def test_a_shell_command_web_process_runs_through_bash(tmp_path):
     paths = paths_in(tmp_path)
-    write_launch(paths, {"web": {"command": "cd api && gunicorn app:app", "argv": []}})
-    argv, _ = s2i.run_argv(paths, {})
-    assert argv[2:] == ['. "$0" && exec bash -c "$1"', str(paths.state / "profile.sh"), "cd api && gunicorn app:app"]
+    write(paths.state / s2i.LAUNCH_FILE, json.dumps({"app_dir": str(paths.app / "api"), "processes": {
+        "web": {"command": "cd www && gunicorn app:app", "argv": []}}}))
+    argv, _, cwd = s2i.run_argv(paths, {})
+    assert cwd == paths.app / "api"      # an app in a subdirectory (APP_HOME) runs from there
+    assert argv[2:] == ['. "$0" && exec bash -c "$1"', str(paths.state / "profile.sh"), "cd www && gunicorn app:app"]
 
 
 def test_save_artifacts_of_an_image_with_no_environment_is_an_empty_tar(tmp_path):

@@ -172,15 +172,21 @@ class S2i(Platform):
 
     def __init__(self, paths: Paths, log: "Log") -> None:
         self.paths = paths
-        self.app_dir = paths.app
+        # The source is the repository; the app may be in a subdirectory of it
+        # (APP_HOME, PYBUILDPACK_APP_ROOT: Platform.use_app_dir).
+        self.source_dir = self.app_dir = paths.app
         self.cache_root = paths.cache
         self.log = log
 
     def read_config(self) -> ConfigVars:
-        names = list(read_environment_file(self.app_dir))
+        names = list(read_environment_file(self.source_dir))
         if names:
             self.log.step(errors.s2i_environment_read(names))
-        return read_config(self.app_dir)
+        config = read_config(self.source_dir)
+        home = app_home(config.get("APP_HOME") or "")
+        if home is not None and config.get("PYBUILDPACK_APP_ROOT") == home:
+            self.log.step(errors.s2i_app_home(home))
+        return config
 
     def tools(self) -> "Tools":
         from ..tools import Tools
@@ -193,8 +199,8 @@ class S2i(Platform):
         paths = self.paths
         # Relocatable from the directory both live in: an incremental build restores
         # the environment the previous image built, wherever that image had it.
-        root = Path(os.path.commonpath([paths.app, paths.home]))
-        return Layout(app_dir=paths.app, runtime_prefix=paths.python, env_prefix=paths.python,
+        root = Path(os.path.commonpath([self.source_dir, paths.home]))
+        return Layout(app_dir=self.app_dir, runtime_prefix=paths.python, env_prefix=paths.python,
                       state_dir=paths.state, relocate_root=None if root == Path("/") else root)
 
     def prepare(self, build: "Build") -> None:
@@ -241,10 +247,13 @@ class S2i(Platform):
         state = self.paths.state
         state.mkdir(parents=True, exist_ok=True)
         (state / "web_concurrency.sh").write_text(launch.web_concurrency_script())
-        (state / PROFILE).write_text(profile_script(self.paths, launch, build.config.get("APP_CONFIG")))
+        (state / PROFILE).write_text(profile_script(self.paths, launch, build.config.get("APP_CONFIG"),
+                                                    self.app_dir))
         processes = {name: {"command": process.command, "argv": list(process.argv)}
                      for name, process in launch.processes.items()}
-        (state / LAUNCH_FILE).write_text(json.dumps({"processes": processes}, indent=2))
+        # Processes run in the app's directory (a subdirectory of the source with APP_HOME).
+        (state / LAUNCH_FILE).write_text(json.dumps({"app_dir": str(self.app_dir), "processes": processes},
+                                                    indent=2))
         build.log.step(errors.launch_processes(list(processes), launch.default_process))
 
     def save_environment(self, build: "Build", key: "EnvironmentKey") -> None:
@@ -286,7 +295,8 @@ def _double_quoted(text: str) -> str:
     return '"' + re.sub(r'(["$`\\])', r"\\\1", text) + '"'
 
 
-def profile_script(paths: Paths, launch: "LaunchConfig", app_config_value: Optional[str]) -> str:
+def profile_script(paths: Paths, launch: "LaunchConfig", app_config_value: Optional[str],
+                   app_dir: Optional[Path] = None) -> str:
     """The run script's environment, sourced before the web process starts."""
     lines = [
         "# Written by pybuildpack: the app's runtime environment, sourced by the S2I run script.",
@@ -299,7 +309,7 @@ def profile_script(paths: Paths, launch: "LaunchConfig", app_config_value: Optio
         *launch.django_settings_shell(),
     ]
     if app_config_value and app_config_value.strip():
-        config = str(paths.app / app_config_value.strip())
+        config = str((app_dir or paths.app) / app_config_value.strip())
         lines.append(f'export PYBUILDPACK_GUNICORN_CONFIG="${{PYBUILDPACK_GUNICORN_CONFIG:-{_double_quoted(config)[1:-1]}}}"')
     return "\n".join(lines) + "\n"
 
@@ -343,13 +353,14 @@ def save_artifacts(stream: IO[bytes], environ: Optional[Mapping[str, str]] = Non
 
 
 def run_argv(paths: Paths, environ: Mapping[str, str]) -> tuple:
-    """(argv, env) that s2i/bin/run execs: bash sources the profile, then execs
+    """(argv, env, cwd) that s2i/bin/run execs: bash sources the profile, then execs
     the web process (its argv as it is, or its shell command through bash -c,
     which execs a simple command too), so signals reach the server itself."""
     launch_file = paths.state / LAUNCH_FILE
     if not launch_file.is_file():
         raise errors.S2iNotAssembled(str(launch_file))
-    processes = json.loads(launch_file.read_text()).get("processes", {})
+    launch = json.loads(launch_file.read_text())
+    processes = launch.get("processes", {})
     web = processes.get("web")
     if web is None:
         raise errors.S2iNoWebProcess(list(processes))
@@ -363,14 +374,14 @@ def run_argv(paths: Paths, environ: Mapping[str, str]) -> tuple:
         argv = ["bash", "-c", '. "$0" && exec "$@"', profile, *web["argv"]]
     else:
         argv = ["bash", "-c", '. "$0" && exec bash -c "$1"', profile, web["command"]]
-    return argv, env
+    return argv, env, Path(launch.get("app_dir") or paths.app)
 
 
 def run(environ: Optional[Mapping[str, str]] = None) -> None:
     """s2i/bin/run: exec the web process in the app directory; never returns."""
     paths = Paths.from_environment(environ)
-    argv, env = run_argv(paths, os.environ if environ is None else environ)
-    os.chdir(paths.app)
+    argv, env, cwd = run_argv(paths, os.environ if environ is None else environ)
+    os.chdir(cwd)
     sys.stdout.flush()
     os.execvpe(argv[0], argv, env)
 
