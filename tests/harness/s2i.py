@@ -12,8 +12,9 @@
 - run: `s2i/bin/run` starts in a fresh, empty cwd, PORT unset, with the image's
   environment (the build's `-e` variables and .s2i/environment, which s2i
   bakes into the image). It runs in a private network namespace (`unshare -n`,
-  `lo` up), so every test's server can have port 8080; requests are made from
-  inside that namespace with `nsenter --net`.
+  `lo` up; as a user that is not root, inside a user namespace too), so every
+  test's server can have port 8080; requests are made from inside that
+  namespace with `nsenter`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ from .machine import SYSTEM_PATH
 
 S2I_BIN = REPO / "s2i" / "bin"
 PORT = 8080
+# A network namespace of its own needs root, or (on CI runners) a user namespace mapping us to root in it.
+ROOT = os.geteuid() == 0
+UNSHARE = ["unshare", "--net"] if ROOT else ["unshare", "--user", "--map-root-user", "--net"]
 
 # Runs inside the server's network namespace: GET a URL, print the reply as JSON.
 _CLIENT = """\
@@ -112,8 +116,10 @@ class Container:
 
     def get(self, path: str = "/", timeout: float = 10.0) -> Response:
         """GET http://127.0.0.1:8080<path> from inside the container's network namespace."""
-        result = subprocess.run(["nsenter", f"--net=/proc/{self.process.pid}/ns/net", sys.executable, "-c",
-                                 _CLIENT, f"http://127.0.0.1:{PORT}{path}", str(timeout)],
+        pid = self.process.pid
+        enter = ["nsenter", f"--net=/proc/{pid}/ns/net"] if ROOT else \
+            ["nsenter", "--preserve-credentials", f"--user=/proc/{pid}/ns/user", f"--net=/proc/{pid}/ns/net"]
+        result = subprocess.run([*enter, sys.executable, "-c", _CLIENT, f"http://127.0.0.1:{PORT}{path}", str(timeout)],
                                 capture_output=True, text=True, timeout=timeout + 10)
         if result.returncode != 0:
             raise ConnectionError(result.stdout + result.stderr)
@@ -204,7 +210,7 @@ class S2iPlatform:
         with log_path.open("w") as handle:
             # unshare and bash exec in turn: the process s2i started is the run script, then what it execs.
             process = subprocess.Popen(
-                ["unshare", "--net", "bash", "-c", 'ip link set lo up && exec "$0"', str(S2I_BIN / "run")],
+                [*UNSHARE, "bash", "-c", 'ip link set lo up && exec "$0"', str(S2I_BIN / "run")],
                 env=env, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
         container = Container(process, log_path)
         self.containers.append(container)

@@ -89,3 +89,16 @@ def test_app_module_naming_a_module_the_app_lacks_fails_the_build_naming_the_var
             " !     (myproject/wsgi.py or myproject/wsgi/__init__.py, at its top or under src/).\n"
             ) in result.output
     assert "Traceback" not in result.output
+
+
+def test_usage_says_how_to_build_with_the_builder_on_stdout(build_env):
+    import subprocess
+
+    from harness.s2i import S2I_BIN
+
+    result = subprocess.run([str(S2I_BIN / "usage")], env={**build_env, "PYBUILDPACK_S2I_BUILDER_IMAGE": "pybp"},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("This is pybuildpack's Source-to-Image builder for Python web apps.\n")
+    assert "    s2i build <source directory or git URL> pybp <image>\n" in result.stdout
+    assert "    APP_MODULE       a WSGI or ASGI app to serve, `module:callable`\n" in result.stdout
