@@ -1821,7 +1821,7 @@ class S2iNoWebProcess(UserError):
         others = f"The app's processes are: {', '.join(processes)}." if processes else "The app has no processes."
         super().__init__(
             "The app has no web process to run",
-            f"The run script starts the web process, and the build found none. {others}\n"
+            f"An S2I image runs the app's web process, and the build found none.\n{others}\n"
             "\n"
             "Name it with APP_MODULE (`module:callable`), APP_FILE or APP_SCRIPT in\n"
             ".s2i/environment, or add a Procfile with a line such as\n"

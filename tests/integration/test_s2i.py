@@ -91,6 +91,20 @@ def test_app_module_naming_a_module_the_app_lacks_fails_the_build_naming_the_var
     assert "Traceback" not in result.output
 
 
+def test_an_app_with_no_web_process_fails_the_build_since_the_image_could_not_run(s2i, tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "requirements.txt").write_text("flask\n")
+    (tmp_path / "app" / "Procfile").write_text("worker: python worker.py\n")
+    result = s2i.build(tmp_path / "app")
+    assert result.returncode == 1
+    assert " !     Warning: No web process\n" in result.output
+    assert (" !     Error: The app has no web process to run\n"
+            " !\n"
+            " !     An S2I image runs the app's web process, and the build found none.\n"
+            " !     The app's processes are: worker.\n") in result.output
+    assert "Installing Python" not in result.output
+
+
 def test_usage_says_how_to_build_with_the_builder_on_stdout(build_env):
     import subprocess
 

@@ -204,6 +204,11 @@ class S2i(Platform):
                       state_dir=paths.state, relocate_root=None if root == Path("/") else root)
 
     def prepare(self, build: "Build") -> None:
+        # The image exists to run the web process: without one, its run script could
+        # only fail, so the build fails instead (after the warning that says what was looked for).
+        if build.plan.web is None:
+            build.show_warnings()
+            raise errors.S2iNoWebProcess(list(build.plan.processes.all))
         app_config(self.app_dir, build)
 
     def environment_key(self, build: "Build") -> "EnvironmentKey":
