@@ -8,6 +8,10 @@ Run by the bin/ shims through bin/support/entry.py (or `python -m pybuildpack`):
     python -m pybuildpack local COMMAND ...     (bin/pybuildpack: build, start, run, explain, up)
     python -m pybuildpack cnb-detect APP_DIR     (CNB_BUILD_PLAN_PATH in the environment)
     python -m pybuildpack cnb-build APP_DIR      (CNB_LAYERS_DIR, CNB_PLATFORM_DIR too)
+    python -m pybuildpack s2i-assemble           (s2i/bin/assemble; paths from PYBUILDPACK_S2I_*)
+    python -m pybuildpack s2i-save-artifacts     (a tar on stdout, the log on stderr)
+    python -m pybuildpack s2i-run                (execs the web process)
+    python -m pybuildpack s2i-usage
 
 A UserError (or our own InternalError) becomes a ` !     ` block and exit
 status 1, never a traceback (errors.guarded).
@@ -49,5 +53,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if command == "cnb-build" and len(rest) == 1:
         return guarded(log, lambda: cnb.build(Path(rest[0]).resolve(), cnb.env_path("CNB_LAYERS_DIR"),
                                                cnb.env_path("CNB_PLATFORM_DIR"), log))
+    if command.startswith("s2i-") and not rest:
+        from .platforms import s2i
+        if command == "s2i-assemble":
+            return guarded(log, lambda: s2i.assemble(log))
+        # The others' stdout is data (a tar) or the app's: messages go to stderr.
+        err = Log(sys.stderr)
+        if command == "s2i-save-artifacts":
+            return guarded(err, lambda: s2i.save_artifacts(sys.stdout.buffer))
+        if command == "s2i-run":
+            return guarded(err, s2i.run)
+        if command == "s2i-usage":
+            return guarded(err, lambda: sys.stdout.write(s2i.usage()) and None)
     print(f"pybuildpack: unknown command or wrong arguments: {' '.join(args)}\n\n{__doc__}", file=sys.stderr)
     return 2

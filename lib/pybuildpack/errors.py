@@ -1769,6 +1769,7 @@ def app_root_used(relative: str, origin: str) -> str:
     shown = "PYBUILDPACK_APP_ROOT" if origin.startswith("config var") else origin
     return f"Building the app in {relative}/ ({shown})"
 
+
 # -- settings in pyproject.toml ([tool.pybuildpack], settings.py) ------------------------------
 
 def _origin(where: Where) -> Origin:
@@ -1838,3 +1839,120 @@ class SettingInvalid(UserError):
             "\n"
             f"Change it in pyproject.toml, or remove it to use the default.",
         )
+
+
+# --- Source-to-Image and OpenShift's Python image variables (issue 9, helper S) ---------
+
+def _short(text: str, limit: int = 200) -> str:
+    """A value the user set (not a secret: APP_MODULE and friends), cut to `limit` characters."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+class AppVariableInvalid(UserError):
+    def __init__(self, name: str, value: str, reason: str, fix: str) -> None:
+        super().__init__(
+            f"Invalid value for {name}",
+            f"{name} is set to {_short(value)!r}, but {reason}.\n"
+            "\n"
+            f"{name} names the app's web process, as in OpenShift's Python image. Fix it:\n"
+            f"    {fix}\n"
+            "in .s2i/environment, the build's environment (`s2i build -e`, the BuildConfig)\n"
+            "or the app's config vars; or unset it to let pybuildpack find the web process.",
+        )
+
+
+class AppVariablesConflict(UserError):
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__(
+            f"Both {' and '.join(names)} are set",
+            f"{', '.join(names[:-1])} and {names[-1]} each name the app's web process, and only one\n"
+            "can run as it. pybuildpack does not pick one for you.\n"
+            "\n"
+            "Keep the one that starts the app and unset the others (in .s2i/environment,\n"
+            "the build's environment or the app's config vars).",
+        )
+
+
+class AppVariableConflictsWithProcfile(UserError):
+    def __init__(self, name: str, value: str, procfile_origin: str, command: str) -> None:
+        super().__init__(
+            f"{name} and the Procfile name different web processes",
+            f"{name} is set to {_short(value)!r}, but {procfile_origin} runs another command:\n"
+            f"    web: {_short(command)}\n"
+            "Heroku always runs the Procfile's web line, so pybuildpack does not let a variable\n"
+            "override it on one platform and not on another.\n"
+            "\n"
+            f"Unset {name}, or remove the Procfile's web line, or make it run the same thing.",
+        )
+
+
+class S2iEnvironmentInvalid(UserError):
+    def __init__(self, line_number: int, line: str, reason: str) -> None:
+        super().__init__(
+            "Invalid line in .s2i/environment",
+            f".s2i/environment line {line_number} is not of the form NAME=value ({reason}):\n"
+            f"    {_shown_line(line)}\n"
+            "Write one variable per line, such as APP_MODULE=myproject.wsgi:application\n"
+            "(the value is the rest of the line, taken as it is), or start the line with #\n"
+            "to make it a comment.",
+        )
+
+
+class S2iNotAssembled(UserError):
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            "This image was not built by pybuildpack's assemble script",
+            f"{path} does not exist, so there is no web process to run: the image's\n"
+            "assemble step did not finish, or ran another builder's script (an app's own\n"
+            ".s2i/bin/assemble that does not call this one).\n"
+            "\n"
+            "Build the image with `s2i build <source> <this builder> <image>`, or have the\n"
+            "app's .s2i/bin/assemble run /usr/libexec/s2i/assemble.",
+        )
+
+
+class S2iNoWebProcess(UserError):
+    def __init__(self, processes: Sequence[str]) -> None:
+        others = f"The app's processes are: {', '.join(processes)}." if processes else "The app has no processes."
+        super().__init__(
+            "The app has no web process to run",
+            f"An S2I image runs the app's web process, and the build found none.\n{others}\n"
+            "\n"
+            "Name it with APP_MODULE (`module:callable`), APP_FILE or APP_SCRIPT in\n"
+            ".s2i/environment, or add a Procfile with a line such as\n"
+            "    web: gunicorn myproject.wsgi\n"
+            "and build the image again.",
+        )
+
+
+def app_config_not_used(web_origin: str, server: str) -> tuple:
+    return (
+        "APP_CONFIG is not used",
+        f"APP_CONFIG names a gunicorn configuration file, but the web process\n"
+        f"({web_origin}) runs {server}, so nothing reads it.\n"
+        "Unset APP_CONFIG, or serve the app with gunicorn (PYBUILDPACK_SERVER=gunicorn).",
+    )
+
+
+def s2i_artifacts_discarded(reasons: Sequence[str]) -> str:
+    return "Not using the previous image's environment: " + "; ".join(reasons)
+
+
+def s2i_artifacts_restored() -> str:
+    return "Restored the environment from the previous image (incremental build)"
+
+
+def s2i_no_artifacts() -> str:
+    return "No environment from a previous image: installing everything"
+
+
+def s2i_source_copied(source: str, app: str) -> str:
+    return f"Copying the app from {source} to {app}"
+
+
+def s2i_environment_read(names: Sequence[str]) -> str:
+    return f"Reading {len(names)} variable{'s' if len(names) != 1 else ''} from .s2i/environment: {', '.join(names)}"
+
+
+def s2i_app_home(relative: str) -> str:
+    return f"APP_HOME names the app's directory: {relative}/ (as PYBUILDPACK_APP_ROOT)"

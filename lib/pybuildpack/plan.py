@@ -20,6 +20,7 @@ from packaging.utils import canonicalize_name
 from . import errors, package_managers, pins, servers
 from . import settings as settings_module
 from .config import ConfigVars
+from .inspect.declared_web import declared_web
 from .inspect.dependencies import check_paths_and_variables
 from .inspect.django import DjangoProject, find_django
 from .inspect.files import not_a_regular_file
@@ -210,8 +211,13 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     framework = find_framework(django, manager.names, manager.file)
     declared = framework.name if framework else None
     procfile = parse_procfile(app_dir)
-    # A Procfile `web` line is the web process: nothing is looked for (nor complained about).
-    found, web_warnings = (None, ()) if "web" in procfile else detect_default_web(app_dir, django, declared)
+    # APP_MODULE, APP_FILE or APP_SCRIPT (OpenShift's names) choose the web process;
+    # else a Procfile `web` line is the web process: nothing is looked for (nor complained about).
+    named = declared_web(app_dir, config, procfile, declared)
+    if named is not None:
+        found, web_warnings = named.found, ()
+    else:
+        found, web_warnings = (None, ()) if "web" in procfile else detect_default_web(app_dir, django, declared)
     server = (servers.choose(found, manager.declares, config.get(servers.CHOICE_VAR), manager.file or "the app",
                              config.source(servers.CHOICE_VAR))
               if isinstance(found, AppTarget) else None)

@@ -361,6 +361,47 @@ ERRORS.update({
 })
 
 
+# --- Source-to-Image and OpenShift's APP_* variables (issue 9, helper S) ---
+S_ERRORS = {
+    "AppVariableInvalid": (
+        errors.AppVariableInvalid("APP_FILE", "missing.py", "the app has no file missing.py",
+                                  "APP_FILE=<a file of the app, relative to its top directory>"),
+        ["Invalid value for APP_FILE", "APP_FILE is set to 'missing.py', but the app has no file missing.py.",
+         "as in OpenShift's Python image", "    APP_FILE=<a file of the app", ".s2i/environment",
+         "unset it to let pybuildpack find the web process"],
+    ),
+    "AppVariablesConflict": (
+        errors.AppVariablesConflict(["APP_MODULE", "APP_FILE"]),
+        ["Both APP_MODULE and APP_FILE are set", "APP_MODULE and APP_FILE each name the app's web process",
+         "does not pick one for you", "unset the others"],
+    ),
+    "AppVariableConflictsWithProcfile": (
+        errors.AppVariableConflictsWithProcfile("APP_MODULE", "site_app:server", "Procfile line 2",
+                                                "gunicorn other:app"),
+        ["APP_MODULE and the Procfile name different web processes",
+         "APP_MODULE is set to 'site_app:server', but Procfile line 2 runs another command:",
+         "    web: gunicorn other:app", "Heroku always runs the Procfile's web line",
+         "Unset APP_MODULE, or remove the Procfile's web line"],
+    ),
+    "S2iEnvironmentInvalid": (
+        errors.S2iEnvironmentInvalid(3, "SECRET_KEY abc", "it has no `=`"),
+        ["Invalid line in .s2i/environment", ".s2i/environment line 3 is not of the form NAME=value "
+         "(it has no `=`):", "    SECRET_KEY ...", "APP_MODULE=myproject.wsgi:application", "taken as it is"],
+    ),
+    "S2iNotAssembled": (
+        errors.S2iNotAssembled("/opt/app-root/pybuildpack/state/launch.json"),
+        ["not built by pybuildpack's assemble script", "/opt/app-root/pybuildpack/state/launch.json does not exist",
+         ".s2i/bin/assemble", "/usr/libexec/s2i/assemble"],
+    ),
+    "S2iNoWebProcess": (
+        errors.S2iNoWebProcess(["worker"]),
+        ["The app has no web process to run", "The app's processes are: worker.", "APP_MODULE (`module:callable`)",
+         "    web: gunicorn myproject.wsgi"],
+    ),
+}
+ERRORS.update(S_ERRORS)
+
+
 def test_a_committed_heroku_python_dir_says_it_is_where_python_goes():
     text = render(errors.CommittedEnvironment(".heroku/python", "a virtualenv", True))
     assert "where pybuildpack installs" in text and "git rm -r --cached .heroku/python" in text
@@ -568,6 +609,11 @@ WARNINGS["process_failed"] = (errors.process_failed("worker.1", "exited with sta
                               ["worker.1 exited with status 3", "stopped the other processes",
                                "prefixed with `worker.1`", "`pybuildpack start worker`"])
 
+
+# Source-to-Image (issue 9, helper S).
+WARNINGS["app_config_not_used"] = (errors.app_config_not_used("Procfile line 1", "uvicorn"),
+                                   ["APP_CONFIG is not used", "gunicorn configuration file",
+                                    "(Procfile line 1) runs uvicorn", "PYBUILDPACK_SERVER=gunicorn"])
 
 @pytest.mark.parametrize("name", sorted(WARNINGS))
 def test_warning_is_a_title_and_body_that_render_as_a_block(name):

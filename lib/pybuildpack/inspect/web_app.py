@@ -777,3 +777,26 @@ def no_web_hint(app_dir: Path, declared: Optional[str]) -> tuple:
             seen.append(f"{path.name} line {found.line} defines {what}, `{found.name}`, in a file not looked in")
             return tuple(seen), procfile_line(f"{path.stem}:{found.name}", interface, kind)
     return tuple(seen), EXAMPLES.get(declared or "")
+
+
+def classify(app_dir: Path, module: str, attribute: str, declared: Optional[str]) -> tuple:
+    """(framework, interface, line) of `module:attribute`, an app target the
+    user named (OpenShift's APP_MODULE), read from the module's source as the
+    finder reads its candidates. A module or name the source does not show is
+    classified by the dependencies' framework, else as WSGI; line is then None."""
+    for chdir in ("", "src"):
+        path = module_file(app_dir / chdir if chdir else app_dir, module)
+        if path is None:
+            continue
+        candidate = Candidate(path, str(path.relative_to(app_dir)), module, chdir)
+        scan = _scan(app_dir, candidate)
+        found = scan.objects.get(attribute) or scan.factories.get(attribute)
+        if found is not None:
+            framework, interface = _interface(found, scan, declared)
+            return framework, interface, found.line
+        if scan.imports_framework:
+            return (*scan.imports_framework, None)
+        break
+    if declared in FRAMEWORK_INTERFACE:
+        return declared, FRAMEWORK_INTERFACE[declared], None
+    return None, "wsgi", None

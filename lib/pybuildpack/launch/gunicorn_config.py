@@ -2,7 +2,8 @@
 
 Binds 0.0.0.0:$PORT, logs to stdout, reads WEB_CONCURRENCY and
 FORWARDED_ALLOW_IPS (gunicorn's own defaults), runs threaded workers, then
-applies the app's own gunicorn.conf.py, so anything the app sets wins. Each
+applies the app's own gunicorn.conf.py (or the file PYBUILDPACK_GUNICORN_CONFIG
+names), so anything the app sets wins. Each
 worker's application is wrapped to serve Django's static files.
 
 Why threaded workers (gthread, THREADS threads each): a sync worker handles one
@@ -60,10 +61,15 @@ if "worker_class" not in _named_by_user():
     threads = THREADS
 
 _user_post_worker_init = None
-if os.path.isfile("gunicorn.conf.py"):
-    with open("gunicorn.conf.py", encoding="utf-8") as _handle:
-        _namespace = {"__file__": os.path.abspath("gunicorn.conf.py"), "__name__": "gunicorn_conf"}
-        exec(compile(_handle.read(), "gunicorn.conf.py", "exec"), _namespace)
+# The app's own settings: PYBUILDPACK_GUNICORN_CONFIG names the file (OpenShift's
+# APP_CONFIG becomes it on S2I), else gunicorn.conf.py when the app has one.
+_user_config = os.environ.get("PYBUILDPACK_GUNICORN_CONFIG", "").strip() or "gunicorn.conf.py"
+if _user_config != "gunicorn.conf.py" and not os.path.isfile(_user_config):
+    raise RuntimeError(f"PYBUILDPACK_GUNICORN_CONFIG names {_user_config}, which is not a file")
+if os.path.isfile(_user_config):
+    with open(_user_config, encoding="utf-8") as _handle:
+        _namespace = {"__file__": os.path.abspath(_user_config), "__name__": "gunicorn_conf"}
+        exec(compile(_handle.read(), _user_config, "exec"), _namespace)
     if "worker_class" in _namespace and "threads" not in _namespace:
         globals().pop("threads", None)   # the app's worker class, with gunicorn's default of 1 thread
     for _key, _value in _namespace.items():
