@@ -142,6 +142,9 @@ def explain(plan: BuildPlan, last_build: Optional[Mapping[str, object]] = None,
         "web_detection_order": list(DEFAULT_WEB_ORDER),
         "static_files": _static_files(plan),
         "hooks": [{"hook": h, "when": HOOK_TIMES[h]} for h in plan.hooks],
+        "release": {"command": plan.release.command if plan.release else None,
+                    "origin": plan.release.origin if plan.release else None,
+                    "migrations": list(plan.migrations), "summary": plan.release_summary()},
         "warnings": [{"title": title, "body": body}
                      for title, body in build_warnings(plan, python, today or lifecycle_today())],
         "last_build": None,
@@ -192,6 +195,10 @@ def render(doc: Mapping[str, object]) -> str:
         process_lines.append("no web process: add a Procfile `web` line, or one of these, looked for in order:")
         process_lines += [f"  - {item}" for item in doc["web_detection_order"]]
     lines += _row("Processes", process_lines)
+    release = doc.get("release") or {}
+    if release.get("summary"):
+        lines += _row("Release", [release["summary"] + (" (runs before the web process, once per deploy)"
+                                                        if release.get("command") else "")])
     lines += _row("Static files", static.get("lines") or [static["summary"]])
     hooks = doc["hooks"]
     lines += _row("Hooks", [f"{h['hook']} runs {h['when']}" for h in hooks]

@@ -52,7 +52,7 @@ def disk_places(platform: Platform) -> dict:
 def _build(platform: Platform, log: Log, state: dict) -> Build:
     config = platform.read_config()
     log.add_secrets(config.secrets())
-    plan = make_plan(platform.app_dir, config)
+    plan = make_plan(platform.app_dir, config, test=platform.test)
     build = Build(plan, platform.layout(), platform.tools(), config, log)
     platform.prepare(build)
 

@@ -20,7 +20,7 @@ from packaging.utils import canonicalize_name
 from . import errors, package_managers, pins, servers
 from .config import ConfigVars
 from .inspect.dependencies import check_paths_and_variables
-from .inspect.django import DjangoProject, find_django
+from .inspect.django import DjangoProject, find_django, find_migrations
 from .inspect.files import not_a_regular_file
 from .inspect.framework import find_framework
 from .inspect.processes import DEFAULT_WEB_ORDER, AppTarget, Process, Processes, detect_default_web, parse_procfile
@@ -57,7 +57,7 @@ class BuildPlan:
     package_manager: PackageManager
     package_manager_origin: str    # the file it was found by, or the config var that chose it
     not_installed_from: tuple      # dependency files found but left alone (PYBUILDPACK_PACKAGE_MANAGER chose another)
-    groups: tuple                  # dependency groups asked for, normalized (PYBUILDPACK_GROUPS)
+    groups: tuple                  # dependency groups installed, normalized (PYBUILDPACK_GROUPS, then test_groups)
     extras: tuple                  # extras asked for, normalized (PYBUILDPACK_EXTRAS)
     added_packages: tuple
     django: Optional[DjangoProject]
@@ -68,6 +68,26 @@ class BuildPlan:
     # The warning collectstatic gets when the settings do not set STATIC_ROOT (shown
     # at that step, when the settings, once imported, confirm it; listed by explain).
     static_root_warning: Optional[tuple] = None
+    # A build for tests (Heroku CI's bin/test-compile): the groups holding the
+    # test dependencies are installed too (`test_groups`, also in `groups`).
+    test: bool = False
+    test_groups: tuple = ()
+    # The Django app's numbered migration files (for the release suggestion).
+    migrations: tuple = ()
+
+    @property
+    def release(self) -> Optional[Process]:
+        """The Procfile's `release` process, run once per deploy (never as a dyno)."""
+        return self.processes.procfile.get("release")
+
+    def release_summary(self) -> Optional[str]:
+        """The summary's and explain's `Release` line: the release command, or for a
+        Django app with migrations and no release process, the line to add."""
+        if self.release is not None:
+            return f"{self.release.command} ({self.release.origin})"
+        if self.django is not None and self.migrations:
+            return errors.release_suggestion(self.django.manage_py, len(self.migrations))
+        return None
 
     @property
     def web(self) -> Optional[Process]:
@@ -178,7 +198,9 @@ def check_version_files(app_dir: Path) -> None:
             raise errors.VersionFileNotAFile(name, why)
 
 
-def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
+def make_plan(app_dir: Path, config: ConfigVars, test: bool = False) -> BuildPlan:
+    """The plan for building the app; with `test`, for running its tests (the
+    package manager's test groups installed too, as bin/test-compile does)."""
     choice = package_managers.choose(app_dir, config.get(package_managers.CHOICE_VAR))
     manager = choice.manager
     check_version_files(app_dir)
@@ -187,6 +209,8 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
     if installer not in manager.installers:
         raise errors.InstallerNotSupported(installer, manager.file or manager.describe())
     selection = choose_selection(config, manager)
+    test_groups = tuple(g for g in manager.test_groups() if g not in selection["groups"]) if test else ()
+    selection["groups"] += test_groups
     manager = manager.select(selection["groups"], selection["extras"])
     if manager.kind in ("requirements", "requirements-in") and manager.file:
         check_paths_and_variables(app_dir / manager.file, app_dir,
@@ -235,6 +259,9 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
         processes=processes,
         warnings=tuple(warnings),
         static_root_warning=static_root_warning,
+        test=test,
+        test_groups=test_groups,
+        migrations=find_migrations(app_dir) if django is not None and "release" not in procfile else (),
     )
 
 

@@ -771,3 +771,35 @@ def test_a_module_python_removed_gets_advice_on_the_package_or_the_python_versio
 def test_a_module_that_is_only_missing_gets_no_python_version_advice():
     error = errors.CollectstaticFailed("x", "ModuleNotFoundError: No module named 'cgi_tools'\n")
     assert "no longer part of Python" not in error.body
+
+
+# --- issue 9, helper R: release tasks and Heroku CI ---
+RELEASE_ERRORS = {
+    "ReleaseFailed": (
+        errors.ReleaseFailed("python migrate.py", "Procfile line 2", "exited with status 3", "0.4s", True),
+        ["The release process failed", "`python migrate.py` (Procfile line 2) exited with status 3 after 0.4s",
+         "its output is above", "The web process was not started", "`pybuildpack release`",
+         "`pybuildpack up --no-release`"],
+    ),
+    "ReleaseInFormation": (
+        errors.ReleaseInFormation("-c"),
+        ["-c cannot run the release process", "-c names `release`", "runs once per deploy",
+         "`start --all` never starts it", "`export` writes no", "Leave it out of -c", "`pybuildpack release`"],
+    ),
+}
+ERRORS.update(RELEASE_ERRORS)
+
+
+def test_a_release_killed_by_a_signal_names_it_and_alone_says_nothing_of_the_web_process():
+    from pybuildpack.platforms.local_release import how_it_ended
+
+    error = errors.ReleaseFailed("python migrate.py", "Procfile line 1", how_it_ended(-9), "2.0s", False)
+    assert "`python migrate.py` (Procfile line 1) was killed by SIGKILL after 2.0s" in error.body
+    assert "web process was not started" not in error.body
+
+
+def test_test_compile_says_which_test_dependencies_it_installs():
+    assert errors.test_dependencies(("dev",), "uv") == "Installing test dependencies (the dev group of uv.lock)"
+    assert errors.test_dependencies(("test",), "requirements") == "Installing test dependencies (requirements-test.txt)"
+    assert errors.test_dependencies((), "requirements") == (
+        "No test dependencies found (looked for requirements-test.txt): installing the app's dependencies only")

@@ -333,6 +333,14 @@ class UvLock(PackageManager):
     def local_sources(self) -> Optional[bool]:
         return bool(self.local)
 
+    def test_groups(self) -> tuple:
+        """`dev`, when the project defines it: what `uv sync` installs besides production."""
+        pyproject, lock = self.parsed
+        roots = lock_roots(pyproject, lock)
+        defined = {canonicalize_name(g) for t in lock.get("package", [])
+                   if canonicalize_name(t.get("name", "")) in roots for g in t.get("dev-dependencies", {})}
+        return (DEV_GROUP,) if DEV_GROUP in defined else ()
+
     def install_files(self) -> Sequence[str]:
         """pyproject.toml and uv.lock, plus uv.toml and the workspace members'
         pyproject.toml when there are any: what the lock is checked against."""
