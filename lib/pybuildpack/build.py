@@ -329,12 +329,12 @@ class Build:
             self.log.detail(f"Python:    {chosen.version} ({chosen.origin})")
         self.log.detail(f"Packages:  {len(self.outcome.packages or [])}")
         self.log.detail(f"Web:       {web.command if web else '(none: add a Procfile with a web process)'}")
-        release = self.plan.release_summary()
-        if release is not None:
-            self.log.detail(f"Release:   {release}")
         if web is not None:
             # Where the web process came from and how it was chosen, one labelled line each.
             self.log.detail(f"From:      {web.origin}")
             for note in web.notes:
                 label, _, text = note.partition(": ")
                 self.log.detail(f"{label + ':':<11}{text}" if text else f"{'Note:':<11}{note}")
+        release = self.plan.release_summary()
+        if release is not None:
+            self.log.detail(f"Release:   {release}")

@@ -197,7 +197,7 @@ def render(doc: Mapping[str, object]) -> str:
     lines += _row("Processes", process_lines)
     release = doc.get("release") or {}
     if release.get("summary"):
-        lines += _row("Release", [release["summary"] + (" (runs before the web process, once per deploy)"
+        lines += _row("Release", [release["summary"] + (": runs once per deploy, before the web process"
                                                         if release.get("command") else "")])
     lines += _row("Static files", static.get("lines") or [static["summary"]])
     hooks = doc["hooks"]
