@@ -719,8 +719,10 @@ class UvLockFailed(UserError):
         )
 
 
-def uv_exported(count: int, file: str, groups: Sequence[str]) -> str:
+def uv_exported(count: int, file: str, groups: Sequence[str], with_dev: bool = False) -> str:
     extra = f" and the group{'s' if len(groups) > 1 else ''} {', '.join(groups)}" if groups else ""
+    if with_dev:   # asked for (PYBUILDPACK_GROUPS, or bin/test-compile's test dependencies)
+        return f"{file} locks {count} packages for this build (its dependencies{extra})"
     return f"{file} locks {count} packages for production (its dependencies{extra}, without the dev group)"
 
 

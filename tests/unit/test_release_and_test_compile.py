@@ -146,3 +146,10 @@ def test_the_environment_of_a_test_build_is_never_reused_by_a_production_build_n
         "the last build installed the test dependencies (bin/test-compile)"]
     assert test.changes(production.metadata()) == ["this build installs the test dependencies"]
     assert test.changes(test.metadata()) == [] and production.changes(production.metadata()) == []
+
+
+def test_the_uv_export_line_of_a_build_with_the_dev_group_does_not_say_production():
+    from pybuildpack import errors
+
+    assert errors.uv_exported(13, "uv.lock", ("dev",), with_dev=True) == (
+        "uv.lock locks 13 packages for this build (its dependencies and the group dev)")

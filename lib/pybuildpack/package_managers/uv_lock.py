@@ -369,7 +369,8 @@ class UvLock(PackageManager):
         if result.returncode != 0:
             raise lock_error(argv, c.app_dir, result.output)
         count = sum(1 for line in export.read_text().splitlines() if line and line[0] not in "# -")
-        c.log.detail(errors.uv_exported(count, self.file, self.groups))
+        groups = tuple(dict.fromkeys((*self.groups, *c.groups)))
+        c.log.detail(errors.uv_exported(count, self.file, groups, with_dev=DEV_GROUP in c.groups))
         settings = read_index_settings(c.app_dir, read_pyproject(c.app_dir) or {})
         if c.installer == "uv":
             # The lock already decided every source: building the project must not
