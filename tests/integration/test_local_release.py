@@ -7,6 +7,7 @@ and records `.env`'s GREETING there; its web process serves the rows."""
 
 import json
 import socket
+import time
 
 import pytest
 
@@ -18,7 +19,21 @@ COMMAND = "python release.py"
 
 
 def releases(server) -> list:
-    return json.loads(server.wait_until_serving("/").text)["releases"]
+    """The rows the web process serves, once it serves (again, after a restart)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return json.loads(server.wait_until_serving("/").text)["releases"]
+        except ValueError:   # an old server stopped between its headers and its body
+            assert time.monotonic() < deadline, server.log
+            time.sleep(0.2)
+
+
+def wait_for(check, what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
 
 
 def test_up_runs_the_release_before_the_web_process_and_release_alone_runs_it_again(local, fixture_app, tmp_path):
@@ -47,7 +62,22 @@ def test_up_runs_the_release_before_the_web_process_and_release_alone_runs_it_ag
     assert "Running release process" not in skipped.log
     assert skipped.stops_on_sigterm(), skipped.log
 
+    # With --reload the release runs once, before the web process: not at each restart.
+    reloading = local.serve(["up", str(app), "--reload"])
+    assert releases(reloading) == ["hello-from-dotenv"] * 3
+    time.sleep(1.1)  # a new mtime even on filesystems with one-second timestamps
+    (app / "web.py").write_text((app / "web.py").read_text() + "# changed\n")
+    wait_for(lambda: "-----> Restarting: web.py changed" in reloading.log, "the restart")
+    assert releases(reloading) == ["hello-from-dotenv"] * 3
+    assert reloading.log.count("Running release process") == 1
+    assert reloading.stops_on_sigterm(), reloading.log
+
     # Never a process of its own: not in start --all, not exported, not asked for with -c.
+    every = local.serve(["start", "--all", "-C", str(app)])
+    assert releases(every) == ["hello-from-dotenv"] * 3
+    assert "release is not started: it runs once per deploy, with `pybuildpack release`" in every.log
+    assert "release.1" not in every.log
+    assert every.stops_on_sigterm(), every.log
     every = local.pybuildpack("start", "--all", "-C", str(app), "-c", "release=1")
     assert every.returncode == 1 and " !     Error: -c cannot run the release process" in every.stderr, every
     exported = local.pybuildpack("export", "systemd", str(tmp_path / "units"), "-C", str(app), "--app", "shop")
