@@ -40,6 +40,8 @@ def test_up_runs_the_release_before_the_web_process_and_release_alone_runs_it_ag
     app = local.copy_app(fixture_app("release_sqlite"))
     server = local.serve(["up", str(app)])
     assert releases(server) == ["hello-from-dotenv"]   # the .env value reached the release
+    # pybuildpack says "Serving on" once its own probe answers, which may be after ours.
+    wait_for(lambda: "Serving on" in server.log, "Serving on")
     log = server.log
     order = ["-----> Build finished", f"-----> Running release process: {COMMAND}", "release: stdin is empty",
              "       Release process finished (", "-----> Starting web: python web.py",
