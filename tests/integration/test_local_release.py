@@ -112,3 +112,8 @@ def test_up_runs_no_release_for_a_port_it_cannot_serve_on_and_stops_when_the_rel
     assert " !     The web process was not started" in failed.stderr
     assert "Starting web" not in failed.stdout + failed.stderr and "Serving on" not in failed.stdout
     assert not (app / "app.sqlite3").exists()
+
+    (app / "Procfile").write_text("web: python web.py\n")
+    nothing = local.pybuildpack("release", "-C", str(app))
+    assert nothing.returncode == 0, nothing.stderr
+    assert nothing.stdout == "-----> Nothing to run: the Procfile has no release process\n"
