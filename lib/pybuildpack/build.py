@@ -19,7 +19,7 @@ from typing import Optional, Sequence
 from . import errors, python_lifecycle, servers
 from . import plan as plan_module
 from .config import ConfigVars, build_environment
-from .environment_key import EnvironmentKey
+from .environment_key import TEST, EnvironmentKey
 from .launch_config import LAUNCH_PACKAGE, LAUNCH_SOURCE, LaunchConfig
 from .output import Log, format_duration
 from .package_managers.base import ADDED_FILE, InstallContext
@@ -197,6 +197,7 @@ class Build:
             arch=runtime.machine_arch(),
             distro=distro,
             interpreter=interpreter,
+            purpose=TEST if self.plan.test else None,
         )
 
     # -- dependencies ------------------------------------------------------------------
@@ -212,6 +213,8 @@ class Build:
         restored from the cache ({} for a fresh one)."""
         plan, layout, log = self.plan, self.layout, self.log
         manager = plan.package_manager
+        if plan.test:
+            log.step(errors.test_dependencies(plan.test_groups, manager.kind))
         inputs = self.install_inputs()
         self.outcome.install_key = inputs.key
         lock_name = manager.lock_name(plan.installer)
@@ -341,3 +344,6 @@ class Build:
             for note in web.notes:
                 label, _, text = note.partition(": ")
                 self.log.detail(f"{label + ':':<11}{text}" if text else f"{'Note:':<11}{note}")
+        release = self.plan.release_summary()
+        if release is not None:
+            self.log.detail(f"Release:   {release}")

@@ -4,6 +4,7 @@ Run by the bin/ shims through bin/support/entry.py (or `python -m pybuildpack`):
 
     python -m pybuildpack heroku-detect BUILD_DIR
     python -m pybuildpack heroku-compile BUILD_DIR CACHE_DIR [ENV_DIR]
+    python -m pybuildpack heroku-test-compile BUILD_DIR CACHE_DIR [ENV_DIR]   (Heroku CI)
     python -m pybuildpack heroku-release BUILD_DIR
     python -m pybuildpack local COMMAND ...     (bin/pybuildpack: build, start, run, explain, up)
     python -m pybuildpack cnb-detect APP_DIR     (CNB_BUILD_PLAN_PATH in the environment)
@@ -40,9 +41,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from .platforms import cnb
     if command == "heroku-detect" and len(rest) == 1:
         return guarded(log, lambda: heroku.detect(Path(rest[0])))
-    if command == "heroku-compile" and len(rest) in (2, 3):
+    if command in ("heroku-compile", "heroku-test-compile") and len(rest) in (2, 3):
         env_dir = Path(rest[2]) if len(rest) == 3 else None
-        return guarded(log, lambda: heroku.compile(Path(rest[0]).resolve(), Path(rest[1]).resolve(), env_dir, log))
+        test = command == "heroku-test-compile"
+        return guarded(log, lambda: heroku.compile(Path(rest[0]).resolve(), Path(rest[1]).resolve(), env_dir, log,
+                                                   test))
     if command == "local":
         from .local_cli import main as local_main
         return local_main(rest)

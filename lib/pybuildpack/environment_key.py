@@ -29,13 +29,17 @@ LABELS = {
     "arch": "architecture",
     "distro": "distribution",
 }
+# The value of `purpose` for a build with the test dependencies (bin/test-compile).
+TEST = "test"
 
 
 @dataclass(frozen=True)
 class EnvironmentKey:
     """`distro` is the build image (Heroku's $STACK, the CNB target distribution);
     `interpreter` is set only where the environment is built on a Python that
-    pybuildpack did not install (the local command's fallback)."""
+    pybuildpack did not install (the local command's fallback); `purpose` is
+    TEST for a build with the test dependencies (Heroku CI's bin/test-compile),
+    so a later production build never reuses that environment."""
 
     python_version: str
     installer: str
@@ -43,18 +47,23 @@ class EnvironmentKey:
     arch: str
     distro: Optional[str] = None
     interpreter: Optional[str] = None
+    purpose: Optional[str] = None
 
     def metadata(self) -> dict:
         """The fields to store with the environment (unset ones left out)."""
-        order = ("python_version", "interpreter", "installer", "installer_version", "arch", "distro")
+        order = ("python_version", "interpreter", "installer", "installer_version", "arch", "distro", "purpose")
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         return {name: values[name] for name in order if values[name] is not None}
 
     def changes(self, stored: Mapping[str, object]) -> list:
         """One reason per field whose stored value differs from this key's."""
         wanted = self.metadata()
-        return describe_changes(stored, wanted, {k: v for k, v in LABELS.items()
-                                                 if k in wanted or stored.get(k) is not None})
+        reasons = describe_changes(stored, wanted, {k: v for k, v in LABELS.items()
+                                                    if k in wanted or stored.get(k) is not None})
+        if stored.get("purpose") != self.purpose:
+            reasons.append("the last build installed the test dependencies (bin/test-compile)"
+                           if stored.get("purpose") == TEST else "this build installs the test dependencies")
+        return reasons
 
 
 def describe_changes(old: Mapping[str, object], new: Mapping[str, object], labels: Mapping[str, str]) -> list:

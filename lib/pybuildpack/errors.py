@@ -742,8 +742,10 @@ class UvLockFailed(UserError):
         )
 
 
-def uv_exported(count: int, file: str, groups: Sequence[str]) -> str:
+def uv_exported(count: int, file: str, groups: Sequence[str], with_dev: bool = False) -> str:
     extra = f" and the group{'s' if len(groups) > 1 else ''} {', '.join(groups)}" if groups else ""
+    if with_dev:   # asked for (PYBUILDPACK_GROUPS, or bin/test-compile's test dependencies)
+        return f"{file} locks {count} packages for this build (its dependencies{extra})"
     return f"{file} locks {count} packages for production (its dependencies{extra}, without the dev group)"
 
 
@@ -1956,3 +1958,69 @@ def s2i_environment_read(names: Sequence[str]) -> str:
 
 def s2i_app_home(relative: str) -> str:
     return f"APP_HOME names the app's directory: {relative}/ (as PYBUILDPACK_APP_ROOT)"
+
+# --- Issue 9, helper R: Heroku CI (bin/test-compile) and release tasks ---------------------------
+
+# Where each package manager's test dependencies are, for the log of bin/test-compile.
+TEST_DEPENDENCIES = {
+    "uv": "the dev group of uv.lock",
+    "poetry": "the dev group of pyproject.toml",
+    "pyproject": "the dev group of [dependency-groups]",
+    "pipenv": "the [dev-packages] of the Pipfile",
+    "requirements": "requirements-test.txt",
+}
+
+
+def test_dependencies(groups: Sequence[str], kind: str) -> str:
+    """The step bin/test-compile logs before the install: which test dependencies it adds."""
+    where = TEST_DEPENDENCIES.get(kind)
+    if groups and where:
+        return f"Installing test dependencies ({where})"
+    if groups:
+        return f"Installing test dependencies (the {', '.join(groups)} group)"
+    looked = f" (looked for {where})" if where else ""
+    return f"No test dependencies found{looked}: installing the app's dependencies only"
+
+
+def release_suggestion(manage_py: str, migrations: int) -> str:
+    """The summary's Release line for a Django app with migrations and no release process."""
+    files = f"{migrations} migration{'s' if migrations != 1 else ''}"
+    return (f"none: add \"release: python {manage_py} migrate --noinput\" to the Procfile to apply "
+            f"the app's {files} at each deploy")
+
+
+class ReleaseFailed(UserError):
+    def __init__(self, command: str, origin: str, how: str, elapsed: str, before_web: bool) -> None:
+        stopped = ("The web process was not started: as in Heroku's release phase, a failed release\n"
+                   "stops the deploy, so the app never runs against a half-done release (a migration\n"
+                   "that did not apply, say).\n" if before_web else "")
+        super().__init__(
+            "The release process failed",
+            f"`{command}` ({origin}) {how} after {elapsed}; its output is above.\n"
+            + stopped
+            + "Fix what its output says, then run it again with `pybuildpack release` (or\n"
+            "`pybuildpack up`). To start the web process without it, use `pybuildpack up --no-release`.",
+        )
+
+
+class ReleaseInFormation(UserError):
+    def __init__(self, option: str) -> None:
+        super().__init__(
+            f"{option} cannot run the release process",
+            f"{option} names `release`, but the Procfile's release process runs once per deploy,\n"
+            "before the web process starts, and is never a long-running process (Heroku runs\n"
+            "it in its release phase): `start --all` never starts it and `export` writes no\n"
+            f"unit for it. Leave it out of {option}, and run it at each deploy with\n"
+            "`pybuildpack release` (`pybuildpack up` runs it too).",
+        )
+
+
+def release_not_started() -> str:
+    return "release is not started: it runs once per deploy, with `pybuildpack release` (and `pybuildpack up`)"
+
+
+def release_not_exported(command: str, run: str) -> str:
+    """Detail lines under the export's `No unit for the release process` step."""
+    return (f"`{command}` runs once per deploy, not as a service: run it at each deploy,\n"
+            "before (re)starting the processes, with\n"
+            f"    {run}")

@@ -144,6 +144,9 @@ def explain(plan: BuildPlan, last_build: Optional[Mapping[str, object]] = None,
         "hooks": [{"hook": h, "when": HOOK_TIMES[h]} for h in plan.hooks],
         "settings": {s.key: {"value": s.value, "origin": s.origin, "config_var": s.variable,
                              "overrides_pyproject": s.overrides, "summary": s.line()} for s in plan.settings},
+        "release": {"command": plan.release.command if plan.release else None,
+                    "origin": plan.release.origin if plan.release else None,
+                    "migrations": list(plan.migrations), "summary": plan.release_summary()},
         "warnings": [{"title": title, "body": body}
                      for title, body in build_warnings(plan, python, today or lifecycle_today())],
         "last_build": None,
@@ -196,6 +199,10 @@ def render(doc: Mapping[str, object]) -> str:
         process_lines.append("no web process: add a Procfile `web` line, or one of these, looked for in order:")
         process_lines += [f"  - {item}" for item in doc["web_detection_order"]]
     lines += _row("Processes", process_lines)
+    release = doc.get("release") or {}
+    if release.get("summary"):
+        lines += _row("Release", [release["summary"] + (": runs once per deploy, before the web process"
+                                                        if release.get("command") else "")])
     lines += _row("Static files", static.get("lines") or [static["summary"]])
     settings = doc.get("settings") or {}
     lines += _row("Settings", [s["summary"] for s in settings.values()]

@@ -9,7 +9,9 @@
                                                 write units or program sections that run the app
     pybuildpack run [-C APP_DIR] CMD [ARGS...]  run a command in the built environment
     pybuildpack explain [APP_DIR] [--json]      say what a build would do and why, without building
-    pybuildpack up [APP_DIR] [--port PORT] [--reload]   build, then start the web process
+    pybuildpack release [-C APP_DIR]            run the Procfile's release process, as a deploy does
+    pybuildpack up [APP_DIR] [--port PORT] [--reload] [--no-release]
+                                                build, run the release process, then start the web process
 
 APP_DIR defaults to the current directory. `.env` in the app holds its config
 vars (NAME=value lines). PORT defaults to 5000.
@@ -78,8 +80,15 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("app_dir", nargs="?", default=".", metavar="APP_DIR")
     explain.add_argument("--json", action="store_true", help="print a JSON document instead of text")
 
-    up = commands.add_parser("up", help="build, then start the web process")
+    release = commands.add_parser("release", help="run the Procfile's release process (migrations, say), "
+                                  "as a deploy does")
+    release.add_argument("-C", "--app-dir", default=".", metavar="APP_DIR",
+                         help="the app's directory (default: the current one)")
+
+    up = commands.add_parser("up", help="build, run the release process, then start the web process")
     up.add_argument("app_dir", nargs="?", default=".", metavar="APP_DIR")
+    up.add_argument("--no-release", action="store_true",
+                    help="do not run the Procfile's release process before the web process")
 
     for command in (start, up):
         command.add_argument("-p", "--port", metavar="PORT",
@@ -137,7 +146,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     # Build output is the command's output; for start and run it is commentary,
     # kept off stdout so `pybuildpack run python -c ...` prints only what the command does.
-    log = CommandLog(sys.stdout if args.command in ("build", "explain", "up", "export") else sys.stderr)
+    log = CommandLog(sys.stdout if args.command in ("build", "explain", "up", "export", "release") else sys.stderr)
     if args.command == "build":
         return guarded(log, lambda: local.build(Path(args.app_dir), log) and None)
     if args.command == "explain":
@@ -157,6 +166,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from .platforms import export
         return guarded(log, lambda: export.export(Path(args.app_dir), args.format, Path(args.out), args.concurrency,
                                                   args.app, args.user, args.port, args.timeout, log))
+    if args.command == "release":
+        from .platforms import local_release
+        return guarded(log, lambda: local_release.release(Path(args.app_dir), log))
     if args.command == "run":
         if not args.cmd:
             print("pybuildpack run: give the command to run, for example `pybuildpack run python manage.py migrate`",
@@ -165,8 +177,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return guarded(log, lambda: local.run(Path(args.app_dir), args.cmd, log))
 
     def up() -> int:
+        from .platforms import local_release
+
         build = local.build(Path(args.app_dir), log)
-        return local.start(build.plan.app_dir, "web", args.port, args.reload, log)
+        return local_release.up(build.plan.app_dir, args.port, args.reload, not args.no_release, log)
 
     return guarded(log, up)
 

@@ -65,7 +65,7 @@ def _build_app(platform: Platform, log: Log, state: dict, config) -> Build:
     if platform.app_dir != platform.source_dir:
         log.step(errors.app_root_used(app_root.relative(platform.app_dir, platform.source_dir),
                                       config.origin(app_root.VAR)))
-    plan = make_plan(platform.app_dir, config)
+    plan = make_plan(platform.app_dir, config, test=platform.test)
     build = Build(plan, platform.layout(), platform.tools(), config, log)
     platform.prepare(build)
 

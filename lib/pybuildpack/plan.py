@@ -22,7 +22,7 @@ from . import settings as settings_module
 from .config import ConfigVars
 from .inspect.declared_web import declared_web
 from .inspect.dependencies import check_paths_and_variables
-from .inspect.django import DjangoProject, find_django
+from .inspect.django import DjangoProject, find_django, find_migrations
 from .inspect.files import not_a_regular_file
 from .inspect.framework import find_framework
 from .inspect.processes import DEFAULT_WEB_ORDER, AppTarget, Process, Processes, detect_default_web, parse_procfile
@@ -59,7 +59,7 @@ class BuildPlan:
     package_manager: PackageManager
     package_manager_origin: str    # the file it was found by, or the config var that chose it
     not_installed_from: tuple      # dependency files found but left alone (PYBUILDPACK_PACKAGE_MANAGER chose another)
-    groups: tuple                  # dependency groups asked for, normalized (PYBUILDPACK_GROUPS)
+    groups: tuple                  # dependency groups installed, normalized (PYBUILDPACK_GROUPS, then test_groups)
     extras: tuple                  # extras asked for, normalized (PYBUILDPACK_EXTRAS)
     added_packages: tuple
     django: Optional[DjangoProject]
@@ -74,6 +74,26 @@ class BuildPlan:
     settings: tuple = ()
     # Whether pyproject.toml has any: only then does the build log list them.
     settings_in_file: bool = False
+    # A build for tests (Heroku CI's bin/test-compile): the groups holding the
+    # test dependencies are installed too (`test_groups`, also in `groups`).
+    test: bool = False
+    test_groups: tuple = ()
+    # The Django app's numbered migration files (for the release suggestion).
+    migrations: tuple = ()
+
+    @property
+    def release(self) -> Optional[Process]:
+        """The Procfile's `release` process, run once per deploy (never as a dyno)."""
+        return self.processes.procfile.get("release")
+
+    def release_summary(self) -> Optional[str]:
+        """The summary's and explain's `Release` line: the release command, or for a
+        Django app with migrations and no release process, the line to add."""
+        if self.release is not None:
+            return f"{self.release.command} ({self.release.origin})"
+        if self.django is not None and self.migrations:
+            return errors.release_suggestion(self.django.manage_py, len(self.migrations))
+        return None
 
     @property
     def web(self) -> Optional[Process]:
@@ -185,7 +205,9 @@ def check_version_files(app_dir: Path) -> None:
             raise errors.VersionFileNotAFile(name, why)
 
 
-def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
+def make_plan(app_dir: Path, config: ConfigVars, test: bool = False) -> BuildPlan:
+    """The plan for building the app; with `test`, for running its tests (the
+    package manager's test groups installed too, as bin/test-compile does)."""
     choice = package_managers.choose(app_dir, config.get(package_managers.CHOICE_VAR),
                                      config.source(package_managers.CHOICE_VAR))
     manager = choice.manager
@@ -196,6 +218,8 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
         raise errors.InstallerNotSupported(installer, manager.file or manager.describe(),
                                            config.source("PYBUILDPACK_INSTALLER"))
     selection = choose_selection(config, manager)
+    test_groups = tuple(g for g in manager.test_groups() if g not in selection["groups"]) if test else ()
+    selection["groups"] += test_groups
     try:
         manager = manager.select(selection["groups"], selection["extras"])
     except errors.SelectionUnknown as unknown:
@@ -259,6 +283,9 @@ def make_plan(app_dir: Path, config: ConfigVars) -> BuildPlan:
         static_root_warning=static_root_warning,
         settings=settings_module.in_use(config),
         settings_in_file=bool(config.settings),
+        test=test,
+        test_groups=test_groups,
+        migrations=find_migrations(app_dir) if django is not None and "release" not in procfile else (),
     )
 
 

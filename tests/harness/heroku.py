@@ -262,6 +262,19 @@ class HerokuPlatform:
             result.release = release.stdout
         return result
 
+    def test_compile(self, source: Path, config: Optional[Mapping[str, str]] = None,
+                     cache_dir: Optional[Path] = None, env: Optional[Mapping[str, str]] = None,
+                     timeout: float = 600) -> BuildResult:
+        """Heroku CI's build: `bin/test-compile BUILD_DIR CACHE_DIR ENV_DIR` where
+        bin/compile would run (then CI runs the app's test script in the result)."""
+        build_dir, cache_dir, env_dir, child_env = self._prepare(source, config, cache_dir, env)
+        started = time.monotonic()
+        compile_ = subprocess.run([str(BIN / "test-compile"), str(build_dir), str(cache_dir), str(env_dir)],
+                                  env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                  timeout=timeout)
+        return BuildResult(build_dir, 0, "", compile_.returncode, compile_.stdout,
+                           duration=time.monotonic() - started)
+
     def build_killed_at(self, source: Path, step: str, config: Optional[Mapping[str, str]] = None,
                         cache_dir: Optional[Path] = None, env: Optional[Mapping[str, str]] = None,
                         timeout: float = 600) -> BuildResult:

@@ -292,6 +292,22 @@ SETTINGS_ERRORS = {
 }
 ERRORS.update(SETTINGS_ERRORS)
 
+# --- issue 9, helper R: release tasks and Heroku CI ---
+RELEASE_ERRORS = {
+    "ReleaseFailed": (
+        errors.ReleaseFailed("python migrate.py", "Procfile line 2", "exited with status 3", "0.4s", True),
+        ["The release process failed", "`python migrate.py` (Procfile line 2) exited with status 3 after 0.4s",
+         "its output is above", "The web process was not started", "`pybuildpack release`",
+         "`pybuildpack up --no-release`"],
+    ),
+    "ReleaseInFormation": (
+        errors.ReleaseInFormation("-c"),
+        ["-c cannot run the release process", "-c names `release`", "runs once per deploy",
+         "`start --all` never starts it", "`export` writes no", "Leave it out of -c", "`pybuildpack release`"],
+    ),
+}
+ERRORS.update(RELEASE_ERRORS)
+
 # --- the web process at start (pybuildpack start / up) ---
 ERRORS.update({
     "WebProcessExitedAtStart": (
@@ -885,3 +901,18 @@ def test_the_same_errors_from_a_config_var_read_as_they_always_did():
     assert errors.ConfigVarInvalid(Origin("PYBUILDPACK_SERVER"), "'x'", "y").body == \
         errors.ConfigVarInvalid("PYBUILDPACK_SERVER", "'x'", "y").body
     assert errors.InstallerNotSupported("pip", "uv.lock").title == "PYBUILDPACK_INSTALLER=pip cannot install from uv.lock"
+
+
+def test_a_release_killed_by_a_signal_names_it_and_alone_says_nothing_of_the_web_process():
+    from pybuildpack.platforms.local_release import how_it_ended
+
+    error = errors.ReleaseFailed("python migrate.py", "Procfile line 1", how_it_ended(-9), "2.0s", False)
+    assert "`python migrate.py` (Procfile line 1) was killed by SIGKILL after 2.0s" in error.body
+    assert "web process was not started" not in error.body
+
+
+def test_test_compile_says_which_test_dependencies_it_installs():
+    assert errors.test_dependencies(("dev",), "uv") == "Installing test dependencies (the dev group of uv.lock)"
+    assert errors.test_dependencies(("test",), "requirements") == "Installing test dependencies (requirements-test.txt)"
+    assert errors.test_dependencies((), "requirements") == (
+        "No test dependencies found (looked for requirements-test.txt): installing the app's dependencies only")

@@ -48,10 +48,12 @@ def test_a_type_with_no_copies_is_left_out_but_keeps_the_ports_of_the_others():
                                                                                   ("clock.1", 5200)]
 
 
-def test_release_runs_only_when_asked_for():
+def test_release_is_never_in_a_formation_and_asking_for_it_is_an_error():
     processes = {"release": SimpleNamespace(command="migrate"), **PROCESSES}
     assert "release.1" not in [c.name for c in formation(processes, {}, 5000)]
-    assert [c.name for c in formation(processes, {"release": 1}, 5000)][0] == "release.1"
+    for count in (1, 0):
+        with raises(errors.ReleaseInFormation, "-c names `release`"):
+            formation(processes, {"release": count}, 5000)
 
 
 def test_bad_formations_are_user_errors():

@@ -102,6 +102,25 @@ def _string_assignments(path: Path, lines: Optional[dict] = None) -> dict[str, o
     return found
 
 
+_MIGRATION = re.compile(r"^\d{4}_\w+\.py$")
+
+
+def find_migrations(app_dir: Path, limit: int = 1000) -> tuple:
+    """The app's numbered migration files (`polls/migrations/0001_initial.py`),
+    relative to `app_dir`, sorted; hidden directories (.venv, .heroku,
+    .pybuildpack), virtualenvs and site-packages are skipped, so only the app's
+    own migrations count, not those of the packages it installs."""
+    found = []
+    for root, dirs, files in os.walk(app_dir):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")
+                         and not (Path(root) / d / "pyvenv.cfg").is_file())
+        if Path(root).name == "migrations" and "__init__.py" in files:
+            found += [Path(root, f).relative_to(app_dir).as_posix() for f in files if _MIGRATION.match(f)]
+            if len(found) >= limit:
+                break
+    return tuple(sorted(found))
+
+
 def find_django(app_dir: Path, config: dict[str, str]) -> Optional[DjangoProject]:
     manage = find_manage_py(app_dir)
     if manage is None:

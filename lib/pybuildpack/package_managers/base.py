@@ -96,6 +96,12 @@ class PackageManager(ABC):
         when it does not define one. Managers without groups or extras return self."""
         return self
 
+    def test_groups(self) -> tuple:
+        """The groups that hold the app's test dependencies, as Heroku CI's
+        `bin/test-compile` installs them besides the rest (`select` takes them
+        like any other group); () when its files declare none."""
+        return ()
+
     def lock_name(self, installer: str) -> Optional[str]:
         """The lock this install writes into the state directory, if any."""
         return None

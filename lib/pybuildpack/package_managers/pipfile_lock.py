@@ -189,6 +189,10 @@ class PipfileLock(PackageManager):
             raise errors.SelectionUnknown("PYBUILDPACK_GROUPS", unknown, self.file, sorted(named))
         return type(self)(self.file, frozenset(locked_entries(self.lock, groups)), self.app_dir, self.lock, groups)
 
+    def test_groups(self) -> tuple:
+        """`develop`, the lock's category for the Pipfile's [dev-packages], when it has one."""
+        return ("develop",) if self.lock.get("develop") else ()
+
     def python_requests(self) -> tuple:
         """`_meta.requires` of the lock: python_full_version, else python_version (both exact)."""
         requires = (self.lock.get("_meta") or {}).get("requires") or {}

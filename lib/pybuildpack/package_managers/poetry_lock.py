@@ -511,6 +511,10 @@ class PoetryLock(PackageManager):
         found, _ = walk(self.lock, self.roots(self.project, groups, extras), (MAIN, *groups))
         return type(self)(self.file, frozenset(name for name, _ in found), self.app_dir, (self.project, self.lock))
 
+    def test_groups(self) -> tuple:
+        """`dev` ([tool.poetry.group.dev], the legacy dev-dependencies or PEP 735), when defined."""
+        return ("dev",) if "dev" in self.project.groups() else ()
+
     def python_requests(self) -> tuple:
         value = self.project.python()
         if value is None:

@@ -173,6 +173,10 @@ class Pyproject(PackageManager):
         table = self.data.get("dependency-groups") or {}
         return {canonicalize_name(k): v for k, v in table.items()} if isinstance(table, dict) else {}
 
+    def test_groups(self) -> tuple:
+        """`dev` of [dependency-groups] (PEP 735), when defined."""
+        return ("dev",) if "dev" in self.defined_groups() else ()
+
     def select(self, groups: tuple, extras: tuple) -> "Pyproject":
         defined_extras, defined_groups = self.defined_extras(), self.defined_groups()
         names = set(self.names)

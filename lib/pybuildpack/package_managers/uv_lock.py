@@ -390,6 +390,14 @@ class UvLock(PackageManager):
     def local_sources(self) -> Optional[bool]:
         return bool(self.local)
 
+    def test_groups(self) -> tuple:
+        """`dev`, when the project defines it: what `uv sync` installs besides production."""
+        pyproject, lock = self.parsed
+        roots = lock_roots(pyproject, lock)
+        defined = {canonicalize_name(g) for t in lock.get("package", [])
+                   if canonicalize_name(t.get("name", "")) in roots for g in t.get("dev-dependencies", {})}
+        return (DEV_GROUP,) if DEV_GROUP in defined else ()
+
     def install_files(self) -> Sequence[str]:
         """pyproject.toml and uv.lock, plus uv.toml and the workspace members'
         pyproject.toml when there are any: what the lock is checked against."""
@@ -419,7 +427,8 @@ class UvLock(PackageManager):
         if result.returncode != 0:
             raise lock_error(argv, c.app_dir, result.output)
         count = sum(1 for line in export.read_text().splitlines() if line and line[0] not in "# -")
-        c.log.detail(errors.uv_exported(count, self.file, self.groups))
+        groups = tuple(dict.fromkeys((*self.groups, *c.groups)))
+        c.log.detail(errors.uv_exported(count, self.file, groups, with_dev=DEV_GROUP in c.groups))
         top = self.workspace_dir(c.app_dir)
         settings = read_index_settings(top, read_pyproject(top) or {})
         if c.installer == "uv":

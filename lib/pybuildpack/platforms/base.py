@@ -35,6 +35,9 @@ class Platform(ABC):
     committed_environment: Optional[str] = "error"
     # Directories of the app the platform installs into itself.
     owned_dirs: tuple = ()
+    # A build for running the tests (Heroku CI's bin/test-compile): the plan
+    # installs the test dependencies too (plan.make_plan's `test`).
+    test: bool = False
 
     @abstractmethod
     def read_config(self) -> "ConfigVars":

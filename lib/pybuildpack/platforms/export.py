@@ -293,3 +293,8 @@ def export(app_dir: Path, kind: str, out: Path, concurrency: Optional[str], app_
             log.detail(f"{unit_name(app, copy)}  {copy.name} on port {copy.port}: {copy.command}")
         log.detail("Include the file from supervisord.conf ([include] files = ...), then:")
         log.detail("    supervisorctl update")
+    release = launch.plan.release
+    if release is not None:
+        log.step(f"No {'unit' if kind == 'systemd' else 'program'} for the release process")
+        log.detail(errors.release_not_exported(release.command,
+                                               shlex.join([command, "release", "-C", str(launch.app_dir)])))

@@ -68,9 +68,10 @@ class Heroku(Platform):
     # A committed .heroku/python/ is refused, as Heroku's own buildpack does: it is where Python goes.
     owned_dirs = (PYTHON_DIR,)
 
-    def __init__(self, build_dir: Path, cache_dir: Path, env_dir: Optional[Path]) -> None:
+    def __init__(self, build_dir: Path, cache_dir: Path, env_dir: Optional[Path], test: bool = False) -> None:
         from ..cache import CachedDir
 
+        self.test = test
         self.source_dir = self.app_dir = build_dir
         self.env_dir = env_dir
         self.cache_root = cache_dir / "pybuildpack"
@@ -164,10 +165,12 @@ class Heroku(Platform):
             write_atomically(self.previous_lock(), lock.read_text())
 
 
-def compile(build_dir: Path, cache_dir: Path, env_dir: Optional[Path], log: Log) -> None:
+def compile(build_dir: Path, cache_dir: Path, env_dir: Optional[Path], log: Log, test: bool = False) -> None:
+    """bin/compile; with `test`, Heroku CI's bin/test-compile: the same build,
+    with the app's test dependencies installed too."""
     from ..orchestrator import build
 
-    build(Heroku(build_dir, cache_dir, env_dir), log)
+    build(Heroku(build_dir, cache_dir, env_dir, test), log)
 
 
 def _export_defaults(defaults: dict) -> list:

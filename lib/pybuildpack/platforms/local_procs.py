@@ -2,7 +2,8 @@
 
 The formation (which process types run, and how many copies of each) comes
 from `-c web=2,worker=1`; every type not named there runs once, except
-`release`, which Heroku runs once per deploy rather than as a dyno. Each copy
+`release`, which Heroku runs once per deploy rather than as a dyno (naming it
+in -c is an error: `pybuildpack release` runs it). Each copy
 is named like a dyno (`web.1`) and gets its own PORT: the first type on the
 base port, each further type 100 higher, each further copy 1 higher (Foreman's
 rule, so `web.1` is 5000, `web.2` 5001, `worker.1` 5100).
@@ -87,6 +88,8 @@ def formation(processes: Mapping[str, object], counts: Mapping[str, int], base_p
     a type not in `counts` runs once (release not at all)."""
     if not processes:
         raise errors.NoProcesses()
+    if any(name in NOT_RUN_BY_DEFAULT for name in counts):
+        raise errors.ReleaseInFormation(option)
     unknown = [name for name in counts if name not in processes]
     if unknown:
         raise errors.ConcurrencyUnknownProcess(unknown[0], list(processes), option)
@@ -249,6 +252,8 @@ def start_all(app_dir, concurrency: Optional[str], port_option: Optional[str], t
                                      for c in copies))
     if launch.dotenv:
         log.detail(f"With {len(launch.dotenv)} variables from .env")
+    if launch.plan.release is not None:
+        log.detail(errors.release_not_started())
 
     envs: Dict[str, dict] = {}
 
