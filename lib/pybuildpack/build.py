@@ -314,6 +314,7 @@ class Build:
                     django_step.collectstatic(python, app_dir, project, settings, self.env, self.log)
                 except BaseException:
                     wait_check()  # no check process outlives a failed build
+                    self._say_stand_ins(settings, "collectstatic")  # they may be why it failed
                     raise
                 self._say_stand_ins(settings, "collectstatic")
         if not collect:

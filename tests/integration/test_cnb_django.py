@@ -92,7 +92,8 @@ def test_settings_demanding_runtime_secrets_build_and_serve_once_they_are_set(cn
     """SECRET_KEY and DATABASE_URL read at import (tests/fixtures/django_runtime_secrets):
     stand-ins at build only, nowhere in the image; PYBUILDPACK_ALLOWED_HOSTS at boot."""
     runtime = {"SECRET_KEY": "the-real-secret-key-set-on-the-app-0123456789-abcdefghijklmnop",
-               "DATABASE_URL": "sqlite:////tmp/pybuildpack-test-cnb-runtime-secrets.sqlite3"}
+               "DATABASE_URL": "sqlite:////tmp/pybuildpack-test-cnb-runtime-secrets.sqlite3",
+               "API_TOKEN": "the-real-api-token"}
     record = tmp_path / "seen.txt"
     result = cnb.build(fixture_app("django_runtime_secrets"), env={"RECORD_SECRET_KEY_TO": str(record)})
     assert result.ok, result.output
@@ -105,7 +106,7 @@ def test_settings_demanding_runtime_secrets_build_and_serve_once_they_are_set(cn
     assert [p for p in cnb.root.rglob("*")
             if p.is_file() and not p.is_symlink() and stand_in.encode() in p.read_bytes()] == []
     env = cnb.run(["env"]).stdout
-    assert "SECRET_KEY=" not in env and "DATABASE_URL=" not in env
+    assert "SECRET_KEY=" not in env and "DATABASE_URL=" not in env and "API_TOKEN=" not in env
 
     container = cnb.start(extra_env={**runtime, "PYBUILDPACK_ALLOWED_HOSTS": "www.example.com"})
     container.wait_until_serving("/admin/login/")

@@ -234,3 +234,13 @@ def test_a_check_that_crashes_is_its_last_line():
     check = parse_deploy_check("Traceback (most recent call last):\n  ...\nRuntimeError: boom\n", 1)
     assert check.findings == [] and check.crashed == "RuntimeError: boom"
     assert parse_deploy_check("System check identified no issues (0 silenced).\n", 0).findings == []
+
+
+def test_the_exception_line_a_stand_in_answers_is_not_streamed():
+    assert stand_ins.hides_line("KeyError: 'API_TOKEN'\n", {})
+    assert stand_ins.hides_line("django.core.exceptions.ImproperlyConfigured: Set the SECRET_KEY environment variable",
+                                {})
+    assert not stand_ins.hides_line("KeyError: 'API_TOKEN'", {"API_TOKEN": "set"})
+    assert not stand_ins.hides_line("KeyError: 'SITE_DOMAIN'", {})
+    assert not stand_ins.hides_line("ValueError: The file 'missing.png' could not be found", {})
+    assert not stand_ins.hides_line("130 static files copied", {})

@@ -222,7 +222,8 @@ def collectstatic(python: Path, app_dir: Path, project: DjangoProject, settings:
     while True:
         child_env = settings_env(project, {**env, **given}, settings.wrapped)
         result = run(argv, log, env=child_env, cwd=app_dir / project.manage_dir,
-                     filter_line=lambda line: "static file" in line or "Error" in line)
+                     filter_line=lambda line: ("static file" in line or "Error" in line)
+                     and not stand_ins_module.hides_line(line, env))
         if result.returncode == 0:
             return
         name = stand_ins_module.missing_name_in_output(result.output)

@@ -98,3 +98,15 @@ def next_stand_in(name: Optional[str], env: Mapping[str, str], given: Mapping[st
     if not name or name in env or name in given or len(given) >= MAX_STAND_INS:
         return None
     return stand_in(name)
+
+
+def hides_line(line: str, env: Mapping[str, str]) -> bool:
+    """Whether a line of collectstatic's output is the exception a stand-in may
+    answer (`KeyError: 'SECRET_KEY'`): not streamed, since the step then runs
+    again; if it does not, the error shows the traceback whole."""
+    found = _EXCEPTION_LINE.match(line.strip())
+    if not found:
+        return False
+    name = missing_name(found.group("type").rsplit(".", 1)[-1] if found.group("type") == "builtins.KeyError"
+                        else found.group("type"), found.group("message"), True)
+    return bool(name) and name not in env and stand_in(name) is not None
