@@ -244,3 +244,30 @@ def test_the_exception_line_a_stand_in_answers_is_not_streamed():
     assert not stand_ins.hides_line("KeyError: 'SITE_DOMAIN'", {})
     assert not stand_ins.hides_line("ValueError: The file 'missing.png' could not be found", {})
     assert not stand_ins.hides_line("130 static files copied", {})
+
+
+def _project():
+    from pybuildpack.inspect.django import DjangoProject
+
+    return DjangoProject(manage_dir="", settings_module="mysite.settings", settings_origin="manage.py",
+                         settings_file="mysite/settings.py", wsgi_application=None, static_root_assigned=True)
+
+
+@pytest.mark.parametrize("manage_py, findings, crashed", [
+    ("print('?: (security.W004) You have not set a value for the SECURE_HSTS_SECONDS setting. More.')\n"
+     "print('?: (security.W020) ALLOWED_HOSTS must not be empty in deployment.')\n",
+     [("security.W004", "You have not set a value for the SECURE_HSTS_SECONDS setting.")], None),
+    ("raise SystemExit('RuntimeError: the app could not start')\n", [], "RuntimeError: the app could not start"),
+])
+def test_the_check_runs_in_a_thread_with_the_stand_ins(tmp_path, manage_py, findings, crashed):
+    from pybuildpack.steps.django import DjangoSettings, start_deploy_check
+
+    (tmp_path / "manage.py").write_text(
+        "import os, sys\nassert sys.argv[1:] == ['check', '--deploy'], sys.argv\n"
+        "assert os.environ['SECRET_KEY'] == 'stand-in' and os.environ['DJANGO_SETTINGS_MODULE']\n" + manage_py)
+    settings = DjangoSettings("/s", "static/", True, None, False, allowed_hosts_empty=True,
+                              stand_ins={"SECRET_KEY": "stand-in"})
+    wait = start_deploy_check(Path(sys.executable), tmp_path, _project(), settings, {"PATH": os.environ["PATH"]})
+    settings.stand_ins["API_TOKEN"] = "added while it runs"
+    check = wait()
+    assert (check.findings, check.crashed) == (findings, crashed)

@@ -15,7 +15,7 @@ import os
 import re
 import subprocess
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -165,7 +165,7 @@ def probe(python: Path, app_dir: Path, project: DjangoProject, env: Mapping[str,
     while True:
         outcome = _probe_once(python, app_dir, project, {**env, **given})
         if isinstance(outcome, DjangoSettings):
-            return DjangoSettings(**{**outcome.__dict__, "stand_ins": given})
+            return replace(outcome, stand_ins=given)
         name = stand_ins_module.missing_name(str(outcome.get("type") or ""), str(outcome.get("message") or ""),
                                              bool(outcome.get("environ")))
         value = stand_ins_module.next_stand_in(name, env, given)
@@ -240,7 +240,6 @@ class DeployCheck:
 
     findings: list = field(default_factory=list)
     crashed: Optional[str] = None
-    seconds: float = 0.0
 
 
 def deploy_check_shown(project: DjangoProject) -> str:
@@ -272,13 +271,12 @@ def start_deploy_check(python: Path, app_dir: Path, project: DjangoProject, sett
     """Start `manage.py check --deploy` in a thread (it runs beside collectstatic);
     the returned function waits for it and gives its DeployCheck. Its own output
     is never streamed: the build shows the findings as one block."""
-    import time
-
     done: dict = {}
+    # A copy: collectstatic may add stand-ins to the settings' own while this runs.
+    child_env = settings_env(project, {**env, **settings.stand_ins}, settings.wrapped)
+    leave_out = (ALLOWED_HOSTS_CHECK,) if settings.allowed_hosts_empty else ()
 
     def work() -> None:
-        started = time.monotonic()
-        child_env = settings_env(project, {**env, **settings.stand_ins}, settings.wrapped)
         try:
             result = subprocess.run([str(python), *DEPLOY_CHECK_ARGS], env=child_env, cwd=app_dir / project.manage_dir,
                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -286,9 +284,7 @@ def start_deploy_check(python: Path, app_dir: Path, project: DjangoProject, sett
             output, code = result.stdout, result.returncode
         except (OSError, subprocess.TimeoutExpired) as exc:
             output, code = str(exc), 1
-        leave_out = (ALLOWED_HOSTS_CHECK,) if settings.allowed_hosts_empty else ()
         done["check"] = parse_deploy_check(output, code, leave_out)
-        done["check"].seconds = time.monotonic() - started
 
     thread = threading.Thread(target=work, name="django-check-deploy", daemon=True)
     thread.start()
