@@ -304,28 +304,62 @@ class Build:
         project = self.plan.django
         if project is None:
             return
-        self.outcome.django = settings = django_step.probe(self.layout.python, self.layout.app_dir, project, self.env,
-                                                                self.plan.package_manager.file)
+        python, app_dir = self.layout.python, self.layout.app_dir
+        self.outcome.django = settings = django_step.probe(python, app_dir, project, self.env,
+                                                           self.plan.package_manager.file, self.log)
+        collect = self.plan.collectstatic and settings.staticfiles
+        # check --deploy runs beside collectstatic, with the same settings and stand-ins.
+        given = len(settings.stand_ins)
+        wait_check = django_step.start_deploy_check(python, app_dir, project, settings, self.env)
         if not self.plan.collectstatic:
             self.log.step(errors.collectstatic_disabled())
-            return
-        if not settings.staticfiles:
+        elif not settings.staticfiles:
             self.log.step("Skipping collectstatic: django.contrib.staticfiles is not in INSTALLED_APPS")
-            return
-        if settings.static_root_supplied:
-            # The plan's warning, which explain lists too; the settings decide whether it applies.
-            from .plan import static_root_location
-            self.log.warning(*(self.plan.static_root_warning
-                               or errors.static_root_supplied(static_root_location(project))))
-        with self.log.timed("Running collectstatic (python manage.py collectstatic --noinput)", threshold=0.0):
-            django_step.collectstatic(self.layout.python, self.layout.app_dir, project, settings, self.env, self.log)
+        else:
+            if settings.static_root_supplied:
+                # The plan's warning, which explain lists too; the settings decide whether it applies.
+                from .plan import static_root_location
+                self.log.warning(*(self.plan.static_root_warning
+                                   or errors.static_root_supplied(static_root_location(project))))
+            with self.log.timed("Running collectstatic (python manage.py collectstatic --noinput)", threshold=0.0):
+                try:
+                    django_step.collectstatic(python, app_dir, project, settings, self.env, self.log)
+                except BaseException:
+                    wait_check()  # no check process outlives a failed build
+                    self._say_stand_ins(settings, "collectstatic")  # they may be why it failed
+                    raise
+                self._say_stand_ins(settings, "collectstatic")
+        if not collect:
+            self._say_stand_ins(settings, "the settings check")
+        check = wait_check()
+        if check.crashed and len(settings.stand_ins) > given:
+            # collectstatic needed another stand-in, which the check started without.
+            check = django_step.start_deploy_check(python, app_dir, project, settings, self.env)()
+        self.deploy_check(project, settings, check)
+
+    def _say_stand_ins(self, settings: django_step.DjangoSettings, what: str) -> None:
+        for name in settings.stand_ins:
+            self.log.detail(errors.stand_in_used(name, what))
+
+    def deploy_check(self, project, settings: django_step.DjangoSettings, check: django_step.DeployCheck) -> None:
+        """The ALLOWED_HOSTS note and the deployment check's findings, as one step."""
+        self.log.step(f"Checking the deployment settings ({django_step.deploy_check_shown(project)})")
+        if settings.allowed_hosts_empty:
+            self.log.detail(errors.allowed_hosts_filled_at_boot(project.settings_file or project.settings_module,
+                                                                self.env))
+        if check.crashed:
+            self.log.warning(*errors.deploy_check_crashed(django_step.deploy_check_shown(project), check.crashed))
+        elif check.findings:
+            self.log.warning(*errors.deploy_check_findings(django_step.deploy_check_shown(project), check.findings))
+        else:
+            self.log.detail("No issues found")
 
     # -- launch --------------------------------------------------------------------------------
     def launch_config(self) -> LaunchConfig:
         """The processes and their environment, for the platform to write."""
         settings, project = self.outcome.django, self.plan.django
         wrapped = (project.settings_module
-                   if project is not None and settings is not None and settings.static_root_supplied else None)
+                   if project is not None and settings is not None and settings.wrapped else None)
         processes = self.plan.processes
         return LaunchConfig(processes=processes.all, detected=processes.detected, wrapped_settings_module=wrapped)
 

@@ -2024,3 +2024,39 @@ def release_not_exported(command: str, run: str) -> str:
     return (f"`{command}` runs once per deploy, not as a service: run it at each deploy,\n"
             "before (re)starting the processes, with\n"
             f"    {run}")
+
+# --- Django: runtime secrets at build time, ALLOWED_HOSTS, check --deploy (issue 9, items 4 and 7) ---
+
+def stand_in_used(name: str, what: str) -> str:
+    """A detail line: the build gave `name` a throwaway value for `what`."""
+    return (f"{name} is not set at build time: {what} ran with a throwaway value "
+            f"(set it as a config var for runtime)")
+
+
+def allowed_hosts_filled_at_boot(settings: str, env: dict) -> str:
+    """A detail line: the settings leave ALLOWED_HOSTS empty, and what happens at boot."""
+    from .launch.allowed_hosts import SETTING, split
+
+    if split(env.get(SETTING, "")):
+        return (f"ALLOWED_HOSTS is empty in {settings}: at boot it is set to {', '.join(split(env[SETTING]))} "
+                f"(from {SETTING})")
+    return (f"ALLOWED_HOSTS is empty in {settings}: at boot the app's host names are added\n"
+            f"from {SETTING} (comma-separated) or Heroku's dyno metadata\n"
+            "(HEROKU_APP_DEFAULT_DOMAIN_NAME, HEROKU_APP_NAME); with neither, Django answers 400")
+
+
+def deploy_check_findings(command: str, findings: Sequence[tuple]) -> tuple:
+    count = len(findings)
+    width = max(len(ident) for ident, _ in findings)
+    lines = "\n".join(f"{ident:<{width}}  {message}" for ident, message in findings)
+    return (f"Django's deployment checks found {count} issue{'s' if count != 1 else ''}",
+            f"{lines}\n\n"
+            f"They do not stop the build. Run `{command}` with the\n"
+            "production settings to see each in full; silence one you accept with\n"
+            "SILENCED_SYSTEM_CHECKS.")
+
+
+def deploy_check_crashed(command: str, last_line: str) -> tuple:
+    return ("Django's deployment checks could not run",
+            f"`{command}` failed:\n    {_cut(last_line, 300)}\n\n"
+            "This does not stop the build. Run the command locally to see why.")

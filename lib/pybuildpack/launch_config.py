@@ -10,7 +10,8 @@ environment it starts a process with. The rules live here, once:
 - the defaults every process gets (`PROCESS_DEFAULTS`), and behind a
   platform's router `ROUTER_DEFAULTS` too; a value the user set wins;
 - WEB_CONCURRENCY from the container's memory and CPUs (`web_concurrency.sh`);
-- the Django wrapper: when the build supplied STATIC_ROOT, a process whose
+- the Django wrapper: when the build supplied STATIC_ROOT or found
+  ALLOWED_HOSTS empty, a process whose
   DJANGO_SETTINGS_MODULE is unset or names the app's own settings gets the
   wrapper module instead (`django_settings()`).
 """
@@ -37,7 +38,7 @@ ROUTER_DEFAULTS = {"FORWARDED_ALLOW_IPS": "*"}
 class LaunchConfig:
     processes: Mapping = field(default_factory=dict)   # name -> Process, web first
     detected: Mapping = field(default_factory=dict)    # the ones pybuildpack chose (not the Procfile's)
-    # The app's settings module, when processes must run the STATIC_ROOT wrapper instead.
+    # The app's settings module, when processes must run the wrapper instead (STATIC_ROOT, ALLOWED_HOSTS).
     wrapped_settings_module: Optional[str] = None
 
     @property
@@ -61,7 +62,7 @@ class LaunchConfig:
         if module is None:
             return []
         return [
-            "# The app's settings lack STATIC_ROOT: a wrapper module supplies it.",
+            "# The app's settings lack STATIC_ROOT or ALLOWED_HOSTS: a wrapper module supplies them.",
             f'if [ -z "${{DJANGO_SETTINGS_MODULE:-}}" ] || [ "$DJANGO_SETTINGS_MODULE" = "{module}" ]; then',
             f'  export PYBUILDPACK_DJANGO_SETTINGS_MODULE="{module}"',
             f'  export DJANGO_SETTINGS_MODULE="{DJANGO_WRAPPER}"',

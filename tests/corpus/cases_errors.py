@@ -325,22 +325,22 @@ CASES = [
              !     Fix the syntax at that line (`python -m py_compile mysite/settings.py` shows it locally).
          """),
     Case("errors-django-settings-environ-key", "django", base="pinned_django",
-         files=_settings("import os\nSECRET_KEY = os.environ['DJANGO_SECRET_KEY']\n"),
+         files=_settings("import os\nALLOWED_HOSTS = os.environ['DJANGO_ALLOWED_HOSTS'].split(',')\n"),
          expected="""\
              !     Error: Could not import the Django settings (mysite/settings.py line 14)
              !
              !     pybuildpack imports mysite.settings (named in manage.py) to find STATIC_ROOT and
              !     WSGI_APPLICATION, as `python manage.py collectstatic --noinput` would, and
              !     mysite/settings.py line 14 raised:
-             !         KeyError: 'DJANGO_SECRET_KEY'
+             !         KeyError: 'DJANGO_ALLOWED_HOSTS'
              !
              !     The app's part of the traceback (most recent call last):
              !       File "mysite/settings.py", line 14, in <module>
-             !         SECRET_KEY = os.environ['DJANGO_SECRET_KEY']
+             !         ALLOWED_HOSTS = os.environ['DJANGO_ALLOWED_HOSTS'].split(',')
              !
-             !     The settings read os.environ['DJANGO_SECRET_KEY'], and no config var DJANGO_SECRET_KEY is set, so the
-             !     build cannot import them. Set it (`heroku config:set DJANGO_SECRET_KEY=...`, or your
-             !     platform's env), or read it with os.environ.get('DJANGO_SECRET_KEY', default).
+             !     The settings read os.environ['DJANGO_ALLOWED_HOSTS'], and no config var DJANGO_ALLOWED_HOSTS is set, so the
+             !     build cannot import them. Set it (`heroku config:set DJANGO_ALLOWED_HOSTS=...`, or your
+             !     platform's env), or read it with os.environ.get('DJANGO_ALLOWED_HOSTS', default).
          """),
     Case("errors-django-settings-database-at-import", "django", base="pinned_django",
          files=_settings("import sqlite3\nVERSION = sqlite3.connect('/nonexistent/app.db').execute('select 1')\n"),

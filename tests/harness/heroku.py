@@ -114,8 +114,9 @@ class Dyno:
     port: int
     log_path: Path
 
-    def get(self, path: str, timeout: float = 10.0) -> Response:
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}")
+    def get(self, path: str, timeout: float = 10.0, headers: Optional[Mapping[str, str]] = None) -> Response:
+        """GET `path`; `headers` may name the Host the request is for (as a router passes it on)."""
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", headers=dict(headers or {}))
         try:
             with urllib.request.urlopen(request, timeout=timeout) as reply:
                 return Response(reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.read())

@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 from harness.heroku import slug_distributions
+from harness.s2i import S2iPlatform
 
 pytestmark = pytest.mark.slow
 
@@ -62,6 +63,18 @@ def test_cnb_runs_the_app_from_its_subdirectory(cnb, monorepo):
     # Detection looks in the app's directory: the top of this repository has no Python files.
     missing = cnb.build(monorepo, config={"PYBUILDPACK_APP_ROOT": "libs/nothing"})
     assert not missing.ok and "there is no such directory" in missing.detect_output
+
+
+def test_s2i_builds_the_app_openshifts_app_home_names_beside_its_library(tmp_path, build_env, monorepo):
+    s2i = S2iPlatform(tmp_path / "s2i", build_env)
+    try:
+        result = s2i.build(monorepo, env={"APP_HOME": "apps/api"})
+        assert result.ok, result.output
+        assert "-----> Building the app in apps/api/ (PYBUILDPACK_APP_ROOT)" in result.output
+        container = s2i.start(result.image)
+        assert container.wait_until_serving("/").text == f"api: {SHARED} (cwd api)"
+    finally:
+        s2i.cleanup()
 
 
 def test_local_build_of_an_app_in_a_checkout_reaches_its_sibling_library(local, monorepo):

@@ -86,3 +86,31 @@ def test_failing_collectstatic_fails_with_the_heroku_message(cnb, django_app):
     skipped = cnb.build(django_app, config={"DISABLE_COLLECTSTATIC": "1"})
     assert skipped.ok, skipped.output
     assert "Skipping collectstatic: DISABLE_COLLECTSTATIC is set" in skipped.output
+
+
+def test_settings_demanding_runtime_secrets_build_and_serve_once_they_are_set(cnb, fixture_app, tmp_path):
+    """SECRET_KEY and DATABASE_URL read at import (tests/fixtures/django_runtime_secrets):
+    stand-ins at build only, nowhere in the image; PYBUILDPACK_ALLOWED_HOSTS at boot."""
+    runtime = {"SECRET_KEY": "the-real-secret-key-set-on-the-app-0123456789-abcdefghijklmnop",
+               "DATABASE_URL": "sqlite:////tmp/pybuildpack-test-cnb-runtime-secrets.sqlite3",
+               "API_TOKEN": "the-real-api-token"}
+    record = tmp_path / "seen.txt"
+    result = cnb.build(fixture_app("django_runtime_secrets"), env={"RECORD_SECRET_KEY_TO": str(record)})
+    assert result.ok, result.output
+    assert "SECRET_KEY is not set at build time: collectstatic ran with a throwaway value" in result.output
+    seen = set(record.read_text().split())
+    assert len(seen) == 1
+    stand_in = seen.pop()
+    assert stand_in not in result.output
+    # Not in the app, its layers, the cache or the platform's files.
+    assert [p for p in cnb.root.rglob("*")
+            if p.is_file() and not p.is_symlink() and stand_in.encode() in p.read_bytes()] == []
+    env = cnb.run(["env"]).stdout
+    assert "SECRET_KEY=" not in env and "DATABASE_URL=" not in env and "API_TOKEN=" not in env
+
+    container = cnb.start(extra_env={**runtime, "PYBUILDPACK_ALLOWED_HOSTS": "www.example.com"})
+    container.wait_until_serving("/admin/login/")
+    assert container.get("/admin/login/", headers={"Host": "www.example.com"}).status == 200
+    assert container.get("/admin/login/", headers={"Host": "evil.example"}).status == 400
+    assert "allowing www.example.com (from PYBUILDPACK_ALLOWED_HOSTS)" in container.log
+    assert container.terminate() == 0

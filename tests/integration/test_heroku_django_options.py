@@ -28,8 +28,9 @@ def test_disable_collectstatic_skips_the_step(heroku, django_app):
 
 
 def test_own_static_root_is_used_and_served(heroku, django_app):
+    # With ALLOWED_HOSTS named too, the settings lack nothing: no wrapper module at all.
     with (django_app / "mysite" / "settings.py").open("a") as settings:
-        settings.write("\nSTATIC_ROOT = BASE_DIR / 'public' / 'static'\n")
+        settings.write("\nSTATIC_ROOT = BASE_DIR / 'public' / 'static'\nALLOWED_HOSTS = ['127.0.0.1']\n")
     result = heroku.build(django_app)
     assert result.ok, result.output
     assert "STATIC_ROOT is not set" not in result.output

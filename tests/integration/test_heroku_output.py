@@ -330,23 +330,23 @@ def test_failing_collectstatic_error_block(heroku, django_app, build_env):
 def test_django_settings_that_fail_to_import_error_block(heroku, django_app, build_env):
     settings = django_app / "mysite" / "settings.py"
     settings.write_text(settings.read_text().replace(
-        'SECRET_KEY = "only-for-the-build-output-tests"', 'import os\nSECRET_KEY = os.environ["SECRET_KEY"]'))
+        'ALLOWED_HOSTS = ["*"]', 'import os\nALLOWED_HOSTS = [os.environ["SITE_DOMAIN"]]'))
     lines = failed_build(heroku, django_app, build_env)
     assert error_block(lines) == expected_block("""\
-         !     Error: Could not import the Django settings (mysite/settings.py line 6)
+         !     Error: Could not import the Django settings (mysite/settings.py line 8)
          !
          !     pybuildpack imports mysite.settings (named in manage.py) to find STATIC_ROOT and
          !     WSGI_APPLICATION, as `python manage.py collectstatic --noinput` would, and
-         !     mysite/settings.py line 6 raised:
-         !         KeyError: 'SECRET_KEY'
+         !     mysite/settings.py line 8 raised:
+         !         KeyError: 'SITE_DOMAIN'
          !
          !     The app's part of the traceback (most recent call last):
-         !       File "mysite/settings.py", line 6, in <module>
-         !         SECRET_KEY = os.environ["SECRET_KEY"]
+         !       File "mysite/settings.py", line 8, in <module>
+         !         ALLOWED_HOSTS = [os.environ["SITE_DOMAIN"]]
          !
-         !     The settings read os.environ['SECRET_KEY'], and no config var SECRET_KEY is set, so the
-         !     build cannot import them. Set it (`heroku config:set SECRET_KEY=...`, or your
-         !     platform's env), or read it with os.environ.get('SECRET_KEY', default).
+         !     The settings read os.environ['SITE_DOMAIN'], and no config var SITE_DOMAIN is set, so the
+         !     build cannot import them. Set it (`heroku config:set SITE_DOMAIN=...`, or your
+         !     platform's env), or read it with os.environ.get('SITE_DOMAIN', default).
     """)
 
 

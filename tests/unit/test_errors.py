@@ -624,6 +624,25 @@ WARNINGS.update({
 WARNINGS["process_failed"] = (errors.process_failed("worker.1", "exited with status 3"),
                               ["worker.1 exited with status 3", "stopped the other processes",
                                "prefixed with `worker.1`", "`pybuildpack start worker`"])
+# --- Django production readiness: check --deploy (issue 9, helper D) ---
+DJANGO_DEPLOY_WARNINGS = {
+    "deploy_check_findings": (
+        errors.deploy_check_findings("python manage.py check --deploy",
+                                     [("security.W004", "You have not set a value for the SECURE_HSTS_SECONDS setting."),
+                                      ("security.W18", "You should not have DEBUG set to True in deployment.")]),
+        ["Django's deployment checks found 2 issues",
+         "security.W004  You have not set a value for the SECURE_HSTS_SECONDS setting.\n"
+         "security.W18   You should not have DEBUG set to True",
+         "They do not stop the build", "Run `python manage.py check --deploy` with the\nproduction settings",
+         "SILENCED_SYSTEM_CHECKS"],
+    ),
+    "deploy_check_crashed": (
+        errors.deploy_check_crashed("cd src && python manage.py check --deploy", "RuntimeError: boom"),
+        ["Django's deployment checks could not run", "`cd src && python manage.py check --deploy` failed:",
+         "    RuntimeError: boom", "does not stop the build"],
+    ),
+}
+WARNINGS.update(DJANGO_DEPLOY_WARNINGS)
 
 
 # Source-to-Image (issue 9, helper S).

@@ -110,6 +110,17 @@ def test_django_gets_the_static_root_wrapper_only_when_the_build_supplied_it(tmp
     assert "DJANGO_SETTINGS_MODULE" not in local.process_environment(launch_for(tmp_path, record), {}, 5000)
 
 
+def test_django_gets_the_wrapper_for_an_empty_allowed_hosts_with_localhost_allowed(tmp_path):
+    record = {"django": {"settings_module": "mysite.settings", "static_root_supplied": False, "wrapped": True}}
+    env = local.process_environment(launch_for(tmp_path, record), {"PATH": "/bin"}, 5000)
+    assert env["DJANGO_SETTINGS_MODULE"] == "pybuildpack_launch.django_settings"
+    # The wrapper allows localhost names for a local run (launch/allowed_hosts.py).
+    assert env["PYBUILDPACK_LOCAL_RUN"] == "1"
+    record["django"]["wrapped"] = False
+    env = local.process_environment(launch_for(tmp_path, record), {"PATH": "/bin"}, 5000)
+    assert "DJANGO_SETTINGS_MODULE" not in env and "PYBUILDPACK_LOCAL_RUN" not in env
+
+
 @pytest.mark.parametrize("process, reloads", [
     (Process("web", "gunicorn app:app", "Procfile line 1"), True),
     (Process("web", "exec gunicorn --bind 0.0.0.0:$PORT app:app", "Procfile line 1"), True),

@@ -270,7 +270,8 @@ class Local(Platform):
                        "base": str(choice.base)},
             "packages": len(outcome.packages),
             "django": ({"settings_module": plan.django.settings_module,
-                        "static_root_supplied": settings.static_root_supplied}
+                        "static_root_supplied": settings.static_root_supplied,
+                        "wrapped": settings.wrapped}
                        if plan.django is not None and settings is not None else None),
         })
         from ..cache import CachedDir
@@ -459,8 +460,8 @@ class Prepared:
         from ..launch_config import LaunchConfig
 
         django = self.record.get("django")
-        wrapped = (django.get("settings_module") if isinstance(django, dict) and django.get("static_root_supplied")
-                   else None)
+        wrapped = (django.get("settings_module") if isinstance(django, dict)
+                   and django.get("wrapped", django.get("static_root_supplied")) else None)
         processes = self.plan.processes
         return LaunchConfig(processes=processes.all, detected=processes.detected, wrapped_settings_module=wrapped)
 
@@ -534,6 +535,11 @@ def process_environment(prepared: Prepared, base: Mapping[str, str], port: int) 
     env["PORT"] = str(port)
     env["WEB_CONCURRENCY"] = web_concurrency(env)
     env.update(launch.django_settings(env.get("DJANGO_SETTINGS_MODULE")))
+    if launch.wrapped_settings_module:
+        # The settings wrapper allows localhost names when ALLOWED_HOSTS is empty and DEBUG off.
+        from ..launch.allowed_hosts import LOCAL_RUN
+
+        env[LOCAL_RUN] = "1"
     return env
 
 

@@ -1,16 +1,21 @@
-"""Django's build steps: read the real settings, supply STATIC_ROOT, collectstatic.
+"""Django's build steps: read the real settings, supply STATIC_ROOT, collectstatic, check --deploy.
 
 The settings are imported once, in the app's environment, to learn STATIC_ROOT,
-STATIC_URL and whether staticfiles is installed. When STATIC_ROOT is missing,
-DJANGO_SETTINGS_MODULE points at `pybuildpack_launch.django_settings`, a
-wrapper that adds it; the user's files are never edited.
+STATIC_URL, ALLOWED_HOSTS and whether staticfiles is installed. When STATIC_ROOT
+is missing or ALLOWED_HOSTS empty, DJANGO_SETTINGS_MODULE points at
+`pybuildpack_launch.django_settings`, a wrapper that adds them; the user's
+files are never edited. When the settings cannot be imported for want of a
+runtime secret, the step runs with stand-ins for it (stand_ins.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+import re
+import subprocess
+import threading
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -19,6 +24,7 @@ from ..inspect.django import DjangoProject
 from ..launch_config import DJANGO_WRAPPER as WRAPPER
 from ..output import Log
 from ..tools import command_text, run
+from . import stand_ins as stand_ins_module
 
 STATIC_DIR_NAME = "staticfiles"
 _MARKER = "PYBUILDPACK-DJANGO-PROBE:"
@@ -27,6 +33,11 @@ _FAILED = "PYBUILDPACK-DJANGO-PROBE-FAILED:"
 # How collectstatic runs, below; the probe makes sys.argv look the same, since
 # settings may read it (`TESTING = sys.argv[1] == "test"`).
 COLLECTSTATIC_ARGS = ("manage.py", "collectstatic", "--noinput")
+DEPLOY_CHECK_ARGS = ("manage.py", "check", "--deploy")
+# A finding of Django's system checks: `?: (security.W004) You have not set ...`.
+_FINDING = re.compile(r"^(?P<object>.*?): \((?P<id>[\w.]+\.[A-Z]+\d+)\) (?P<message>.+)$")
+# The deployment check about ALLOWED_HOSTS, left out when the wrapper fills it at boot.
+ALLOWED_HOSTS_CHECK = "security.W020"
 
 # Run as `python -c _PROBE APP_DIR` in the directory of manage.py. An exception
 # from the settings is reported as JSON: its type and message, and the frames of
@@ -79,11 +90,20 @@ def report(exc):
 try:
     from django.conf import settings
     apps = list(settings.INSTALLED_APPS)
+    hosts = getattr(settings, "ALLOWED_HOSTS", None)
+    try:
+        # Empty as pybuildpack_launch.allowed_hosts.is_empty counts it: only blank entries.
+        hosts_empty = not hosts or (not hosts.strip() if isinstance(hosts, str)
+                                    else not any(str(h).strip() for h in hosts))
+    except TypeError:
+        hosts_empty = False
     found = {{
         "static_root": str(settings.STATIC_ROOT) if settings.STATIC_ROOT else None,
         "static_url": settings.STATIC_URL,
         "staticfiles": "django.contrib.staticfiles" in apps,
         "wsgi_application": getattr(settings, "WSGI_APPLICATION", None),
+        "allowed_hosts_empty": hosts_empty,
+        "debug": bool(getattr(settings, "DEBUG", False)),
     }}
 except BaseException as exc:
     sys.stdout.flush()
@@ -100,6 +120,15 @@ class DjangoSettings:
     staticfiles: bool
     wsgi_application: Optional[str]
     static_root_supplied: bool
+    allowed_hosts_empty: bool = False
+    debug: bool = False
+    # Throwaway values the settings needed at build time (name -> value); never saved.
+    stand_ins: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def wrapped(self) -> bool:
+        """Processes run the settings wrapper (it supplies STATIC_ROOT or ALLOWED_HOSTS)."""
+        return self.static_root_supplied or self.allowed_hosts_empty
 
 
 def static_root_from_settings(project: DjangoProject) -> str:
@@ -126,10 +155,35 @@ def settings_env(project: DjangoProject, env: Mapping[str, str], supplied: bool)
 
 
 def probe(python: Path, app_dir: Path, project: DjangoProject, env: Mapping[str, str],
-          dependency_file: Optional[str] = None) -> DjangoSettings:
+          dependency_file: Optional[str] = None, log: Optional[Log] = None) -> DjangoSettings:
     """Import the settings as `manage.py collectstatic` would, and read what the
     build needs from them; a DjangoSettingsImportFailed naming the file, line and
-    exception when they raise."""
+    exception when they raise. When they raise for want of a runtime secret
+    (stand_ins.py), import them again with a throwaway value for it, and record
+    it in the result's `stand_ins` (masked in `log`)."""
+    given: dict = {}
+    while True:
+        outcome = _probe_once(python, app_dir, project, {**env, **given})
+        if isinstance(outcome, DjangoSettings):
+            return replace(outcome, stand_ins=given)
+        name = stand_ins_module.missing_name(str(outcome.get("type") or ""), str(outcome.get("message") or ""),
+                                             bool(outcome.get("environ")))
+        value = stand_ins_module.next_stand_in(name, env, given)
+        if value is None:
+            raise errors.DjangoSettingsImportFailed(project.settings_module, project.settings_origin, outcome,
+                                                    project.settings_file, dependency_file,
+                                                    collectstatic_shown(project))
+        _add_stand_in(given, name, value, log)
+
+
+def _add_stand_in(given: dict, name: str, value: str, log: Optional[Log]) -> None:
+    if log is not None and value not in stand_ins_module.FIXED_VALUES:
+        log.add_secrets([value])
+    given[name] = value
+
+
+def _probe_once(python: Path, app_dir: Path, project: DjangoProject, env: Mapping[str, str]):
+    """The settings read, or the probe's report of the exception they raised."""
     cwd = app_dir / project.manage_dir
     result = run([str(python), "-c", _PROBE, str(app_dir)], None, env=settings_env(project, env, False), cwd=cwd,
                  show=False)
@@ -141,15 +195,14 @@ def probe(python: Path, app_dir: Path, project: DjangoProject, env: Mapping[str,
         except ValueError:
             report = None
         if isinstance(report, dict):
-            raise errors.DjangoSettingsImportFailed(project.settings_module, project.settings_origin, report,
-                                                    project.settings_file, dependency_file,
-                                                    collectstatic_shown(project))
+            return report
     if result.returncode != 0 or line is None:
         raise errors.DjangoProbeFailed(project.settings_module, result.output, result.returncode)
     data = json.loads(line[len(_MARKER):])
     supplied = not data["static_root"]
     return DjangoSettings(data["static_root"], data["static_url"], bool(data["staticfiles"]),
-                          data["wsgi_application"], supplied)
+                          data["wsgi_application"], supplied, bool(data.get("allowed_hosts_empty")),
+                          bool(data.get("debug")))
 
 
 def collectstatic_shown(project: DjangoProject) -> str:
@@ -160,10 +213,84 @@ def collectstatic_shown(project: DjangoProject) -> str:
 
 def collectstatic(python: Path, app_dir: Path, project: DjangoProject, settings: DjangoSettings,
                   env: Mapping[str, str], log: Log) -> None:
+    """Run collectstatic with the settings' stand-ins; when it fails for want of
+    another runtime secret, run it again with one for that too (added to
+    `settings.stand_ins`)."""
     argv = [str(python), *COLLECTSTATIC_ARGS]
     shown = collectstatic_shown(project)
-    child_env = settings_env(project, env, settings.static_root_supplied)
-    result = run(argv, log, env=child_env, cwd=app_dir / project.manage_dir,
-                 filter_line=lambda line: "static file" in line or "Error" in line)
-    if result.returncode != 0:
-        raise errors.CollectstaticFailed(shown, errors.app_traceback(result.output, str(app_dir)))
+    given = settings.stand_ins
+    while True:
+        child_env = settings_env(project, {**env, **given}, settings.wrapped)
+        result = run(argv, log, env=child_env, cwd=app_dir / project.manage_dir,
+                     filter_line=lambda line: ("static file" in line or "Error" in line)
+                     and not stand_ins_module.hides_line(line, env))
+        if result.returncode == 0:
+            return
+        name = stand_ins_module.missing_name_in_output(result.output)
+        value = stand_ins_module.next_stand_in(name, env, given)
+        if value is None:
+            raise errors.CollectstaticFailed(shown, errors.app_traceback(result.output, str(app_dir)))
+        _add_stand_in(given, name, value, log)
+
+
+@dataclass
+class DeployCheck:
+    """What `manage.py check --deploy` found: (id, first line of the message) each,
+    or `crashed` (its last output line) when it failed without findings."""
+
+    findings: list = field(default_factory=list)
+    crashed: Optional[str] = None
+
+
+def deploy_check_shown(project: DjangoProject) -> str:
+    shown = command_text(["python", *DEPLOY_CHECK_ARGS])
+    return f"cd {project.manage_dir} && {shown}" if project.manage_dir else shown
+
+
+def parse_deploy_check(output: str, returncode: int, leave_out: tuple = ()) -> DeployCheck:
+    findings, seen = [], set()
+    for line in output.splitlines():
+        found = _FINDING.match(line.strip())
+        if found and found.group("id") not in seen and found.group("id") not in leave_out:
+            seen.add(found.group("id"))
+            findings.append((found.group("id"), _first_sentence(found.group("message"))))
+    crashed = None
+    if returncode != 0 and not findings and not any(_FINDING.match(l.strip()) for l in output.splitlines()):
+        lines = [l.strip() for l in output.splitlines() if l.strip()]
+        crashed = lines[-1][:300] if lines else f"exit status {returncode}"
+    return DeployCheck(findings, crashed)
+
+
+def _first_sentence(message: str, width: int = 72) -> str:
+    cut = re.split(r"(?<=[.!?])\s", message.strip(), maxsplit=1)[0]
+    return cut if len(cut) <= width else cut[:width - 3].rstrip() + "..."
+
+
+def start_deploy_check(python: Path, app_dir: Path, project: DjangoProject, settings: DjangoSettings,
+                       env: Mapping[str, str]):
+    """Start `manage.py check --deploy` in a thread (it runs beside collectstatic);
+    the returned function waits for it and gives its DeployCheck. Its own output
+    is never streamed: the build shows the findings as one block."""
+    done: dict = {}
+    # A copy: collectstatic may add stand-ins to the settings' own while this runs.
+    child_env = settings_env(project, {**env, **settings.stand_ins}, settings.wrapped)
+    leave_out = (ALLOWED_HOSTS_CHECK,) if settings.allowed_hosts_empty else ()
+
+    def work() -> None:
+        try:
+            result = subprocess.run([str(python), *DEPLOY_CHECK_ARGS], env=child_env, cwd=app_dir / project.manage_dir,
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True, errors="replace", timeout=300)
+            output, code = result.stdout, result.returncode
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            output, code = str(exc), 1
+        done["check"] = parse_deploy_check(output, code, leave_out)
+
+    thread = threading.Thread(target=work, name="django-check-deploy", daemon=True)
+    thread.start()
+
+    def wait() -> DeployCheck:
+        thread.join()
+        return done.get("check") or DeployCheck(crashed="the check did not finish")
+
+    return wait
