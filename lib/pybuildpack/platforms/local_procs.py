@@ -132,7 +132,8 @@ def _copy_lines(name: str, pipe, printer: Printer) -> None:
     pipe.close()
 
 
-def _how(code: int) -> str:
+def how_it_ended(code: int) -> str:
+    """`exited with status 3`, `was killed by SIGKILL`."""
     if code < 0:
         try:
             return f"was killed by {signal.Signals(-code).name}"
@@ -185,7 +186,7 @@ def run_all(copies: Sequence[Copy], argv_for: Callable[[Copy], List[str]], env_f
             else:
                 time.sleep(0.05)
         if first is not None:
-            printer.line(SYSTEM, f"{first[0]} {_how(first[1])}; stopping the others")
+            printer.line(SYSTEM, f"{first[0]} {how_it_ended(first[1])}; stopping the others")
         else:
             printer.line(SYSTEM, f"{signal.Signals(received[0]).name} received; stopping all processes")
     finally:
@@ -198,7 +199,7 @@ def run_all(copies: Sequence[Copy], argv_for: Callable[[Copy], List[str]], env_f
         return 0
     name, code = first
     if code != 0:
-        log.error(*errors.process_failed(name, _how(code)))
+        log.error(*errors.process_failed(name, how_it_ended(code)))
     return 128 - code if code < 0 else code
 
 
@@ -221,7 +222,7 @@ def _stop(running: Mapping[str, subprocess.Popen], printer: Printer, timeout: fl
             _signal_group(child, signal.SIGKILL)
             child.wait()
     for name, child in alive.items():
-        printer.line(SYSTEM, f"{name} {_how(child.returncode)}")
+        printer.line(SYSTEM, f"{name} {how_it_ended(child.returncode)}")
 
 
 def _signal_group(child: subprocess.Popen, sig: int) -> None:

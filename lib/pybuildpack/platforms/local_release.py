@@ -13,7 +13,6 @@ nor as an exported unit: it is a task of each deploy, not a service.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -22,18 +21,9 @@ from typing import Optional
 from .. import errors
 from ..output import Log, format_duration
 from . import local
+from .local_procs import how_it_ended
 
 RELEASE = "release"
-
-
-def how_it_ended(code: int) -> str:
-    """`exited with status 3`, `was killed by SIGKILL`."""
-    if code < 0:
-        try:
-            return f"was killed by {signal.Signals(-code).name}"
-        except ValueError:
-            return f"was killed by signal {-code}"
-    return f"exited with status {code}"
 
 
 def run_release(launch: "local.Prepared", log: Log, before_web: bool) -> bool:
