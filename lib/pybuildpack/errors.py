@@ -2024,3 +2024,17 @@ def release_not_exported(command: str, run: str) -> str:
     return (f"`{command}` runs once per deploy, not as a service: run it at each deploy,\n"
             "before (re)starting the processes, with\n"
             f"    {run}")
+
+
+# --- progress of long work (progress.py) --------------------------------------------------
+
+def python_download_progress(version: str, download_size: Optional[str], unpacked: str, elapsed: str) -> str:
+    """The CPython install, still running: the size of the download as uv
+    said it (`35.1 MiB`), when it did, and what is unpacked so far."""
+    size = f" ({download_size} download)" if download_size else ""
+    return f"Downloading and unpacking Python {version}{size}: {unpacked} unpacked so far ({elapsed})"
+
+
+def packages_download_progress(unpacked: str, elapsed: str) -> str:
+    """The install, still fetching packages: what uv has unpacked into its cache."""
+    return f"Still downloading packages: {unpacked} unpacked so far ({elapsed})"

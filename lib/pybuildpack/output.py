@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
+import threading
 import time
 import urllib.parse
 from typing import IO, Iterable, Iterator, Optional
@@ -34,6 +35,10 @@ class Log:
     def __init__(self, stream: Optional[IO[str]] = None) -> None:
         self.stream = stream if stream is not None else sys.stdout
         self._secrets: list[str] = []
+        # A progress watcher writes from its own thread; whole lines never interleave.
+        self._lock = threading.RLock()
+        # The width of the status line on a terminal, which every other line replaces.
+        self._status = 0
 
     # -- masking -------------------------------------------------------------
     def add_secrets(self, values: Iterable[str]) -> None:
@@ -57,8 +62,23 @@ class Log:
 
     # -- lines ---------------------------------------------------------------
     def _write(self, line: str) -> None:
-        self.stream.write(self.mask(line) + "\n")
-        self.stream.flush()
+        self._emit(self.mask(line) + "\n")
+
+    def _emit(self, text: str) -> None:
+        with self._lock:
+            if self._status:
+                self.stream.write("\r" + " " * self._status + "\r")
+                self._status = 0
+            self.stream.write(text)
+            self.stream.flush()
+
+    def status(self, message: str) -> None:
+        """A detail line rewritten in place, for a terminal only: the next
+        status or line replaces it; an empty message just clears it."""
+        text = self.mask(DETAIL + message).rstrip() if message else ""
+        with self._lock:
+            self._emit(text)
+            self._status = len(text)
 
     def step(self, message: str) -> None:
         self._write(STEP + message)
@@ -72,8 +92,7 @@ class Log:
         text = self.mask((DETAIL + line.rstrip("\n")).rstrip())
         if len(text) > RAW_LINE_WIDTH:
             text = text[:RAW_LINE_WIDTH] + f" ... ({len(text) - RAW_LINE_WIDTH} more characters)"
-        self.stream.write(text + "\n")
-        self.stream.flush()
+        self._emit(text + "\n")
 
     def _block(self, title: str, body: str) -> None:
         self._write("")
