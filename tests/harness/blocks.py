@@ -11,7 +11,7 @@ the same build, with fixed placeholders:
     text naming the build machine (`values`)        ->  <target>, ...
     object addresses (`at 0x7f3a2c1d5e80`)          ->  at 0x<address>
 
-and drops uv's download progress lines (see `_DOWNLOAD`). Everything else,
+and drops uv's and pybuildpack's download progress lines (see `_DOWNLOAD`). Everything else,
 wording, order, indentation and blank lines, stays as printed.
 
     >>> lines = normalized_lines(result.output, {"build_dir": result.build_dir})
@@ -40,8 +40,11 @@ _ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]+\b")
 # for large ones, such as Django's): `Downloading django (7.8MiB)` then
 # ` Downloaded django`. The wheel cache is shared between test runs and may be
 # warm or cold, so exactly these two lines are dropped; nothing else uv prints
-# depends on the cache.
-_DOWNLOAD = re.compile(r"^ {7}(Downloading \S+ \([\d.]+[KMG]i?B\)| Downloaded \S+)$")
+# depends on the cache. pybuildpack's own progress lines (progress.py) appear
+# only when a download or unpack runs past 5 s, as on a busy machine: dropped too.
+_DOWNLOAD = re.compile(r"^ {7}(Downloading \S+ \([\d.]+[KMG]i?B\)| Downloaded \S+"
+                       r"|Downloading and unpacking Python .* unpacked so far \(.*\)"
+                       r"|Still downloading packages: .* unpacked so far \(.*\))$")
 
 
 def _replacements(paths: Mapping[str, Path], values: Mapping[str, str]) -> list:

@@ -177,3 +177,15 @@ def test_progress_lines_read_as_heroku_detail_text():
         "Downloading and unpacking Python 3.12.4: 12.0 MiB unpacked so far (6.0s)"
     assert errors.packages_download_progress("140.2 MiB", "15.0s") == \
         "Still downloading packages: 140.2 MiB unpacked so far (15.0s)"
+
+
+def test_the_output_tests_drop_progress_lines_as_they_drop_uvs_download_lines():
+    from harness.blocks import normalized_lines
+
+    log = string_log()
+    log.step("Installing Python 3.12.1")
+    log.detail(errors.python_download_progress("3.12.1", "35.1 MiB", "9.3 MiB", "5.0s"))
+    log.detail(errors.python_download_progress("3.12.1", None, "9.3 MiB", "10.0s"))
+    log.detail(errors.packages_download_progress("1.50 GiB", "2m 05s"))
+    log.detail("Done (12.0s)")
+    assert normalized_lines(logged(log)) == ["-----> Installing Python 3.12.1", "       Done (<time>)"]
