@@ -1,12 +1,14 @@
-"""A slow download explains itself: the build log says how far the CPython install has got."""
+"""A slow download explains itself: the build log says how far uv's and CPython's downloads have got."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 
 from harness.apps import copy_app
+from harness.heroku import BIN
 from harness.slow_mirror import SlowMirror
 
 pytestmark = pytest.mark.slow
@@ -14,6 +16,7 @@ pytestmark = pytest.mark.slow
 # The mirror sends this much of the archive, then stalls past the first report (5 s).
 HEAD = 4 << 20
 STALL = 7.0
+BOOTSTRAP = BIN / "support" / "bootstrap.sh"
 
 
 def test_a_slow_cpython_download_shows_its_size_and_progress_in_the_log(heroku, fixture_app, tmp_path, downloads_json):
@@ -37,3 +40,28 @@ def test_a_slow_cpython_download_shows_its_size_and_progress_in_the_log(heroku, 
     assert 5.0 <= float(progress[0].group("seconds")) < STALL + 5
     assert all(0 < float(m.group("done")) for m in progress)
     assert re.fullmatch(r"       Done \((\d+\.\d)s\)", step[-1]) and float(step[-1][13:-2]) >= STALL
+
+
+def test_a_slow_uv_download_shows_its_size_and_share_every_five_seconds(tmp_path, downloads_json):
+    """bin/support/bootstrap.sh's download of uv, against a file that stalls on the mirror."""
+    with SlowMirror(downloads_json, head=HEAD, stall=STALL) as mirror:
+        archive = mirror.files["cpython-3.12.1-4.tar.gz"]
+        size = archive.stat().st_size
+        url = f"http://127.0.0.1:{mirror.server.server_address[1]}/{archive.name}"
+        script = (f'set -euo pipefail; source "{BOOTSTRAP}"; '
+                  f'pybuildpack_download "{url}" "{tmp_path / "file"}" {size} "uv 0.13.9"')
+        result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "file").read_bytes() == archive.read_bytes()
+    # The mirror sent 4 MiB of 35.1 MiB, then nothing until 7 s: one line, at 5 s.
+    assert result.stdout == "       Downloading uv 0.13.9 (35.1 MiB): 4.0 MiB, 11%\n"
+
+
+def test_a_failed_uv_download_keeps_curls_error_for_the_message(tmp_path, downloads_json):
+    with SlowMirror(downloads_json, head=HEAD, stall=0) as mirror:
+        url = f"http://127.0.0.1:{mirror.server.server_address[1]}/missing.tar.gz"
+        script = (f'set -euo pipefail; source "{BOOTSTRAP}"; '
+                  f'pybuildpack_download "{url}" "{tmp_path / "file"}" 1000 "uv 0.13.9" || echo "status $?"')
+        result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.stdout == "status 22\n"
+    assert "404" in (tmp_path / "file.err").read_text()
