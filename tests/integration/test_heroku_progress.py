@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 
 import pytest
 
-from harness.apps import copy_app
+from harness.apps import copy_app, make_app
 from harness.heroku import BIN
+from harness.index import make_wheel
 from harness.slow_mirror import SlowMirror
 
 pytestmark = pytest.mark.slow
@@ -65,3 +67,28 @@ def test_a_failed_uv_download_keeps_curls_error_for_the_message(tmp_path, downlo
         result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
     assert result.stdout == "status 22\n"
     assert "404" in (tmp_path / "file.err").read_text()
+
+
+def test_a_slow_package_download_shows_what_is_unpacked_every_five_seconds(heroku, tmp_path, downloads_json):
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    # Random text barely compresses: what uv unpacks grows with what arrived.
+    make_wheel(wheels, "bigpkg", "1.0", f"DATA = {os.urandom(6 << 20).hex()!r}\n")
+    app = make_app(tmp_path, {"requirements.txt": "bigpkg==1.0\n", ".python-version": "3.12\n"})
+    with SlowMirror(downloads_json, head=2 << 20, stall=STALL, extra=list(wheels.iterdir())) as mirror:
+        result = heroku.build(app, config={"PIP_FIND_LINKS": mirror.url, "PIP_NO_INDEX": "1"})
+    assert result.ok, result.output
+    assert "/bigpkg-1.0-py3-none-any.whl" in mirror.requests
+    lines = result.output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("-----> Installing dependencies"))
+    step = lines[start + 1:]
+    pattern = re.compile(r"^       Still downloading packages: (?P<done>[\d.]+) (?P<unit>KiB|MiB) unpacked so far "
+                         r"\((?P<seconds>[\d.]+)s\)$")
+    progress = [m for m in map(pattern.match, step) if m]
+    # uv may fetch the wheel once for its metadata (nothing unpacked: no line) and once to
+    # install it, stalling each time: a line at a report (every 5 s) once bytes were unpacked.
+    assert progress, result.output
+    assert float(progress[0].group("seconds")) >= 5.0
+    done = [float(m.group("done")) * (1 if m.group("unit") == "MiB" else 1 / 1024) for m in progress]
+    assert done == sorted(set(done)) and 0 < done[0] < 13, progress  # growing; never more than the wheel holds
+    assert "        + bigpkg==1.0" in step
