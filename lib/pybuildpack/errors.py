@@ -2038,3 +2038,19 @@ def python_download_progress(version: str, download_size: Optional[str], unpacke
 def packages_download_progress(unpacked: str, elapsed: str) -> str:
     """The install, still fetching packages: what uv has unpacked into its cache."""
     return f"Still downloading packages: {unpacked} unpacked so far ({elapsed})"
+
+
+# --- steps that are silent unless slow (Log.quiet_step) ------------------------------------
+
+def python_list_read() -> str:
+    return "Read the list of Python downloads"
+
+
+def servers_checked(servers: Sequence[str]) -> str:
+    """After the install: each process's server was imported with the app's Python."""
+    names = ", ".join(dict.fromkeys(servers)) or "the web server"
+    return f"Checked that {names} start{'s' if len(set(servers)) <= 1 else ''} with the installed packages"
+
+
+def django_settings_read(settings_module: str) -> str:
+    return f"Read the Django settings from {settings_module}"

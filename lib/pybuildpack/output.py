@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 import urllib.parse
-from typing import IO, Iterable, Iterator, Optional
+from typing import IO, Callable, Iterable, Iterator, Optional, Union
 
 STEP = "-----> "
 DETAIL = "       "
@@ -26,6 +26,8 @@ _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]{0,31}://)(?P<c
 # A line of a subprocess's output is cut to this in the log (after masking).
 RAW_LINE_WIDTH = 1000
 MASK = "****"
+# A step that is silent when quick says how long it took from this long on.
+SLOW_STEP = 1.0
 MIN_SECRET_PART = 4
 
 
@@ -119,6 +121,20 @@ class Log:
         elapsed = time.monotonic() - started
         if elapsed >= threshold:
             self.detail(f"Done ({format_duration(elapsed)})")
+
+
+    @contextlib.contextmanager
+    def quiet_step(self, message: Union[str, Callable[[], str]], threshold: float = SLOW_STEP) -> Iterator[None]:
+        """Work that prints nothing when quick; when it took `threshold` seconds
+        or more, a `-----> message (N.Ns)` step after it, so that a slow build
+        accounts for its time (`message` may be a function, to say what the work
+        found). Nothing when the work raised: its error says."""
+        started = time.monotonic()
+        yield
+        elapsed = time.monotonic() - started
+        if elapsed >= threshold:
+            text = message() if callable(message) else message
+            self.step(f"{text} ({format_duration(elapsed)})")
 
 
 def format_duration(seconds: float) -> str:

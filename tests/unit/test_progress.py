@@ -189,3 +189,39 @@ def test_the_output_tests_drop_progress_lines_as_they_drop_uvs_download_lines():
     log.detail(errors.packages_download_progress("1.50 GiB", "2m 05s"))
     log.detail("Done (12.0s)")
     assert normalized_lines(logged(log)) == ["-----> Installing Python 3.12.1", "       Done (<time>)"]
+
+
+def test_a_quiet_step_says_nothing_when_quick_and_its_time_when_slow():
+    log = string_log()
+    with log.quiet_step("Read the list of Python downloads", threshold=60.0):
+        pass
+    assert logged(log) == ""
+    found = []
+    with log.quiet_step(lambda: errors.servers_checked(found), threshold=0.0):
+        found += ["gunicorn", "celery", "gunicorn"]
+    assert logged(log).startswith("-----> Checked that gunicorn, celery start with the installed packages (")
+
+
+def test_a_quiet_step_that_fails_leaves_the_telling_to_its_error():
+    log = string_log()
+    with pytest.raises(RuntimeError):
+        with log.quiet_step("Read the Django settings from mysite.settings", threshold=0.0):
+            raise RuntimeError("settings raised")
+    assert logged(log) == ""
+
+
+def test_slow_step_names_read_as_what_was_done():
+    assert errors.servers_checked(["gunicorn"]) == "Checked that gunicorn starts with the installed packages"
+    assert errors.servers_checked([]) == "Checked that the web server starts with the installed packages"
+    assert errors.django_settings_read("mysite.settings") == "Read the Django settings from mysite.settings"
+
+
+def test_the_output_tests_drop_steps_shown_only_when_slow():
+    from harness.blocks import normalized_lines
+
+    log = string_log()
+    for message in (errors.python_list_read(), errors.servers_checked(["uvicorn"]),
+                    errors.django_settings_read("mysite.settings")):
+        log.step(f"{message} (1.3s)")
+    log.step("Running collectstatic (python manage.py collectstatic --noinput)")
+    assert normalized_lines(logged(log)) == ["-----> Running collectstatic (python manage.py collectstatic --noinput)"]
