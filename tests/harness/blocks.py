@@ -38,11 +38,11 @@ _TIME = re.compile(r"(\(|\bin )(\d+m \d{2}s|\d+(?:\.\d+)?m?s)\b")
 _ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]+\b")
 # uv reports a download only when the wheel is not in its cache yet (and only
 # for large ones, such as Django's): `Downloading django (7.8MiB)` then
-# ` Downloaded django`. The wheel cache is shared between test runs and may be
+# ` Downloaded django` (pip: `  Downloading Django-5.0.6-py3-none-any.whl (8.2 MB)`). The wheel cache is shared between test runs and may be
 # warm or cold, so exactly these two lines are dropped; nothing else uv prints
 # depends on the cache. pybuildpack's own progress lines (progress.py) appear
 # only when a download or unpack runs past 5 s, as on a busy machine: dropped too.
-_DOWNLOAD = re.compile(r"^ {7}(Downloading \S+ \([\d.]+[KMG]i?B\)| Downloaded \S+"
+_DOWNLOAD = re.compile(r"^ {7}(Downloading \S+ \([\d.]+[KMG]i?B\)| Downloaded \S+|  Downloading \S+ \([\d.]+ [MG]B\)"
                        r"|Downloading and unpacking Python .* unpacked so far \(.*\)"
                        r"|Still downloading packages: .* unpacked so far \(.*\))$")
 # Steps that are silent unless they take a second or more (Log.quiet_step): a busy

@@ -225,3 +225,24 @@ def test_the_output_tests_drop_steps_shown_only_when_slow():
         log.step(f"{message} (1.3s)")
     log.step("Running collectstatic (python manage.py collectstatic --noinput)")
     assert normalized_lines(logged(log)) == ["-----> Running collectstatic (python manage.py collectstatic --noinput)"]
+
+
+def test_pips_large_downloads_are_shown_with_their_size_as_uvs_are():
+    from pybuildpack.steps.dependencies import _interesting_pip_line
+
+    assert _interesting_pip_line("  Downloading numpy-2.1.3-cp312-cp312-manylinux_2_17_x86_64.whl (16.0 MB)\n")
+    assert _interesting_pip_line("  Downloading torch-2.5.0-cp312-cp312-linux_x86_64.whl (1.2 GB)\n")
+    assert not _interesting_pip_line("  Downloading flask-3.0.3-py3-none-any.whl (101 kB)\n")
+    assert not _interesting_pip_line("  Downloading six-1.16.0-py2.py3-none-any.whl (0.9 MB)\n")
+    assert not _interesting_pip_line("Collecting numpy==2.1.3\n")
+    assert _interesting_pip_line("Successfully installed numpy-2.1.3\n")
+
+
+def test_the_output_tests_drop_pips_download_lines_as_they_drop_uvs():
+    from harness.blocks import normalized_lines
+
+    log = string_log()
+    log.raw("  Downloading Django-5.0.6-py3-none-any.whl (8.2 MB)")
+    log.raw("Downloading django (7.8MiB)")
+    log.raw("Successfully installed Django-5.0.6")
+    assert normalized_lines(logged(log)) == ["       Successfully installed Django-5.0.6"]

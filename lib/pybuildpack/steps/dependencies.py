@@ -363,6 +363,18 @@ def _interesting_uv_line(line: str) -> bool:
         and "does not contain any dependencies" not in stripped
 
 
+# pip: "  Downloading numpy-2.1.3-cp312-cp312-manylinux_2_17_x86_64.whl (16.0 MB)".
+_PIP_DOWNLOADING = re.compile(r"^\s*Downloading \S+ \((?P<size>[\d.]+) (?P<unit>kB|MB|GB)\)\s*$")
+
+
+def _interesting_pip_line(line: str) -> bool:
+    # pip-sync's outcome and errors; and, as uv shows them, the downloads of 1 MB or more.
+    if line.startswith(("Successfully", "ERROR", "Found existing", "Everything")):
+        return True
+    match = _PIP_DOWNLOADING.match(line)
+    return bool(match) and (match.group("unit") != "kB" and float(match.group("size")) >= 1.0)
+
+
 def ensure_pip(python: Path, env: Mapping[str, str], log: Log) -> None:
     check = run([str(python), "-m", "pip", "--version"], None, env=env, show=False)
     if check.returncode == 0:
@@ -386,7 +398,7 @@ def install_with_pip(tools: Tools, venv: Path, python: Path, app_dir: Path, lock
     child_env.setdefault("PIP_DISABLE_PIP_VERSION_CHECK", "1")
     argv = [str(venv / "bin" / "python"), "-m", "piptools", "sync", "--python-executable", str(python), str(lock)]
     result = run(argv, log, env=child_env, cwd=app_dir,
-                 filter_line=lambda line: line.startswith(("Successfully", "ERROR", "Found existing", "Everything")))
+                 filter_line=_interesting_pip_line)
     if result.returncode != 0:
         check_credentials_refused(result.output)
         check_index_unreachable(result.output, lock.name, env)
