@@ -28,6 +28,10 @@ LOG_INTERVAL = 5.0
 # A terminal's line is rewritten this often, from this long after the start.
 TTY_INTERVAL = 0.5
 TTY_DELAY = 1.0
+# A report whose measure took m seconds waits at least this many times m for the
+# next: measuring (walking a directory of thousands of files) then costs at most
+# a tenth of one core, however often a terminal would like to be updated.
+MEASURE_SHARE = 10
 
 
 class Throttle:
@@ -55,6 +59,11 @@ class Throttle:
 
     def elapsed(self) -> float:
         return self.clock() - self.started
+
+    def defer(self, seconds: float) -> None:
+        """No report for `seconds` from now, even if one falls due sooner."""
+        self.next = max(self.next, self.clock() + seconds)
+
 
 
 def format_bytes(count: int) -> str:
@@ -121,10 +130,13 @@ def watching(log: Optional[Log], render: Callable[[int, float], Optional[str]], 
     def watch() -> None:
         while not stop.wait(tick):
             if reporter.due():
+                started = time.monotonic()
                 try:
-                    text = render(measure(), reporter.elapsed())
+                    done = measure()
                 except OSError:
                     continue  # the directory changed under us: try again next time
+                reporter.throttle.defer(MEASURE_SHARE * (time.monotonic() - started))
+                text = render(done, reporter.elapsed())
                 if text is not None and not stop.is_set():
                     reporter.show(text)
 

@@ -246,3 +246,18 @@ def test_the_output_tests_drop_pips_download_lines_as_they_drop_uvs():
     log.raw("Downloading django (7.8MiB)")
     log.raw("Successfully installed Django-5.0.6")
     assert normalized_lines(logged(log)) == ["       Successfully installed Django-5.0.6"]
+
+
+def test_a_costly_measure_spaces_out_the_reports_that_follow():
+    clock = FakeClock()
+    throttle = Throttle(1.0, 0.5, clock)
+    clock.now += 1.0
+    assert throttle.due()
+    throttle.defer(progress.MEASURE_SHARE * 0.2)  # a measure that took 0.2 s: nothing for 2 s
+    clock.now += 1.9
+    assert not throttle.due()
+    clock.now += 0.1
+    assert throttle.due()
+    throttle.defer(0.1)  # shorter than the interval: the interval wins
+    clock.now += 0.4
+    assert not throttle.due()
