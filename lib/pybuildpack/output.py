@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shutil
 import sys
 import threading
 import time
@@ -78,6 +79,8 @@ class Log:
         """A detail line rewritten in place, for a terminal only: the next
         status or line replaces it; an empty message just clears it."""
         text = self.mask(DETAIL + message).rstrip() if message else ""
+        # One row only: a line that wraps cannot be rewritten in place.
+        text = text[:max(20, shutil.get_terminal_size().columns - 1)]
         with self._lock:
             self._emit(text)
             self._status = len(text)

@@ -261,3 +261,10 @@ def test_a_costly_measure_spaces_out_the_reports_that_follow():
     throttle.defer(0.1)  # shorter than the interval: the interval wins
     clock.now += 0.4
     assert not throttle.due()
+
+
+def test_a_status_line_fits_one_row_of_the_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    log = Log(Terminal())
+    log.status("Downloading and unpacking Python 3.12.4 (28.5 MiB download): 12.0 MiB unpacked so far (6.0s)")
+    assert log.stream.getvalue() == "       Downloading and unpacking Python"  # 39 columns
