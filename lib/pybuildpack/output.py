@@ -125,7 +125,6 @@ class Log:
         if elapsed >= threshold:
             self.detail(f"Done ({format_duration(elapsed)})")
 
-
     @contextlib.contextmanager
     def quiet_step(self, message: Union[str, Callable[[], str]], threshold: float = SLOW_STEP) -> Iterator[None]:
         """Work that prints nothing when quick; when it took `threshold` seconds
