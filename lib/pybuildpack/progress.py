@@ -129,16 +129,20 @@ def watching(log: Optional[Log], render: Callable[[int, float], Optional[str]], 
 
     def watch() -> None:
         while not stop.wait(tick):
-            if reporter.due():
-                started = time.monotonic()
-                try:
-                    done = measure()
-                except OSError:
-                    continue  # the directory changed under us: try again next time
-                reporter.throttle.defer(MEASURE_SHARE * (time.monotonic() - started))
+            if not reporter.due():
+                continue
+            started = time.monotonic()
+            try:
+                done = measure()
+            except OSError:
+                continue  # the directory changed under us: try again next time
+            reporter.throttle.defer(MEASURE_SHARE * (time.monotonic() - started))
+            try:
                 text = render(done, reporter.elapsed())
-                if text is not None and not stop.is_set():
-                    reporter.show(text)
+            except Exception:  # noqa: BLE001 - progress is an aid: a fault in it must not print a traceback mid-build
+                return
+            if text is not None and not stop.is_set():
+                reporter.show(text)
 
     thread = threading.Thread(target=watch, name="pybuildpack-progress", daemon=True)
     thread.start()

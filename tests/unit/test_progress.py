@@ -268,3 +268,24 @@ def test_a_status_line_fits_one_row_of_the_terminal(monkeypatch):
     log = Log(Terminal())
     log.status("Downloading and unpacking Python 3.12.4 (28.5 MiB download): 12.0 MiB unpacked so far (6.0s)")
     assert log.stream.getvalue() == "       Downloading and unpacking Python"  # 39 columns
+
+
+def test_a_fault_in_rendering_progress_stops_the_reports_and_not_the_work():
+    clock = FakeClock()
+    log = string_log()
+    reporter = Reporter(log, terminal=False, clock=clock)
+    calls = []
+
+    def render(done: int, elapsed: float):
+        calls.append(done)
+        raise ValueError("a bug in a message")
+
+    with progress.watching(log, render, lambda: 1, reporter=reporter, tick=0.01):
+        clock.now += 5.0
+        deadline = time.monotonic() + 5
+        while not calls and time.monotonic() < deadline:
+            time.sleep(0.01)
+        clock.now += 5.0
+        time.sleep(0.1)
+    assert calls == [1]
+    assert logged(log) == ""
