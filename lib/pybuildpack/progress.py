@@ -134,11 +134,10 @@ def watching(log: Optional[Log], render: Callable[[int, float], Optional[str]], 
             started = time.monotonic()
             try:
                 done = measure()
+                reporter.throttle.defer(MEASURE_SHARE * (time.monotonic() - started))
+                text = render(done, reporter.elapsed())
             except OSError:
                 continue  # the directory changed under us: try again next time
-            reporter.throttle.defer(MEASURE_SHARE * (time.monotonic() - started))
-            try:
-                text = render(done, reporter.elapsed())
             except Exception:  # noqa: BLE001 - progress is an aid: a fault in it must not print a traceback mid-build
                 return
             if text is not None and not stop.is_set():
