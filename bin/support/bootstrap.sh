@@ -25,17 +25,68 @@ pybuildpack_fail() {
     exit 1
 }
 
-# The uv wheel on PyPI for this machine: URL and sha256 (uv's own release, pinned).
+# The uv wheel on PyPI for this machine: URL, sha256 and size in bytes (uv's own release, pinned;
+# the checksum vouches for the size, which the download's progress is measured against).
 pybuildpack_uv_wheel() {
     case "$(uname -m)" in
         x86_64|amd64)
-            echo "https://files.pythonhosted.org/packages/3d/aa/26d64642d808de4a652579ef950d7cd2d37f080a8babf9c67c6b75fc4c3f/uv-0.13.9-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl d7f459fe4fd247d830351c75686d3996ace3c6f3f728eb0e85a30b7ada0cef19" ;;
+            echo "https://files.pythonhosted.org/packages/3d/aa/26d64642d808de4a652579ef950d7cd2d37f080a8babf9c67c6b75fc4c3f/uv-0.13.9-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl d7f459fe4fd247d830351c75686d3996ace3c6f3f728eb0e85a30b7ada0cef19 17606939" ;;
         aarch64|arm64)
-            echo "https://files.pythonhosted.org/packages/fe/2f/51a5de367c602592c018a42a23d57fba5f2689fe6c3bf025dcf043b39c61/uv-0.13.9-py3-none-manylinux_2_28_aarch64.whl ecb6028d79dc96fbeafffe5c8af62a7099487ebc05a701e76714eebcffd06375" ;;
+            echo "https://files.pythonhosted.org/packages/fe/2f/51a5de367c602592c018a42a23d57fba5f2689fe6c3bf025dcf043b39c61/uv-0.13.9-py3-none-manylinux_2_28_aarch64.whl ecb6028d79dc96fbeafffe5c8af62a7099487ebc05a701e76714eebcffd06375 16864124" ;;
         *)
             pybuildpack_fail "Unsupported architecture $(uname -m)" \
                 "pybuildpack runs on x86_64 and aarch64 Linux." ;;
     esac
+}
+
+# pybuildpack_mib BYTES: "16.8 MiB" (bash arithmetic: no process started).
+pybuildpack_mib() {
+    local tenths=$(( ($1 * 10 + 524288) / 1048576 ))  # rounded, as uv and progress.py do
+    echo "$(( tenths / 10 )).$(( tenths % 10 )) MiB"
+}
+
+# pybuildpack_download URL FILE SIZE LABEL: curl URL to FILE, showing progress
+# against SIZE bytes as pybuildpack's Python code does (progress.py): on a
+# terminal a bar rewritten in place from 1 s on, in a build log a line every
+# 5 s from 5 s on, nothing when the download is done before then. curl's
+# errors go to FILE.err. Returns curl's exit status.
+pybuildpack_download() {
+    local url="$1" file="$2" size="$3" label="$4" fd="$PYBUILDPACK_BOOTSTRAP_FD"
+    local tty=0 tick=0 next=50 every=50 shown=0 done_bytes percent filled line result status=1
+    if [ -t "$fd" ]; then tty=1 next=10 every=5; fi
+    # curl's exit status arrives on this pipe the moment it ends, so waiting on
+    # it (0.1 s at a time, to report progress meanwhile) adds no delay.
+    # (In a list, so the shims' `set -e` does not end the subshell before it says.)
+    exec {result}< <(curl --fail --silent --show-error --location --retry 3 --connect-timeout 10 \
+        -o "$file" "$url" 2>"$file.err" && echo 0 || echo "$?")
+    while :; do
+        read -r -t 0.1 -u "$result" status && break
+        [ $? -gt 128 ] || { status=1; break; }  # not a timeout: the pipe closed without a status
+        tick=$(( tick + 1 ))
+        [ "$tick" -ge "$next" ] || continue
+        next=$(( tick + every ))
+        done_bytes=$(stat -c %s "$file" 2>/dev/null || echo 0)
+        percent=$(( done_bytes * 100 / size ))
+        [ "$percent" -le 100 ] || percent=100
+        line="Downloading $label ($(pybuildpack_mib "$size")): $(pybuildpack_mib "$done_bytes"), $percent%"
+        if [ "$tty" = 1 ]; then
+            filled=$(( percent / 5 ))
+            line="$line [$(printf '%*s' "$filled" '' | tr ' ' '#')$(printf '%*s' $(( 20 - filled )) '' | tr ' ' '-')]"
+            # Padded to the last line's width, so a shorter line leaves nothing of it.
+            printf '\r       %-*s' "$shown" "$line" >&"$fd"
+            [ "${#line}" -le "$shown" ] || shown=${#line}
+        else
+            printf '       %s\n' "$line" >&"$fd"
+        fi
+    done
+    exec {result}<&-
+    if [ "$shown" -gt 0 ]; then printf '\r%*s\r' $(( shown + 7 )) '' >&"$fd"; fi
+    return "$status"
+}
+
+# pybuildpack_now: microseconds since the epoch, or nothing on a bash older than 5.
+pybuildpack_now() {
+    echo "${EPOCHREALTIME//[!0-9]/}"
 }
 
 # pybuildpack_find_uv CACHE_ROOT: sets PYBUILDPACK_UV_BIN.
@@ -54,13 +105,14 @@ pybuildpack_find_uv() {
         export PYBUILDPACK_UV_BIN
         return
     fi
-    local url sha
-    read -r url sha <<<"$(pybuildpack_uv_wheel)"
-    echo "-----> Downloading uv $PYBUILDPACK_UV_VERSION" >&"$PYBUILDPACK_BOOTSTRAP_FD"
+    local url sha size started
+    started="$(pybuildpack_now)"
+    read -r url sha size <<<"$(pybuildpack_uv_wheel)"
+    echo "-----> Downloading uv $PYBUILDPACK_UV_VERSION ($(pybuildpack_mib "$size"))" >&"$PYBUILDPACK_BOOTSTRAP_FD"
     local scratch
     scratch="$(mktemp -d "${TMPDIR:-/tmp}/pybuildpack-uv.XXXXXX")"
-    if ! curl --fail --silent --show-error --location --retry 3 --connect-timeout 10 -o "$scratch/uv.whl" "$url" 2>"$scratch/err"; then
-        pybuildpack_fail "Could not download uv" "$(cat "$scratch/err")" \
+    if ! pybuildpack_download "$url" "$scratch/uv.whl" "$size" "uv $PYBUILDPACK_UV_VERSION"; then
+        pybuildpack_fail "Could not download uv" "$(cat "$scratch/uv.whl.err")" \
             "pybuildpack needs uv from the Python Package Index (files.pythonhosted.org)." \
             "Allow access to it, or set PYBUILDPACK_UV to a uv binary on the build machine."
     fi
@@ -84,6 +136,14 @@ pybuildpack_find_uv() {
     # Rename into place: a concurrent or interrupted build never sees half a binary.
     mv "$scratch/$member" "$dir/uv.tmp.$$" && mv -f "$dir/uv.tmp.$$" "$dir/uv"
     rm -rf "$scratch"
+    # A step that took a second or more says how long, as pybuildpack's Log.timed does.
+    local tenths
+    if [ -n "$started" ]; then
+        tenths=$(( ($(pybuildpack_now) - started) / 100000 ))
+        if [ "$tenths" -ge 10 ]; then
+            echo "       Done ($(( tenths / 10 )).$(( tenths % 10 ))s)" >&"$PYBUILDPACK_BOOTSTRAP_FD"
+        fi
+    fi
     PYBUILDPACK_UV_BIN="$dir/uv"
     export PYBUILDPACK_UV_BIN
 }

@@ -145,7 +145,8 @@ class Build:
 
     # -- Python ---------------------------------------------------------------------
     def choose_python(self) -> runtime.ChosenPython:
-        chosen, available = runtime.resolve_python(self.tools, self.env, self.config.all, self.plan.python)
+        with self.log.quiet_step(errors.python_list_read()):
+            chosen, available = runtime.resolve_python(self.tools, self.env, self.config.all, self.plan.python)
         self.announce_python(chosen, available=available)
         return chosen
 
@@ -276,15 +277,18 @@ class Build:
         removed) would otherwise build green and stop at boot."""
         if self.outcome.environment_unchanged:
             return
-        for name, process in self.plan.processes.all.items():
-            server = plan_module.server_of(process) or servers.running(process.command)
-            modules = server.modules_to_start(process.interface) if server is not None else ()
-            if not modules:
-                continue
-            result = run([str(self.layout.python), "-c", _IMPORT, *modules], None, cwd=self.layout.app_dir,
-                         env=self.env, show=False)
-            if result.returncode != 0:
-                raise errors.ServerCannotStart(server.name, name, result.output)
+        checked = []
+        with self.log.quiet_step(lambda: errors.servers_checked(checked)):
+            for name, process in self.plan.processes.all.items():
+                server = plan_module.server_of(process) or servers.running(process.command)
+                modules = server.modules_to_start(process.interface) if server is not None else ()
+                if not modules:
+                    continue
+                result = run([str(self.layout.python), "-c", _IMPORT, *modules], None, cwd=self.layout.app_dir,
+                             env=self.env, show=False)
+                if result.returncode != 0:
+                    raise errors.ServerCannotStart(server.name, name, result.output)
+                checked.append(server.name)
 
     # -- launch code ------------------------------------------------------------------------
     def install_launch_package(self) -> None:
@@ -305,8 +309,9 @@ class Build:
         if project is None:
             return
         python, app_dir = self.layout.python, self.layout.app_dir
-        self.outcome.django = settings = django_step.probe(python, app_dir, project, self.env,
-                                                           self.plan.package_manager.file, self.log)
+        with self.log.quiet_step(errors.django_settings_read(project.settings_module)):
+            self.outcome.django = settings = django_step.probe(python, app_dir, project, self.env,
+                                                               self.plan.package_manager.file, self.log)
         collect = self.plan.collectstatic and settings.staticfiles
         # check --deploy runs beside collectstatic, with the same settings and stand-ins.
         given = len(settings.stand_ins)

@@ -2060,3 +2060,33 @@ def deploy_check_crashed(command: str, last_line: str) -> tuple:
     return ("Django's deployment checks could not run",
             f"`{command}` failed:\n    {_cut(last_line, 300)}\n\n"
             "This does not stop the build. Run the command locally to see why.")
+
+
+# --- progress of long work (progress.py) --------------------------------------------------
+
+def python_download_progress(version: str, download_size: Optional[str], unpacked: str, elapsed: str) -> str:
+    """The CPython install, still running: the size of the download as uv
+    said it (`35.1 MiB`), when it did, and what is unpacked so far."""
+    size = f" ({download_size} download)" if download_size else ""
+    return f"Downloading and unpacking Python {version}{size}: {unpacked} unpacked so far ({elapsed})"
+
+
+def packages_download_progress(unpacked: str, elapsed: str) -> str:
+    """The install, still fetching packages: what uv has unpacked into its cache."""
+    return f"Still downloading packages: {unpacked} unpacked so far ({elapsed})"
+
+
+# --- steps that are silent unless slow (Log.quiet_step) ------------------------------------
+
+def python_list_read() -> str:
+    return "Read the list of Python downloads"
+
+
+def servers_checked(servers: Sequence[str]) -> str:
+    """After the install: each process's server was imported with the app's Python."""
+    names = ", ".join(dict.fromkeys(servers)) or "the web server"
+    return f"Checked that {names} start{'s' if len(set(servers)) <= 1 else ''} with the installed packages"
+
+
+def django_settings_read(settings_module: str) -> str:
+    return f"Read the Django settings from {settings_module}"

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shutil
 import sys
+import threading
 import time
 import urllib.parse
-from typing import IO, Iterable, Iterator, Optional
+from typing import IO, Callable, Iterable, Iterator, Optional, Union
 
 STEP = "-----> "
 DETAIL = "       "
@@ -25,6 +27,8 @@ _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]{0,31}://)(?P<c
 # A line of a subprocess's output is cut to this in the log (after masking).
 RAW_LINE_WIDTH = 1000
 MASK = "****"
+# A step that is silent when quick says how long it took from this long on.
+SLOW_STEP = 1.0
 MIN_SECRET_PART = 4
 
 
@@ -34,6 +38,10 @@ class Log:
     def __init__(self, stream: Optional[IO[str]] = None) -> None:
         self.stream = stream if stream is not None else sys.stdout
         self._secrets: list[str] = []
+        # A progress watcher writes from its own thread; whole lines never interleave.
+        self._lock = threading.RLock()
+        # The width of the status line on a terminal, which every other line replaces.
+        self._status = 0
 
     # -- masking -------------------------------------------------------------
     def add_secrets(self, values: Iterable[str]) -> None:
@@ -57,8 +65,25 @@ class Log:
 
     # -- lines ---------------------------------------------------------------
     def _write(self, line: str) -> None:
-        self.stream.write(self.mask(line) + "\n")
-        self.stream.flush()
+        self._emit(self.mask(line) + "\n")
+
+    def _emit(self, text: str) -> None:
+        with self._lock:
+            if self._status:
+                self.stream.write("\r" + " " * self._status + "\r")
+                self._status = 0
+            self.stream.write(text)
+            self.stream.flush()
+
+    def status(self, message: str) -> None:
+        """A detail line rewritten in place, for a terminal only: the next
+        status or line replaces it; an empty message just clears it."""
+        text = self.mask(DETAIL + message).rstrip() if message else ""
+        # One row only: a line that wraps cannot be rewritten in place.
+        text = text[:max(20, shutil.get_terminal_size().columns - 1)]
+        with self._lock:
+            self._emit(text)
+            self._status = len(text)
 
     def step(self, message: str) -> None:
         self._write(STEP + message)
@@ -72,8 +97,7 @@ class Log:
         text = self.mask((DETAIL + line.rstrip("\n")).rstrip())
         if len(text) > RAW_LINE_WIDTH:
             text = text[:RAW_LINE_WIDTH] + f" ... ({len(text) - RAW_LINE_WIDTH} more characters)"
-        self.stream.write(text + "\n")
-        self.stream.flush()
+        self._emit(text + "\n")
 
     def _block(self, title: str, body: str) -> None:
         self._write("")
@@ -100,6 +124,19 @@ class Log:
         elapsed = time.monotonic() - started
         if elapsed >= threshold:
             self.detail(f"Done ({format_duration(elapsed)})")
+
+    @contextlib.contextmanager
+    def quiet_step(self, message: Union[str, Callable[[], str]], threshold: float = SLOW_STEP) -> Iterator[None]:
+        """Work that prints nothing when quick; when it took `threshold` seconds
+        or more, a `-----> message (N.Ns)` step after it, so that a slow build
+        accounts for its time (`message` may be a function, to say what the work
+        found). Nothing when the work raised: its error says."""
+        started = time.monotonic()
+        yield
+        elapsed = time.monotonic() - started
+        if elapsed >= threshold:
+            text = message() if callable(message) else message
+            self.step(f"{text} ({format_duration(elapsed)})")
 
 
 def format_duration(seconds: float) -> str:

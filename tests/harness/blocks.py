@@ -11,7 +11,7 @@ the same build, with fixed placeholders:
     text naming the build machine (`values`)        ->  <target>, ...
     object addresses (`at 0x7f3a2c1d5e80`)          ->  at 0x<address>
 
-and drops uv's download progress lines (see `_DOWNLOAD`). Everything else,
+and drops download progress lines and steps shown only when slow (`_DOWNLOAD`, `_SLOW_STEP`). Everything else,
 wording, order, indentation and blank lines, stays as printed.
 
     >>> lines = normalized_lines(result.output, {"build_dir": result.build_dir})
@@ -38,10 +38,17 @@ _TIME = re.compile(r"(\(|\bin )(\d+m \d{2}s|\d+(?:\.\d+)?m?s)\b")
 _ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]+\b")
 # uv reports a download only when the wheel is not in its cache yet (and only
 # for large ones, such as Django's): `Downloading django (7.8MiB)` then
-# ` Downloaded django`. The wheel cache is shared between test runs and may be
+# ` Downloaded django` (pip: `  Downloading Django-5.0.6-py3-none-any.whl (8.2 MB)`). The wheel cache is shared between test runs and may be
 # warm or cold, so exactly these two lines are dropped; nothing else uv prints
-# depends on the cache.
-_DOWNLOAD = re.compile(r"^ {7}(Downloading \S+ \([\d.]+[KMG]i?B\)| Downloaded \S+)$")
+# depends on the cache. pybuildpack's own progress lines (progress.py) appear
+# only when a download or unpack runs past 5 s, as on a busy machine: dropped too.
+_DOWNLOAD = re.compile(r"^ {7}(Downloading \S+ \([\d.]+[KMG]i?B\)| Downloaded \S+|  Downloading \S+ \([\d.]+ [MG]B\)"
+                       r"|Downloading and unpacking Python .* unpacked so far \(.*\)"
+                       r"|Still downloading packages: .* unpacked so far \(.*\))$")
+# Steps that are silent unless they take a second or more (Log.quiet_step): a busy
+# machine shows them, a quiet one does not.
+_SLOW_STEP = re.compile(r"^-----> (Read the list of Python downloads|Checked that .+ with the installed packages"
+                        r"|Read the Django settings from \S+) \(\d[^)]*\)$")
 
 
 def _replacements(paths: Mapping[str, Path], values: Mapping[str, str]) -> list:
@@ -65,7 +72,7 @@ def normalized_lines(output: str, paths: Optional[Mapping[str, Path]] = None,
     replacements = _replacements(paths or {}, values or {})
     lines = []
     for line in output.splitlines():
-        if _DOWNLOAD.match(line):
+        if _DOWNLOAD.match(line) or _SLOW_STEP.match(line):
             continue
         for text, placeholder in replacements:
             line = line.replace(text, placeholder)

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Optional, Sequence
 
-from .. import disk, errors
+from .. import disk, errors, progress
 from ..cache import write_atomically
 from ..inspect.dependencies import add_pip_option, index_environment
-from ..output import Log
+from ..output import Log, format_duration
 from ..tools import Tools, command_text, run
 
 # Config vars pip reads for its index; uv gets the same as flags.
@@ -190,7 +190,10 @@ def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files
         argv += ["-r", str(added_file)]
     argv += seed_packages(prefix) if seeds is None else list(seeds)
     argv += uv_index_flags(config)
-    result = run(argv, log, env=tools.uv_env(env), cwd=app_dir, filter_line=HideTracebacks(_interesting_uv_line))
+    # uv prints "Downloading numpy (15.6MiB)" for each large download; a long
+    # install also says how much it has fetched and unpacked, every few seconds.
+    with progress.watching(log, _packages_progress(), progress.UnpackedPackages(tools.uv_cache)):
+        result = run(argv, log, env=tools.uv_env(env), cwd=app_dir, filter_line=HideTracebacks(_interesting_uv_line))
     if result.returncode != 0:
         keep = HideTracebacks(_interesting_uv_line)
         shown = "".join(line for line in result.output.splitlines(keepends=True) if keep(line))
@@ -205,6 +208,19 @@ def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files
         raise errors.DependencyInstallFailed(
             label or ", ".join(requirement_files) or "the added packages", "uv", command, shown)
     return result.output
+
+
+def _packages_progress() -> Callable[[int, float], Optional[str]]:
+    """Renders the progress of an install's downloads; None (no line) while
+    nothing new was unpacked since the last line: resolving, building or linking."""
+    last = [0]
+
+    def render(done: int, elapsed: float) -> Optional[str]:
+        if done <= last[0]:
+            return None
+        last[0] = done
+        return errors.packages_download_progress(progress.format_bytes(done), format_duration(elapsed))
+    return render
 
 
 # uv: "HTTP status client error (401 Unauthorized) for url (URL)"; pip: "401 Client Error: ... for url: URL".
@@ -347,6 +363,18 @@ def _interesting_uv_line(line: str) -> bool:
         and "does not contain any dependencies" not in stripped
 
 
+# pip: "  Downloading numpy-2.1.3-cp312-cp312-manylinux_2_17_x86_64.whl (16.0 MB)".
+_PIP_DOWNLOADING = re.compile(r"^\s*Downloading \S+ \((?P<size>[\d.]+) (?P<unit>kB|MB|GB)\)\s*$")
+
+
+def _interesting_pip_line(line: str) -> bool:
+    # pip-sync's outcome and errors; and, as uv shows them, the downloads of 1 MB or more.
+    if line.startswith(("Successfully", "ERROR", "Found existing", "Everything")):
+        return True
+    match = _PIP_DOWNLOADING.match(line)
+    return bool(match) and (match.group("unit") != "kB" and float(match.group("size")) >= 1.0)
+
+
 def ensure_pip(python: Path, env: Mapping[str, str], log: Log) -> None:
     check = run([str(python), "-m", "pip", "--version"], None, env=env, show=False)
     if check.returncode == 0:
@@ -370,7 +398,7 @@ def install_with_pip(tools: Tools, venv: Path, python: Path, app_dir: Path, lock
     child_env.setdefault("PIP_DISABLE_PIP_VERSION_CHECK", "1")
     argv = [str(venv / "bin" / "python"), "-m", "piptools", "sync", "--python-executable", str(python), str(lock)]
     result = run(argv, log, env=child_env, cwd=app_dir,
-                 filter_line=lambda line: line.startswith(("Successfully", "ERROR", "Found existing", "Everything")))
+                 filter_line=_interesting_pip_line)
     if result.returncode != 0:
         check_credentials_refused(result.output)
         check_index_unreachable(result.output, lock.name, env)

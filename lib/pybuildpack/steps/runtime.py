@@ -11,18 +11,21 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
-from .. import disk, errors
+from .. import disk, errors, progress
 from ..inspect.python_version import PythonRequests, choose, stable_versions
-from ..output import Log
+from ..output import Log, format_duration
 from ..tools import Tools, run
 
 DOWNLOADS_VAR = "PYBUILDPACK_PYTHON_DOWNLOADS_JSON"
+# uv, when its output is not a terminal: "Downloading cpython-3.12.1-linux-x86_64-gnu (download) (35.1MiB)".
+_UV_DOWNLOADING = re.compile(r"^Downloading \S+ \(download\) \((?P<number>[\d.]+)(?P<unit>[KMG]?i?B)\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,18 @@ def install_python(tools: Tools, env: Mapping[str, str], version: str, dest: Pat
         child_env = dict(env)
         child_env["UV_PYTHON_INSTALL_DIR"] = str(install_dir)
         request = f"cpython-{version}-linux-{machine_arch()}-gnu"
-        result = run([str(tools.uv), "python", "install", "--no-bin", request], log, env=child_env, show=False)
+        announced = DownloadSize()
+
+        def render(done: int, elapsed: float) -> str:
+            return errors.python_download_progress(version, announced.size, progress.format_bytes(done),
+                                                   format_duration(elapsed))
+
+        # Progress is what uv has unpacked so far (it streams the archive through
+        # its unpacker): the install directory is this install's alone.
+        with progress.watching(log, render, lambda: progress.tree_size(install_dir)):
+            # Shown through `announced`, which prints nothing: uv's own lines stay in the result.
+            result = run([str(tools.uv), "python", "install", "--no-bin", request], log, env=child_env,
+                         filter_line=announced)
         if result.returncode != 0:
             if disk.path_in_output(result.output) is not None:
                 # uv names the file inside its archive; the disk is the runtime's.
@@ -122,6 +136,20 @@ def install_python(tools: Tools, env: Mapping[str, str], version: str, dest: Pat
         for marker in candidates[0].glob("lib/python*/EXTERNALLY-MANAGED"):
             marker.unlink()
         shutil.move(str(candidates[0]), str(dest))
+
+
+class DownloadSize:
+    """A line filter that keeps the size uv announces for the CPython download
+    (`35.1 MiB`) and hides every line: uv's install chatter is not for the log."""
+
+    def __init__(self) -> None:
+        self.size: Optional[str] = None
+
+    def __call__(self, line: str) -> bool:
+        match = _UV_DOWNLOADING.match(line.strip())
+        if match:
+            self.size = f"{match.group('number')} {match.group('unit')}"
+        return False
 
 
 def runtime_python(prefix: Path) -> Path:
