@@ -59,9 +59,15 @@ pybuildpack_download() {
     # (In a list, so the shims' `set -e` does not end the subshell before it says.)
     exec {result}< <(curl --fail --silent --show-error --location --retry 3 --connect-timeout 10 \
         -o "$file" "$url" 2>"$file.err" && echo 0 || echo "$?")
+    local got="" chunk code
     while :; do
-        read -r -t 0.1 -u "$result" status && break
-        [ $? -gt 128 ] || { status=1; break; }  # not a timeout: the pipe closed without a status
+        # A read that times out keeps what it read so far: on a loaded machine the
+        # timeout can fall between the status's digits and its newline.
+        code=0
+        read -r -t 0.1 -u "$result" chunk || code=$?
+        got="$got$chunk"
+        if [ "$code" -eq 0 ]; then status="$got"; break; fi
+        [ "$code" -gt 128 ] || { status="${got:-1}"; break; }  # not a timeout: the pipe closed
         tick=$(( tick + 1 ))
         [ "$tick" -ge "$next" ] || continue
         next=$(( tick + every ))
@@ -81,7 +87,7 @@ pybuildpack_download() {
     done
     exec {result}<&-
     if [ "$shown" -gt 0 ]; then printf '\r%*s\r' $(( shown + 7 )) '' >&"$fd"; fi
-    return "$status"
+    return "${status:-1}"
 }
 
 # pybuildpack_now: microseconds since the epoch, or nothing on a bash older than 5.

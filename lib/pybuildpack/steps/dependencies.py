@@ -212,11 +212,12 @@ def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files
 
 def _packages_progress() -> Callable[[int, float], Optional[str]]:
     """Renders the progress of an install's downloads; None (no line) while
-    nothing new was unpacked since the last line: resolving, building or linking."""
+    nothing new was unpacked since the last line (resolving, building or
+    linking), or less than a KiB in all: `0 KiB unpacked` says nothing."""
     last = [0]
 
     def render(done: int, elapsed: float) -> Optional[str]:
-        if done <= last[0]:
+        if done <= last[0] or done < 1024:
             return None
         last[0] = done
         return errors.packages_download_progress(progress.format_bytes(done), format_duration(elapsed))
