@@ -2090,3 +2090,10 @@ def servers_checked(servers: Sequence[str]) -> str:
 
 def django_settings_read(settings_module: str) -> str:
     return f"Read the Django settings from {settings_module}"
+
+
+# --- the wheels fetched while Python was installed (steps/prefetch.py) ---------------------
+
+def packages_prefetched(fetched: int, elapsed: str) -> str:
+    """Under the Python step: the packages the prefetch put into uv's cache meanwhile."""
+    return f"Fetched {fetched} package{'s' if fetched != 1 else ''} while Python was installed ({elapsed})"

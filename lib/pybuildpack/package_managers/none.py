@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
+from ..steps.prefetch import Request
 from .base import LOCK_FILE, InstallContext, PackageManager
 from .requirements_txt import sync
 
@@ -21,6 +22,11 @@ class NoDependencies(PackageManager):
 
     def install_files(self) -> Sequence[str]:
         return []
+
+    def prefetch_request(self, app_dir: Path, scratch: Path, config: Mapping[str, str], groups: tuple = (),
+                         extras: tuple = ()) -> Optional[Request]:
+        """Just what pybuildpack adds (the server)."""
+        return Request(cwd=app_dir)
 
     def lock_name(self, installer: str) -> Optional[str]:
         return LOCK_FILE if installer == "pip" else None
