@@ -218,7 +218,10 @@ class Build:
         install) runs, when that helps (steps/prefetch.py); wait for it at the
         end. Nothing of it is shown but one line when it fetched packages
         (never its failures: the install reports its own)."""
-        fetch = self.start_prefetch(previous)
+        try:
+            fetch = self.start_prefetch(previous)
+        except Exception:  # whatever went wrong, the install meets it again and says so itself
+            fetch = None
         if fetch is None:
             yield
             return

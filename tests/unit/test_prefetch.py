@@ -48,7 +48,7 @@ def test_the_platform_is_the_manylinux_tag_of_the_machines_glibc_within_what_uv_
 
 
 def test_the_command_fetches_wheels_only_for_the_chosen_version_and_platform(tmp_path):
-    request = prefetch.Request(("requirements.txt",), ("--no-sources",), tmp_path)
+    request = prefetch.Request(("requirements.txt",), ("--no-sources",))
     argv = prefetch.argv(Path("/bin/uv"), "/usr/bin/python3", tmp_path / "target", VERSION,
                          "x86_64-manylinux_2_36", request, tmp_path / "added.txt",
                          ["--index-url", "https://pkgs.example.com/simple"])
@@ -80,7 +80,7 @@ def test_uvs_summary_says_how_many_packages_were_fetched():
 def test_requirements_files_are_prefetched_as_they_are_and_requirements_in_not_at_all(tmp_path):
     write(tmp_path / "requirements.txt", "flask==3.0.3\n")
     found = package_managers.find(tmp_path)
-    assert found.prefetch_request(tmp_path, tmp_path, {}) == prefetch.Request(("requirements.txt",), (), tmp_path)
+    assert found.prefetch_request(tmp_path, tmp_path, {}) == prefetch.Request(("requirements.txt",))
     (tmp_path / "requirements.txt").unlink()
     write(tmp_path / "requirements.in", "flask\n")
     # pip-compile resolves it on the runtime, which is not there yet.

@@ -26,7 +26,7 @@ class NoDependencies(PackageManager):
     def prefetch_request(self, app_dir: Path, scratch: Path, config: Mapping[str, str], groups: tuple = (),
                          extras: tuple = ()) -> Optional[Request]:
         """Just what pybuildpack adds (the server)."""
-        return Request(cwd=app_dir)
+        return Request()
 
     def lock_name(self, installer: str) -> Optional[str]:
         return LOCK_FILE if installer == "pip" else None

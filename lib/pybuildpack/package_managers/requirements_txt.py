@@ -62,7 +62,7 @@ class RequirementsTxt(PackageManager):
     def prefetch_request(self, app_dir: Path, scratch: Path, config: Mapping[str, str], groups: tuple = (),
                          extras: tuple = ()) -> Optional[Request]:
         """The files as they are: uv reads them (and their -r/-c includes) from the app."""
-        return Request(tuple(self.install_files()), cwd=app_dir)
+        return Request(tuple(self.install_files()))
 
     def install(self, context: InstallContext) -> None:
         sync(context, self.install_files())

@@ -16,6 +16,12 @@ cache, which uv locks for concurrent use; the install waits for the prefetch
 (its remaining work is downloads the install would make itself), but no
 longer than PREFETCH_WAIT seconds, after which the prefetch is stopped.
 
+Each package manager says what to fetch (PackageManager.prefetch_request):
+requirements.txt its files, poetry.lock and Pipfile.lock their converted
+requirements without path dependencies, an app without dependency files the
+added server. requirements.in (pip-compile runs on the runtime) and uv.lock
+(`uv export` needs an interpreter of the project's version) are not prefetched.
+
 PYBUILDPACK_NO_PREFETCH=1 turns it off (for benchmarks and diagnosis).
 """
 
@@ -46,11 +52,11 @@ _RESOLVED = re.compile(r"^Resolved (\d+) packages?\b", re.M)
 @dataclass(frozen=True)
 class Request:
     """What a package manager asks to prefetch: requirement files (relative to
-    `cwd`, or absolute) and extra `uv pip install` arguments (index flags)."""
+    the app, as the install reads them, or absolute) and extra `uv pip install`
+    arguments."""
 
     files: tuple = ()
     args: tuple = ()
-    cwd: Optional[Path] = None
 
 
 def why_not(installer: str, runtime_missing: bool, install_skipped: bool, local_lines: bool,
