@@ -247,7 +247,8 @@ class Build:
         app_dir, added = self.layout.app_dir, plan.added_requirements()
 
         def prepare(scratch: Path) -> Optional[list]:
-            request = plan.package_manager.prefetch_request(app_dir, scratch, config, plan.groups, plan.extras)
+            request = plan.package_manager.prefetch_request(app_dir, scratch, config, plan.groups, plan.extras,
+                                                            self.tools, self.env)
             if request is None:
                 return None
             added_file = scratch / ADDED_FILE

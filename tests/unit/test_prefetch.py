@@ -192,3 +192,16 @@ def test_a_prefetch_is_stopped_when_the_runtime_install_fails(offline_app, tmp_p
         with build.prefetching({}):
             raise RuntimeError("the runtime failed to install")
     assert started and started[0]._done.is_set() and build.outcome.prefetch is None and logged(build.log) == ""
+
+
+def test_a_uv_lock_is_prefetched_from_its_frozen_export_without_the_workspace_members(fixture_app, tmp_path):
+    """`uv export --frozen` needs no interpreter of the project's version (--locked does).
+    The app is a member of the workspace: its own dependencies, not the members it uses."""
+    app = fixture_app("uv_workspace") / "packages" / "web"
+    tools = Tools(uv=uv_binary(), uv_cache=tmp_path / "uv-cache", pip_cache=tmp_path / "pip-cache")
+    env = {"PATH": "/nonexistent", "HOME": str(tmp_path)}   # no Python to find at all
+    request = package_managers.find(app).prefetch_request(app, tmp_path, {}, (), (), tools, env)
+    assert request.args[0] == "--no-sources"
+    text = Path(request.files[0]).read_text()
+    assert "flask==" in text and "--hash=sha256:" in text
+    assert not [line for line in text.splitlines() if line.startswith((".", "-e", "/")) or "file:" in line], text

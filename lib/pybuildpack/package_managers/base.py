@@ -115,11 +115,13 @@ class PackageManager(ABC):
         no-change rebuild skips both, since the files it compares are unchanged."""
 
     def prefetch_request(self, app_dir: Path, scratch: Path, config: Mapping[str, str], groups: tuple = (),
-                         extras: tuple = ()) -> Optional["Request"]:
+                         extras: tuple = (), tools: Optional[Tools] = None,
+                         env: Mapping[str, str] = {}) -> Optional["Request"]:
         """What to fetch into uv's cache while the runtime is installed
         (steps/prefetch.py), as requirement files readable before the runtime
         exists (written into `scratch` when generated); None when this manager
-        cannot say before its install runs (it needs the runtime to resolve)."""
+        cannot say before its install runs (it needs the runtime to resolve).
+        `tools` and `env` are the build's, for a manager that runs a tool to say."""
         return None
 
     @abstractmethod

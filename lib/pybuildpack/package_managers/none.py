@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
 from ..steps.prefetch import Request
+from ..tools import Tools
 from .base import LOCK_FILE, InstallContext, PackageManager
 from .requirements_txt import sync
 
@@ -24,7 +25,8 @@ class NoDependencies(PackageManager):
         return []
 
     def prefetch_request(self, app_dir: Path, scratch: Path, config: Mapping[str, str], groups: tuple = (),
-                         extras: tuple = ()) -> Optional[Request]:
+                         extras: tuple = (), tools: Optional[Tools] = None,
+                         env: Mapping[str, str] = {}) -> Optional[Request]:
         """Just what pybuildpack adds (the server)."""
         return Request()
 

@@ -35,6 +35,7 @@ from .base import LOCK_FILE, InstallContext, PackageManager
 from ..inspect.files import read_app_text
 from ..inspect.pyproject import read_toml
 from ..steps.prefetch import Request
+from ..tools import Tools
 from .locked import Pinned, converted_request, install_converted, is_pypi, local_file_url, requirements_text
 
 CONVERTED = "pipenv-requirements.txt"
@@ -226,7 +227,8 @@ class PipfileLock(PackageManager):
                                  pinned_packages(app_dir, self.lock, self.groups))
 
     def prefetch_request(self, app_dir: Path, scratch: Path, config: Mapping[str, str], groups: tuple = (),
-                         extras: tuple = ()) -> Optional[Request]:
+                         extras: tuple = (), tools: Optional[Tools] = None,
+                         env: Mapping[str, str] = {}) -> Optional[Request]:
         return converted_request(scratch, CONVERTED, self.requirements(app_dir))
 
     def install(self, context: InstallContext) -> None:

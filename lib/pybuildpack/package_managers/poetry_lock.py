@@ -58,6 +58,7 @@ from ..inspect.python_version import PythonRequest
 from .base import LOCK_FILE, InstallContext, PackageManager
 from ..inspect.pyproject import read_toml
 from ..steps.prefetch import Request
+from ..tools import Tools
 from .locked import Pinned, converted_request, install_converted, is_pypi, local_file_url, requirements_text
 
 CONVERTED = "poetry-requirements.txt"
@@ -615,7 +616,8 @@ class PoetryLock(PackageManager):
         return requirements_text("Converted by pybuildpack from poetry.lock (do not edit)", options, pinned)
 
     def prefetch_request(self, app_dir: Path, scratch: Path, config: Mapping[str, str], groups: tuple = (),
-                         extras: tuple = ()) -> Optional[Request]:
+                         extras: tuple = (), tools: Optional[Tools] = None,
+                         env: Mapping[str, str] = {}) -> Optional[Request]:
         return converted_request(scratch, CONVERTED, self.requirements(app_dir, groups, extras, dict(config)))
 
     def install(self, context: InstallContext) -> None:

@@ -17,6 +17,7 @@ from typing import Mapping, Optional, Sequence
 from ..inspect.dependencies import requirement_names
 from ..steps import dependencies as deps
 from ..steps.prefetch import Request
+from ..tools import Tools
 from .base import LOCK_FILE, InstallContext, PackageManager
 
 
@@ -60,7 +61,8 @@ class RequirementsTxt(PackageManager):
         return LOCK_FILE if installer == "pip" else None
 
     def prefetch_request(self, app_dir: Path, scratch: Path, config: Mapping[str, str], groups: tuple = (),
-                         extras: tuple = ()) -> Optional[Request]:
+                         extras: tuple = (), tools: Optional[Tools] = None,
+                         env: Mapping[str, str] = {}) -> Optional[Request]:
         """The files as they are: uv reads them (and their -r/-c includes) from the app."""
         return Request(tuple(self.install_files()))
 

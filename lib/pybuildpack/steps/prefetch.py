@@ -18,9 +18,10 @@ longer than PREFETCH_WAIT seconds, after which the prefetch is stopped.
 
 Each package manager says what to fetch (PackageManager.prefetch_request):
 requirements.txt its files, poetry.lock and Pipfile.lock their converted
-requirements without path dependencies, an app without dependency files the
-added server. requirements.in (pip-compile runs on the runtime) and uv.lock
-(`uv export` needs an interpreter of the project's version) are not prefetched.
+requirements without path dependencies, uv.lock its export (`--frozen`: the
+`--locked` check needs an interpreter of the project's version), an app without
+dependency files the added server. requirements.in is not prefetched:
+pip-compile resolves it on the runtime.
 
 PYBUILDPACK_NO_PREFETCH=1 turns it off (for benchmarks and diagnosis).
 """
