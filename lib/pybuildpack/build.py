@@ -318,8 +318,6 @@ class Build:
                 relocate.relocate_environment(layout.env_prefix, layout.relocate_root)
             self.outcome.packages = deps.installed_packages(layout.python)
             log.detail(f"{len(self.outcome.packages)} packages in the environment")
-        if self.outcome.prefetch is not None:
-            self.outcome.prefetch.join()  # its scratch directory is removed by now
 
     # -- the app's own code --------------------------------------------------------------------
     def check_web_app_compiles(self) -> None:

@@ -148,6 +148,18 @@ def counted(output: str) -> tuple:
     return (int(prepared.group(1)) if prepared else 0, int(resolved.group(1)) if resolved else 0)
 
 
+def remove_later(path: Path) -> None:
+    """Remove `path` in a process of its own that the build does not wait for.
+    The scratch tree is a symlink per file of every wheel (thousands for
+    Django): removing it takes seconds on a busy disk, which would be the build's
+    seconds; the tree holds nothing and nothing reads it."""
+    try:
+        subprocess.Popen(["rm", "-rf", "--", str(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 @dataclass
 class Prefetch:
     """One prefetch running in a thread. `prepare(scratch)` returns the command
@@ -196,9 +208,8 @@ class Prefetch:
             self.failure = f"{type(error).__name__}: {error}"
         finally:
             self.elapsed = time.monotonic() - started
+            remove_later(scratch)
             self._done.set()
-            # The scratch tree is symlinks into the cache: removed after the install may start.
-            shutil.rmtree(scratch, ignore_errors=True)
 
     def finish(self, wait: float = PREFETCH_WAIT) -> bool:
         """Wait up to `wait` seconds for the prefetch, then stop it if still
@@ -215,7 +226,3 @@ class Prefetch:
             if self._process is not None and self._process.poll() is None:
                 self._process.kill()
         self._done.wait(10)
-
-    def join(self) -> None:
-        if self._thread is not None:
-            self._thread.join(10)
