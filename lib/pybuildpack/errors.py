@@ -2092,6 +2092,11 @@ def django_settings_read(settings_module: str) -> str:
     return f"Read the Django settings from {settings_module}"
 
 
+def s2i_release_running(command: str) -> str:
+    """What s2i/bin/run says before the release process it runs at container start."""
+    return f"-----> Running release process: {command} (DISABLE_MIGRATE=1 skips it)"
+
+
 # --- the wheels fetched while Python was installed (steps/prefetch.py) ---------------------
 
 def packages_prefetched(fetched: int, elapsed: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 import tarfile
 from pathlib import Path
 
@@ -213,6 +215,31 @@ def test_a_shell_command_web_process_runs_through_bash(tmp_path):
     argv, _, cwd = s2i.run_argv(paths, {})
     assert cwd == paths.app / "api"      # an app in a subdirectory (APP_HOME) runs from there
     assert argv[2:] == ['. "$0" && exec bash -c "$1"', str(paths.state / "profile.sh"), "cd www && gunicorn app:app"]
+
+
+def _run(paths, environ):
+    argv, env, cwd = s2i.run_argv(paths, environ)
+    cwd.mkdir(parents=True, exist_ok=True)
+    return subprocess.run(argv, env={**env, "PATH": os.environ["PATH"]}, cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("release, disabled, status, log", [
+    ("echo migrated >> order", None, 0, ["migrated", "web"]),
+    ("echo migrated >> order", "1", 0, ["web"]),                 # OpenShift's switch skips it
+    ("echo migrating >> order; exit 3", None, 3, ["migrating"]),  # web never starts
+])
+def test_run_runs_the_release_process_before_web_unless_migrations_are_disabled(tmp_path, release, disabled,
+                                                                               status, log):
+    paths = paths_in(tmp_path)
+    write(paths.state / "profile.sh", "export FROM_PROFILE=1\n")
+    write_launch(paths, {"web": {"command": "web", "argv": ["bash", "-c", 'echo "web $FROM_PROFILE" >> order']},
+                         "release": {"command": release, "argv": []}})
+    environ = {"DISABLE_MIGRATE": disabled} if disabled else {}
+    ran = _run(paths, environ)
+    assert ran.returncode == status, ran.stderr
+    order = (paths.app / "order").read_text().split()
+    assert [w for w in order if w != "1"] == log
+    assert ("-----> Running release process" in ran.stderr) == (disabled is None)
 
 
 def test_save_artifacts_of_an_image_with_no_environment_is_an_empty_tar(tmp_path):

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import sys
 import tarfile
@@ -357,6 +358,10 @@ def save_artifacts(stream: IO[bytes], environ: Optional[Mapping[str, str]] = Non
     stream.flush()
 
 
+RELEASE = "release"
+RELEASE_VAR = "PYBUILDPACK_RELEASE_COMMAND"
+
+
 def run_argv(paths: Paths, environ: Mapping[str, str]) -> tuple:
     """(argv, env, cwd) that s2i/bin/run execs: bash sources the profile, then execs
     the web process (its argv as it is, or its shell command through bash -c,
@@ -375,11 +380,24 @@ def run_argv(paths: Paths, environ: Mapping[str, str]) -> tuple:
     if not env.get("PORT"):
         env["PORT"] = DEFAULT_PORT
     profile = str(paths.state / PROFILE)
+    # An image has no release phase: the Procfile's release process (migrations)
+    # runs as the container starts, before web, as OpenShift's Python image runs
+    # migrate there; DISABLE_MIGRATE, that image's switch, skips it. A failing
+    # release stops the container with its status: web never starts.
+    release = processes.get(RELEASE)
+    first = ""
+    if release is not None and not _flag(env.get("DISABLE_MIGRATE")):
+        env[RELEASE_VAR] = release["command"]
+        first = f'echo {shlex.quote(errors.s2i_release_running(release["command"]))} >&2 && bash -c "${RELEASE_VAR}" && '
     if web.get("argv"):
-        argv = ["bash", "-c", '. "$0" && exec "$@"', profile, *web["argv"]]
+        argv = ["bash", "-c", f'. "$0" && {first}exec "$@"', profile, *web["argv"]]
     else:
-        argv = ["bash", "-c", '. "$0" && exec bash -c "$1"', profile, web["command"]]
+        argv = ["bash", "-c", f'. "$0" && {first}exec bash -c "$1"', profile, web["command"]]
     return argv, env, Path(launch.get("app_dir") or paths.app)
+
+
+def _flag(value: Optional[str]) -> bool:
+    return value is not None and value.strip().lower() not in ("", "0", "false", "no", "off")
 
 
 def run(environ: Optional[Mapping[str, str]] = None) -> None:
@@ -414,6 +432,7 @@ Pipfile.lock, pyproject.toml, .python-version, Procfile) and these settings, fro
     APP_CONFIG       a gunicorn configuration file
     APP_HOME         the app's directory in the repository
     DISABLE_COLLECTSTATIC=1   skip Django's collectstatic
+    DISABLE_MIGRATE=1         (at run) skip the Procfile's release process, which runs before web
 
 and every PYBUILDPACK_* config var. See https://github.com/pybuildpack/pybuildpack#readme
 """
