@@ -13,6 +13,8 @@ serves on 127.0.0.1, so the network stays out of the figures. For each app, with
 the commands alternating within every round, it measures:
 
 - ours, cold: empty build cache, empty installer cache;
+- ours, cold without the prefetch (PYBUILDPACK_NO_PREFETCH=1: the app's wheels
+  are then fetched only after CPython is installed), for the overlap's saving;
 - ours, no-change rebuild on the warm cache;
 - ours, after one package's version changes;
 - `uv pip install -r` into a fresh virtualenv with an empty uv cache;
@@ -86,6 +88,8 @@ from harness.heroku import HerokuPlatform  # noqa: E402
 from harness.machine import build_machine_env, uv_binary  # noqa: E402
 
 CACHE = ROOT / ".cache"
+# Turns the prefetch of wheels during the CPython install off (lib/pybuildpack/steps/prefetch.py).
+PREFETCH_OFF = "PYBUILDPACK_NO_PREFETCH"
 PYTHON = "3.12"  # the apps pin it; wheels are fetched for it
 
 
@@ -501,6 +505,16 @@ def one_round(app: App, round_number: int, work: Path, index: str, downloads: Pa
         shutil.rmtree(bump.build_dir, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
 
+    def no_prefetch() -> None:
+        # The same cold build, with the wheels fetched only once CPython is installed.
+        cache = heroku.new_cache()
+        settle()
+        cold = heroku.build(source, config=config, cache_dir=cache, env={PREFETCH_OFF: "1"})
+        assert cold.ok, cold.output
+        figures["ours_cold_no_prefetch"] = cold.duration
+        shutil.rmtree(cold.build_dir, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+
     def uv() -> None:
         figures["uv_baseline"], figures["packages_mb"] = uv_baseline(app, root, index, python)
 
@@ -511,10 +525,13 @@ def one_round(app: App, round_number: int, work: Path, index: str, downloads: Pa
         key = BASELINES[app.tool][0]
         figures[key], figures["packages_mb"] = lock_baseline(app, root, source, python, index)
 
-    order = [ours, tool] if app.tool else [ours, uv, pip]
+    order = [ours, no_prefetch, tool] if app.tool else [ours, no_prefetch, uv, pip]
     rotation = round_number % len(order)
     for measure in order[rotation:] + order[:rotation]:
         measure()
+    if "ours_cold_no_prefetch" in figures:
+        # Paired within the round, so the machine's mood at the time cancels out.
+        figures["prefetch_saving"] = figures["ours_cold_no_prefetch"] - figures["ours_cold"]
     heroku.cleanup()
     shutil.rmtree(root, ignore_errors=True)
     return figures
@@ -524,6 +541,7 @@ def one_round(app: App, round_number: int, work: Path, index: str, downloads: Pa
 
 METRICS = [
     ("ours_cold", "pybuildpack cold build", "s"),
+    ("ours_cold_no_prefetch", "pybuildpack cold build without the prefetch", "s"),
     ("ours_no_change", "pybuildpack no-change rebuild", "s"),
     ("ours_one_change", "pybuildpack one-package change", "s"),
     ("uv_baseline", "uv pip install -r (fresh venv, empty cache)", "s"),
@@ -542,6 +560,9 @@ def summarize(rounds: list) -> dict:
         values = [r[key] for r in rounds if key in r]
         if values:
             medians[key] = statistics.median(values)
+    savings = [r["prefetch_saving"] for r in rounds if "prefetch_saving" in r]
+    if savings:
+        medians["prefetch_saving"] = statistics.median(savings)
     for kind in ("steps_cold", "steps_no_change", "steps_one_change"):
         steps: dict = {}
         for r in rounds:
@@ -559,6 +580,7 @@ def table(results: dict) -> str:
                if any(key in data["median"] for data in results["apps"].values())]
     width = max([7, *(len(name) for name in results["apps"])])
     header = f"{'app':<{width}} {'measure':<46} {'median':>9}" + "".join(f" {t:>{max(7, len(t))}}" for _, t in columns)
+    header += f" {SAVING_TITLE:>{SAVING_WIDTH}}"
     lines = [header, "-" * max(80, len(header))]
     for name, data in results["apps"].items():
         m = data["median"]
@@ -570,6 +592,7 @@ def table(results: dict) -> str:
             for baseline, title in columns:
                 ratio = f"{m[key] / m[baseline]:.2f}×" if key.startswith("ours_") and baseline in m else ""
                 ratios += f" {ratio:>{max(7, len(title))}}"
+            ratios += f" {saving(m) if key == 'ours_cold' else '':>{SAVING_WIDTH}}"
             lines.append(f"{name:<{width}} {label:<46} {value:>9}{ratios}")
             name = ""
         verdicts = [f"{target}: {'met' if met else 'MISSED'}" for target, met in data["targets"].items()]
@@ -578,6 +601,19 @@ def table(results: dict) -> str:
         lines.append(f"{'':<{width}} cold steps: {steps}")
         lines.append("")
     return "\n".join(lines)
+
+
+SAVING_TITLE = "prefetch saved"
+SAVING_WIDTH = 18
+
+
+def saving(medians: dict) -> str:
+    """The overlap's saving on the cold build: the median of each round's
+    (without − with) in seconds, and without ÷ with of the medians."""
+    if "prefetch_saving" not in medians or "ours_cold_no_prefetch" not in medians:
+        return ""
+    ratio = medians["ours_cold_no_prefetch"] / medians["ours_cold"]
+    return f"{medians['prefetch_saving']:+.2f} s ({ratio:.2f}×)"
 
 
 def machine() -> dict:

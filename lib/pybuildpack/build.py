@@ -9,12 +9,14 @@ and what it restores and saves (`platforms/base.py`). The order lives in
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 from . import errors, python_lifecycle, servers
 from . import plan as plan_module
@@ -26,7 +28,7 @@ from .package_managers.base import ADDED_FILE, InstallContext
 from .plan import BuildPlan
 from .steps import dependencies as deps
 from .steps import django as django_step
-from .steps import hooks, relocate, runtime
+from .steps import hooks, prefetch, relocate, runtime
 from .tools import Tools, run
 
 
@@ -99,6 +101,8 @@ class Outcome:
     django: Optional[django_step.DjangoSettings] = None
     # The install was skipped: the environment is the restored one, as it was cached.
     environment_unchanged: bool = False
+    # The wheels fetched while the runtime was installed (steps/prefetch.py), when that ran.
+    prefetch: Optional[prefetch.Prefetch] = None
 
 
 def install_inputs(plan: BuildPlan, config: ConfigVars) -> deps.Inputs:
@@ -161,12 +165,19 @@ class Build:
                                                              python_lifecycle.today()):
             self.log.warning(title, body)
 
+    def runtime_missing(self) -> bool:
+        """Whether ensure_runtime will install CPython: it is not there already
+        (restored from a cache), and the environment is not built on a Python of
+        the machine's own."""
+        return (self.layout.base_python is None
+                and runtime.runtime_version(self.layout.runtime_prefix) != self.outcome.python.version)
+
     def ensure_runtime(self) -> None:
         """Install the chosen CPython at the runtime prefix, unless it is there
         already (restored from a cache) or the environment is built on a Python
         of the machine's own."""
         prefix, version = self.layout.runtime_prefix, self.outcome.python.version
-        if self.layout.base_python is not None or runtime.runtime_version(prefix) == version:
+        if not self.runtime_missing():
             return
         if prefix.exists():
             shutil.rmtree(prefix)
@@ -201,12 +212,70 @@ class Build:
             purpose=TEST if self.plan.test else None,
         )
 
+    @contextlib.contextmanager
+    def prefetching(self, previous: dict) -> Iterator[None]:
+        """Fetch the app's wheels into uv's cache while the body (the runtime's
+        install) runs, when that helps (steps/prefetch.py); wait for it at the
+        end. Nothing of it is shown but one line when it fetched packages
+        (never its failures: the install reports its own)."""
+        try:
+            fetch = self.start_prefetch(previous)
+        except Exception:  # whatever went wrong, the install meets it again and says so itself
+            fetch = None
+        if fetch is None:
+            yield
+            return
+        try:
+            yield
+        except BaseException:
+            fetch.stop()
+            raise
+        # Silent when everything was in the cache already: it changed nothing.
+        if fetch.finish() and fetch.fetched:
+            self.log.detail(errors.packages_prefetched(fetch.fetched, format_duration(fetch.elapsed)))
+        self.outcome.prefetch = fetch
+
+    def start_prefetch(self, previous: dict) -> Optional[prefetch.Prefetch]:
+        """The prefetch, started; None when it would not help (prefetch.why_not)."""
+        plan, inputs = self.plan, self.install_inputs()
+        reason = prefetch.why_not(plan.installer, self.runtime_missing(), self.install_skipped(previous),
+                                  inputs.local_sources and plan.package_manager.local_sources is None, self.env)
+        platform_tag = prefetch.platform_tag(runtime.machine_arch(), prefetch.glibc_version())
+        if reason is not None or platform_tag is None:
+            return None
+        version, config = self.outcome.python.version, self.config.exported
+        app_dir, added = self.layout.app_dir, plan.added_requirements()
+
+        def prepare(scratch: Path) -> Optional[list]:
+            request = plan.package_manager.prefetch_request(app_dir, scratch, config, plan.groups, plan.extras,
+                                                            self.tools, self.env)
+            if request is None:
+                return None
+            added_file = scratch / ADDED_FILE
+            added_file.write_text("".join(line + "\n" for line in added))
+            if not request.files and not added:
+                return None
+            return prefetch.argv(self.tools.uv, sys.executable, scratch / "target", version, platform_tag, request,
+                                 added_file, deps.uv_index_flags(config))
+
+        env = self.tools.uv_env(self.env)
+        env["UV_PYTHON_DOWNLOADS"] = "never"
+        # Requirement files are read from the app, as the install reads them.
+        return prefetch.Prefetch(prepare, env, cwd=app_dir).start()
+
     # -- dependencies ------------------------------------------------------------------
     def install_inputs(self) -> deps.Inputs:
         """What the install depends on; its `key` is the one the cache records."""
         if self._inputs is None:
             self._inputs = install_inputs(self.plan, self.config)
         return self._inputs
+
+    def install_skipped(self, previous: dict) -> bool:
+        """Whether the restored environment (`previous`: its metadata) is used as
+        it is: nothing the install depends on changed, and it builds no local code."""
+        inputs = self.install_inputs()
+        return (previous.get("install_key") == inputs.key and self.layout.python.exists()
+                and not inputs.local_sources)
 
     def install_dependencies(self, previous: dict, previous_lock: Optional[Path]) -> None:
         """Install with the plan's package manager; skipped entirely when nothing
@@ -219,8 +288,7 @@ class Build:
         inputs = self.install_inputs()
         self.outcome.install_key = inputs.key
         lock_name = manager.lock_name(plan.installer)
-        unchanged = previous.get("install_key") == inputs.key and layout.python.exists()
-        if unchanged and not inputs.local_sources:
+        if self.install_skipped(previous):
             if lock_name is not None and previous_lock is not None:
                 layout.state_dir.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(previous_lock, layout.state_dir / lock_name)

@@ -2095,3 +2095,10 @@ def django_settings_read(settings_module: str) -> str:
 def s2i_release_running(command: str) -> str:
     """What s2i/bin/run says before the release process it runs at container start."""
     return f"-----> Running release process: {command} (DISABLE_MIGRATE=1 skips it)"
+
+
+# --- the wheels fetched while Python was installed (steps/prefetch.py) ---------------------
+
+def packages_prefetched(fetched: int, elapsed: str) -> str:
+    """Under the Python step: the packages the prefetch put into uv's cache meanwhile."""
+    return f"Fetched {fetched} package{'s' if fetched != 1 else ''} while Python was installed ({elapsed})"

@@ -82,8 +82,10 @@ def _build_app(platform: Platform, log: Log, state: dict, config) -> Build:
         # The last lock outlives a discarded environment, so unchanged pins stay put.
         previous_lock = _keep_copy(platform.previous_lock(), Path(scratch))
         previous = platform.restore_environment(build, key)
-        build.ensure_runtime()
-        build.ensure_env()
+        # While CPython downloads and unpacks, the app's wheels are fetched into uv's cache.
+        with build.prefetching(previous):
+            build.ensure_runtime()
+            build.ensure_env()
         build.install_dependencies(previous, previous_lock)
     build.check_web_app_compiles()
     build.check_servers_start()

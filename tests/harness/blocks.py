@@ -44,7 +44,10 @@ _ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]+\b")
 # only when a download or unpack runs past 5 s, as on a busy machine: dropped too.
 _DOWNLOAD = re.compile(r"^ {7}(Downloading \S+ \([\d.]+[KMG]i?B\)| Downloaded \S+|  Downloading \S+ \([\d.]+ [MG]B\)"
                        r"|Downloading and unpacking Python .* unpacked so far \(.*\)"
-                       r"|Still downloading packages: .* unpacked so far \(.*\))$")
+                       r"|Still downloading packages: .* unpacked so far \(.*\)"
+                       # The prefetch's line (steps/prefetch.py) shows only when the installer
+                       # cache lacked some wheel: as cache-dependent as uv's download lines.
+                       r"|Fetched \d+ packages? while Python was installed \(.*\))$")
 # Steps that are silent unless they take a second or more (Log.quiet_step): a busy
 # machine shows them, a quiet one does not.
 _SLOW_STEP = re.compile(r"^-----> (Read the list of Python downloads|Checked that .+ with the installed packages"

@@ -14,12 +14,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, ClassVar, Mapping, Optional, Sequence
 
 from packaging.utils import canonicalize_name
 
 from ..output import Log
 from ..tools import Tools
+
+if TYPE_CHECKING:
+    from ..steps.prefetch import Request
 
 # The lock a build compiles (pip-compile's output), kept in the platform's state
 # directory and carried into the next build so unchanged pins stay as they were.
@@ -110,6 +113,16 @@ class PackageManager(ABC):
         """Raise a UserError naming the fix (e.g. `uv lock`) when the app's lock no
         longer matches what it was made from. Run before every install; a
         no-change rebuild skips both, since the files it compares are unchanged."""
+
+    def prefetch_request(self, app_dir: Path, scratch: Path, config: Mapping[str, str], groups: tuple = (),
+                         extras: tuple = (), tools: Optional[Tools] = None,
+                         env: Mapping[str, str] = {}) -> Optional["Request"]:
+        """What to fetch into uv's cache while the runtime is installed
+        (steps/prefetch.py), as requirement files readable before the runtime
+        exists (written into `scratch` when generated); None when this manager
+        cannot say before its install runs (it needs the runtime to resolve).
+        `tools` and `env` are the build's, for a manager that runs a tool to say."""
+        return None
 
     @abstractmethod
     def install_files(self) -> Sequence[str]:

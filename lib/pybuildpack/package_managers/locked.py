@@ -19,6 +19,7 @@ from typing import Iterable, Sequence
 
 from .. import errors
 from ..app_root import repository_top
+from ..steps.prefetch import Request, without_local
 from .base import InstallContext
 from .requirements_txt import sync
 
@@ -64,6 +65,13 @@ def local_file_url(app_dir: Path, path: str, source: str, name: str) -> str:
     if target != root and root not in target.parents:
         raise errors.PathDependencyOutsideApp(source, None, f"{name} @ {path}", str(target))
     return target.as_uri()
+
+
+def converted_request(scratch: Path, file_name: str, text: str) -> Request:
+    """A prefetch of a converted lock: its requirements, without those built from paths."""
+    path = scratch / file_name
+    path.write_text(without_local(text))
+    return Request((str(path),))
 
 
 def install_converted(context: InstallContext, file_name: str, text: str, label: str) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
+from ..steps.prefetch import Request
+from ..tools import Tools
 from .base import LOCK_FILE, InstallContext, PackageManager
 from .requirements_txt import sync
 
@@ -21,6 +23,12 @@ class NoDependencies(PackageManager):
 
     def install_files(self) -> Sequence[str]:
         return []
+
+    def prefetch_request(self, app_dir: Path, scratch: Path, config: Mapping[str, str], groups: tuple = (),
+                         extras: tuple = (), tools: Optional[Tools] = None,
+                         env: Mapping[str, str] = {}) -> Optional[Request]:
+        """Just what pybuildpack adds (the server)."""
+        return Request()
 
     def lock_name(self, installer: str) -> Optional[str]:
         return LOCK_FILE if installer == "pip" else None

@@ -34,7 +34,9 @@ from ..inspect.python_version import _exact
 from .base import LOCK_FILE, InstallContext, PackageManager
 from ..inspect.files import read_app_text
 from ..inspect.pyproject import read_toml
-from .locked import Pinned, install_converted, is_pypi, local_file_url, requirements_text
+from ..steps.prefetch import Request
+from ..tools import Tools
+from .locked import Pinned, converted_request, install_converted, is_pypi, local_file_url, requirements_text
 
 CONVERTED = "pipenv-requirements.txt"
 # Pipfile sections that are not package categories (plette's PIPFILE_SECTIONS).
@@ -223,6 +225,11 @@ class PipfileLock(PackageManager):
     def requirements(self, app_dir: Path) -> str:
         return requirements_text("Converted by pybuildpack from Pipfile.lock (do not edit)", index_lines(self.lock),
                                  pinned_packages(app_dir, self.lock, self.groups))
+
+    def prefetch_request(self, app_dir: Path, scratch: Path, config: Mapping[str, str], groups: tuple = (),
+                         extras: tuple = (), tools: Optional[Tools] = None,
+                         env: Mapping[str, str] = {}) -> Optional[Request]:
+        return converted_request(scratch, CONVERTED, self.requirements(app_dir))
 
     def install(self, context: InstallContext) -> None:
         check_source_variables(self.lock, context.env)

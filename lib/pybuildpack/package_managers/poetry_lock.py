@@ -45,7 +45,7 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
@@ -57,7 +57,9 @@ from .. import errors
 from ..inspect.python_version import PythonRequest
 from .base import LOCK_FILE, InstallContext, PackageManager
 from ..inspect.pyproject import read_toml
-from .locked import Pinned, install_converted, is_pypi, local_file_url, requirements_text
+from ..steps.prefetch import Request
+from ..tools import Tools
+from .locked import Pinned, converted_request, install_converted, is_pypi, local_file_url, requirements_text
 
 CONVERTED = "poetry-requirements.txt"
 MAIN = "main"
@@ -612,6 +614,11 @@ class PoetryLock(PackageManager):
             # As `poetry sync` does: the project itself, editable, built by its own build backend.
             options.append(f"-e {app_dir.resolve()}")
         return requirements_text("Converted by pybuildpack from poetry.lock (do not edit)", options, pinned)
+
+    def prefetch_request(self, app_dir: Path, scratch: Path, config: Mapping[str, str], groups: tuple = (),
+                         extras: tuple = (), tools: Optional[Tools] = None,
+                         env: Mapping[str, str] = {}) -> Optional[Request]:
+        return converted_request(scratch, CONVERTED, self.requirements(app_dir, groups, extras, dict(config)))
 
     def install(self, context: InstallContext) -> None:
         text = self.requirements(context.app_dir, context.groups, context.extras, dict(context.config))

@@ -24,6 +24,10 @@ class RequirementsIn(RequirementsTxt):
     def lock_name(self, installer: str) -> Optional[str]:
         return LOCK_FILE
 
+    def prefetch_request(self, app_dir, scratch, config, groups=(), extras=(), tools=None, env={}) -> None:
+        """None: pip-compile resolves the file on the runtime, which is not there yet."""
+        return None
+
     def install(self, context: InstallContext) -> None:
         c = context
         if c.installer != "uv":

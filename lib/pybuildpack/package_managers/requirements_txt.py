@@ -12,10 +12,12 @@ Heroku CI's `bin/test-compile` installs it too, as the group `test`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from ..inspect.dependencies import requirement_names
 from ..steps import dependencies as deps
+from ..steps.prefetch import Request
+from ..tools import Tools
 from .base import LOCK_FILE, InstallContext, PackageManager
 
 
@@ -57,6 +59,12 @@ class RequirementsTxt(PackageManager):
 
     def lock_name(self, installer: str) -> Optional[str]:
         return LOCK_FILE if installer == "pip" else None
+
+    def prefetch_request(self, app_dir: Path, scratch: Path, config: Mapping[str, str], groups: tuple = (),
+                         extras: tuple = (), tools: Optional[Tools] = None,
+                         env: Mapping[str, str] = {}) -> Optional[Request]:
+        """The files as they are: uv reads them (and their -r/-c includes) from the app."""
+        return Request(tuple(self.install_files()))
 
     def install(self, context: InstallContext) -> None:
         sync(context, self.install_files())

@@ -32,7 +32,8 @@ from packaging.utils import canonicalize_name
 from .. import errors
 from ..inspect.pyproject import read_pyproject, read_toml
 from ..steps import dependencies as deps
-from ..tools import command_text, run
+from ..steps.prefetch import Request, without_local
+from ..tools import Tools, command_text, run
 from .base import LOCK_FILE, InstallContext, PackageManager
 from .requirements_txt import sync
 
@@ -416,6 +417,29 @@ class UvLock(PackageManager):
         if result.returncode != 0:
             raise lock_error(argv, c.app_dir, result.output)
 
+    def prefetch_request(self, app_dir: Path, scratch: Path, config: Mapping[str, str], groups: tuple = (),
+                         extras: tuple = (), tools: Optional[Tools] = None,
+                         env: Mapping[str, str] = {}) -> Optional[Request]:
+        """The lock exported as the install exports it, but `--frozen`: `--locked`
+        needs an interpreter of the project's Python version, which is what is being
+        installed (an outdated lock is the install's error to report). Without the
+        packages built from the app's code."""
+        if tools is None:
+            return None
+        export = scratch / EXPORT_FILE
+        member = ["--package", self.member] if self.member else []
+        argv = [str(tools.uv), "export", "--frozen", "--no-editable", "--no-header", *member,
+                *selection(groups, extras), "--format", "requirements.txt", "--output-file", str(export)]
+        uv_env = tools.uv_env(env)
+        uv_env.pop("UV_NO_CONFIG", None)
+        uv_env["UV_PYTHON_DOWNLOADS"] = "never"
+        top = self.workspace_dir(app_dir)
+        if run(argv, None, env=uv_env, cwd=top, show=False).returncode != 0:
+            return None
+        export.write_text(without_local(export.read_text()))
+        settings = read_index_settings(top, read_pyproject(top) or {})
+        return Request((str(export),), ("--no-sources", *index_flags(settings)))
+
     def install(self, context: InstallContext) -> None:
         c = context
         export = c.state_dir / EXPORT_FILE
@@ -458,10 +482,14 @@ def selection_flags(context: InstallContext) -> list:
     """uv export's flags for production plus what PYBUILDPACK_GROUPS and
     PYBUILDPACK_EXTRAS ask for. `--no-dev` wins over `--group dev` in uv, so it is
     left out when the dev group itself is asked for."""
-    flags = [] if DEV_GROUP in context.groups else ["--no-dev"]
-    for group in context.groups:
+    return selection(context.groups, context.extras)
+
+
+def selection(groups: Sequence[str], extras: Sequence[str]) -> list:
+    flags = [] if DEV_GROUP in groups else ["--no-dev"]
+    for group in groups:
         flags += ["--group", group]
-    for extra in context.extras:
+    for extra in extras:
         flags += ["--extra", extra]
     return flags
 
