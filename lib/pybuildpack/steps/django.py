@@ -109,7 +109,63 @@ except BaseException as exc:
     sys.stdout.flush()
     print("\\n" + {_FAILED!r} + json.dumps(report(exc)), flush=True)
     os._exit(1)
+if os.environ.get("PYBUILDPACK_PROBE_STATIC") == "1" and found["staticfiles"]:
+    # What collectstatic reads (static_cache.py): never a reason to fail the probe.
+    try:
+        found["static_inputs"] = static_inputs(settings)
+    except BaseException as exc:
+        found["static_inputs_error"] = (type(exc).__name__ + ": " + str(exc))[:300]
 print("\\n" + {_MARKER!r} + json.dumps(found))
+"""
+
+# What collectstatic reads, beyond the settings import: the static settings,
+# the storage, finder and command classes' source files, and every file the
+# finders list (name as collected, absolute source path). Run in the probe.
+_STATIC_INPUTS = """
+def static_inputs(settings):
+    import django
+    django.setup()
+    from django.apps import apps as app_registry
+    from django.contrib.staticfiles.finders import get_finders
+    from django.core.files.storage import FileSystemStorage
+    from django.utils.module_loading import import_string
+    prefixes = ("WHITENOISE", "COMPRESS", "PIPELINE", "SASS", "LIBSASS", "FILE_UPLOAD")
+    names = sorted(n for n in dir(settings) if n.isupper() and ("STATIC" in n or n.startswith(prefixes)))
+    chosen = {n: getattr(settings, n) for n in names + ["INSTALLED_APPS"]}
+    storages = getattr(settings, "STORAGES", None)
+    chosen["STORAGES.staticfiles"] = storages.get("staticfiles") if isinstance(storages, dict) else None
+    try:
+        from django.core.files.storage import storages as storage_handler
+        backend = storage_handler.backends["staticfiles"]["BACKEND"]
+    except (ImportError, KeyError, AttributeError):
+        backend = settings.STATICFILES_STORAGE
+    storage = import_string(backend)
+    manifest = None
+    try:
+        from django.contrib.staticfiles.storage import ManifestFilesMixin
+        if issubclass(storage, ManifestFilesMixin):
+            manifest = storage.manifest_name
+    except ImportError:
+        pass
+    finders = list(get_finders())
+    classes = [storage] + [type(f) for f in finders]
+    from django.core.management import get_commands, load_command_class
+    classes.append(type(load_command_class(get_commands()["collectstatic"], "collectstatic")))
+    code = set()
+    for cls in classes:
+        for base in cls.__mro__:
+            name = getattr(sys.modules.get(base.__module__), "__file__", None)
+            if name:
+                code.add(os.path.realpath(name))
+    ignore = app_registry.get_app_config("staticfiles").ignore_patterns
+    sources = []
+    for finder in finders:
+        for path, source in finder.list(ignore):
+            prefix = getattr(source, "prefix", None)
+            sources.append([os.path.join(prefix, path) if prefix else path, os.path.realpath(source.path(path))])
+    return dict(settings=json.dumps(chosen, sort_keys=True, default=str), storage=backend,
+                local=issubclass(storage, FileSystemStorage), manifest=manifest, code=sorted(code),
+                sources=sources, django=django.__version__, python=sys.version)
 """
 
 
@@ -124,6 +180,9 @@ class DjangoSettings:
     debug: bool = False
     # Throwaway values the settings needed at build time (name -> value); never saved.
     stand_ins: dict = field(default_factory=dict, compare=False, repr=False)
+    # What collectstatic reads (the probe's `static_inputs`), when asked for and
+    # listed without error; else None, and static_cache.py never skips.
+    static_inputs: Optional[dict] = field(default=None, compare=False, repr=False)
 
     @property
     def wrapped(self) -> bool:
@@ -137,6 +196,13 @@ def static_root_from_settings(project: DjangoProject) -> str:
     settings_dir = os.path.dirname(project.settings_file) if project.settings_file else project.manage_dir
     target = os.path.join(project.manage_dir, STATIC_DIR_NAME)
     return os.path.relpath(target, settings_dir or ".")
+
+
+def static_root_path(app_dir: Path, project: DjangoProject, settings: "DjangoSettings") -> Path:
+    """Where collectstatic writes: the settings' STATIC_ROOT (relative to
+    manage.py's directory, as Django resolves it), or the supplied one."""
+    base = app_dir / project.manage_dir
+    return base / (settings.static_root or STATIC_DIR_NAME)
 
 
 def launch_info(project: DjangoProject) -> dict:
@@ -155,15 +221,17 @@ def settings_env(project: DjangoProject, env: Mapping[str, str], supplied: bool)
 
 
 def probe(python: Path, app_dir: Path, project: DjangoProject, env: Mapping[str, str],
-          dependency_file: Optional[str] = None, log: Optional[Log] = None) -> DjangoSettings:
+          dependency_file: Optional[str] = None, log: Optional[Log] = None,
+          list_static: bool = False) -> DjangoSettings:
     """Import the settings as `manage.py collectstatic` would, and read what the
     build needs from them; a DjangoSettingsImportFailed naming the file, line and
     exception when they raise. When they raise for want of a runtime secret
     (stand_ins.py), import them again with a throwaway value for it, and record
-    it in the result's `stand_ins` (masked in `log`)."""
+    it in the result's `stand_ins` (masked in `log`). With `list_static`, also
+    set up Django and list what collectstatic would read (`static_inputs`)."""
     given: dict = {}
     while True:
-        outcome = _probe_once(python, app_dir, project, {**env, **given})
+        outcome = _probe_once(python, app_dir, project, {**env, **given}, list_static)
         if isinstance(outcome, DjangoSettings):
             return replace(outcome, stand_ins=given)
         name = stand_ins_module.missing_name(str(outcome.get("type") or ""), str(outcome.get("message") or ""),
@@ -182,10 +250,14 @@ def _add_stand_in(given: dict, name: str, value: str, log: Optional[Log]) -> Non
     given[name] = value
 
 
-def _probe_once(python: Path, app_dir: Path, project: DjangoProject, env: Mapping[str, str]):
+def _probe_once(python: Path, app_dir: Path, project: DjangoProject, env: Mapping[str, str],
+                list_static: bool = False):
     """The settings read, or the probe's report of the exception they raised."""
     cwd = app_dir / project.manage_dir
-    result = run([str(python), "-c", _PROBE, str(app_dir)], None, env=settings_env(project, env, False), cwd=cwd,
+    child_env = settings_env(project, env, False)
+    if list_static:
+        child_env["PYBUILDPACK_PROBE_STATIC"] = "1"
+    result = run([str(python), "-c", _STATIC_INPUTS + _PROBE, str(app_dir)], None, env=child_env, cwd=cwd,
                  show=False)
     line = next((l for l in result.output.splitlines() if l.startswith(_MARKER)), None)
     failed = next((l for l in result.output.splitlines() if l.startswith(_FAILED)), None)
@@ -202,7 +274,7 @@ def _probe_once(python: Path, app_dir: Path, project: DjangoProject, env: Mappin
     supplied = not data["static_root"]
     return DjangoSettings(data["static_root"], data["static_url"], bool(data["staticfiles"]),
                           data["wsgi_application"], supplied, bool(data.get("allowed_hosts_empty")),
-                          bool(data.get("debug")))
+                          bool(data.get("debug")), static_inputs=data.get("static_inputs"))
 
 
 def collectstatic_shown(project: DjangoProject) -> str:
