@@ -348,6 +348,7 @@ class Build:
                                        self.config.exported)
         if decision.skipped is not None:
             self.log.step(errors.collectstatic_skipped(decision.skipped, in_place=not static.fresh))
+            static.keep()  # for the next build too
             return
         with self.log.timed("Running collectstatic (python manage.py collectstatic --noinput)", threshold=0.0):
             if decision.why:
