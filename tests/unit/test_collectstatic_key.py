@@ -195,3 +195,55 @@ def test_the_skip_line(count, in_place, text):
     from pybuildpack import errors
 
     assert errors.collectstatic_skipped(count, in_place) == text
+
+
+# --- the probe's listing, against Django's own finders -------------------------------------------
+
+SETTINGS = """
+from pathlib import Path
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRET_KEY = "x"
+INSTALLED_APPS = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
+                  "django.contrib.sessions", "django.contrib.messages", "django.contrib.staticfiles",
+                  "pages.apps.PagesConfig"]
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "assets", ("vendor", BASE_DIR / "vendor")]
+"""
+
+
+def probe_listing(app: Path, finders: str = "") -> dict:
+    import os
+    import sys
+
+    pytest.importorskip("django")
+    from pybuildpack.inspect import django as inspect_django
+    from pybuildpack.steps import django as django_step
+
+    files = {"manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site1.settings')\n",
+             "site1/__init__.py": "", "site1/settings.py": SETTINGS + finders,
+             "pages/__init__.py": "", "pages/static/pages/site.css": "body {}\n",
+             "pages/static/pages/.hidden.css": "x", "pages/static/pages/edit.css~": "x",
+             "pages/apps.py": "from django.apps import AppConfig\nclass PagesConfig(AppConfig):\n    name = 'pages'\n",
+             "assets/js/app.js": "1;\n", "vendor/lib.js": "2;\n", "assets/.git/config": "x"}
+    for name, text in files.items():
+        (app / name).parent.mkdir(parents=True, exist_ok=True)
+        (app / name).write_text(text)
+    project = inspect_django.find_django(app, {})
+    settings = django_step.probe(Path(sys.executable), app, project, {"PATH": os.environ.get("PATH", ""),
+                                                                      "HOME": str(app)}, list_static=True)
+    return settings.static_inputs
+
+
+def test_the_probe_lists_what_djangos_own_finders_list(tmp_path):
+    fast = probe_listing(tmp_path / "fast")
+    # Any other STATICFILES_FINDERS (here the same two, the other way round) sets Django up and asks them.
+    asked = probe_listing(tmp_path / "asked", "STATICFILES_FINDERS = ["
+                          "'django.contrib.staticfiles.finders.AppDirectoriesFinder', "
+                          "'django.contrib.staticfiles.finders.FileSystemFinder']\n")
+    names = {name: Path(path).relative_to((tmp_path / "fast").resolve()) if "site-packages" not in path else None
+             for name, path in fast["sources"]}
+    assert names["pages/site.css"] == Path("pages/static/pages/site.css")
+    assert names["js/app.js"] == Path("assets/js/app.js") and names["vendor/lib.js"] == Path("vendor/lib.js")
+    assert "admin/css/base.css" in names and not any(".hidden" in n or n.endswith("~") for n in names)
+    assert sorted(n for n, _ in fast["sources"]) == sorted(n for n, _ in asked["sources"])
+    assert fast["local"] is True and fast["manifest"] is None
