@@ -96,3 +96,21 @@ def test_a_changed_setting_or_a_stand_in_secret_runs_it_and_disabling_it_restore
         assert stood_in.ok, stood_in.output
         assert why(stood_in.output) == ("       Not skipped: a throwaway value stood in for SECRET_KEY, "
                                         "so nothing is cached")
+
+
+def test_s2i_hands_the_collected_files_to_the_next_incremental_build(tmp_path, build_env, static_app):
+    from harness.s2i import S2iPlatform
+
+    s2i = S2iPlatform(tmp_path / "s2i", build_env)
+    try:
+        first = s2i.build(static_app)
+        assert first.ok, first.output
+        assert why(first.output) == "       Not skipped: first build"
+        second = s2i.build(static_app, incremental=first.image)
+        assert second.ok, second.output
+        assert SKIPPED in second.output and RUNNING not in second.output
+        assert collected(second.image.app_dir) == collected(first.image.app_dir)
+        container = s2i.start(second.image)
+        assert container.wait_until_serving("/static/pages/site.css").body == b"body { color: #123456; }\n"
+    finally:
+        s2i.cleanup()
