@@ -270,11 +270,14 @@ def _use(cache: StaticCache, stored: dict, key: StaticKey, static_root: Path, ma
     """Put the stored files in place and check them against what was collected."""
     import shutil
 
-    if cache.fresh:
-        if static_root.exists():
-            shutil.rmtree(static_root)
-        cache.restore(static_root)
-    count, digest = tree_digest(static_root) if static_root.is_dir() else (0, "")
+    try:
+        if cache.fresh:
+            if static_root.exists():
+                shutil.rmtree(static_root)
+            cache.restore(static_root)
+        count, digest = tree_digest(static_root) if static_root.is_dir() else (0, "")
+    except OSError:   # an unreadable copy is no copy: collectstatic writes a new one
+        count, digest = 0, None
     problem = None
     if digest != stored.get("output"):
         problem = errors.collectstatic_copy_changed(cache.fresh)
