@@ -28,7 +28,7 @@ from .package_managers.base import ADDED_FILE, InstallContext
 from .plan import BuildPlan
 from .steps import dependencies as deps
 from .steps import django as django_step
-from .steps import hooks, prefetch, relocate, runtime
+from .steps import hooks, prefetch, relocate, runtime, static_cache
 from .tools import Tools, run
 
 
@@ -372,14 +372,17 @@ class Build:
         (target / "build.json").write_text(json.dumps(info, indent=2))
 
     # -- frameworks ----------------------------------------------------------------------------
-    def django(self) -> None:
+    def django(self, static: Optional[static_cache.StaticCache] = None) -> None:
+        """`static`: where the platform keeps collectstatic's output between
+        builds (None: collectstatic always runs)."""
         project = self.plan.django
         if project is None:
             return
         python, app_dir = self.layout.python, self.layout.app_dir
         with self.log.quiet_step(errors.django_settings_read(project.settings_module)):
-            self.outcome.django = settings = django_step.probe(python, app_dir, project, self.env,
-                                                               self.plan.package_manager.file, self.log)
+            self.outcome.django = settings = django_step.probe(
+                python, app_dir, project, self.env, self.plan.package_manager.file, self.log,
+                list_static=static is not None and self.plan.collectstatic)
         collect = self.plan.collectstatic and settings.staticfiles
         # check --deploy runs beside collectstatic, with the same settings and stand-ins.
         given = len(settings.stand_ins)
@@ -394,14 +397,7 @@ class Build:
                 from .plan import static_root_location
                 self.log.warning(*(self.plan.static_root_warning
                                    or errors.static_root_supplied(static_root_location(project))))
-            with self.log.timed("Running collectstatic (python manage.py collectstatic --noinput)", threshold=0.0):
-                try:
-                    django_step.collectstatic(python, app_dir, project, settings, self.env, self.log)
-                except BaseException:
-                    wait_check()  # no check process outlives a failed build
-                    self._say_stand_ins(settings, "collectstatic")  # they may be why it failed
-                    raise
-                self._say_stand_ins(settings, "collectstatic")
+            self.collectstatic(project, settings, static, wait_check)
         if not collect:
             self._say_stand_ins(settings, "the settings check")
         check = wait_check()
@@ -409,6 +405,35 @@ class Build:
             # collectstatic needed another stand-in, which the check started without.
             check = django_step.start_deploy_check(python, app_dir, project, settings, self.env)()
         self.deploy_check(project, settings, check)
+
+    def collectstatic(self, project, settings: django_step.DjangoSettings,
+                      static: Optional[static_cache.StaticCache], wait_check) -> None:
+        """Run collectstatic, or skip it when nothing it reads changed since the
+        output kept in `static` was collected (steps/static_cache.py)."""
+        python, app_dir = self.layout.python, self.layout.app_dir
+        static_root = django_step.static_root_path(app_dir, project, settings)
+        decision = static_cache.decide(static, settings, static_root, app_dir, self.layout.env_prefix,
+                                       self.config.exported)
+        if decision.skipped is not None:
+            self.log.step(errors.collectstatic_skipped(decision.skipped, in_place=not static.fresh))
+            static.keep()  # for the next build too
+            return
+        with self.log.timed("Running collectstatic (python manage.py collectstatic --noinput)", threshold=0.0):
+            if decision.why:
+                self.log.detail(errors.collectstatic_why(decision.why))
+            given = len(settings.stand_ins)
+            try:
+                django_step.collectstatic(python, app_dir, project, settings, self.env, self.log)
+            except BaseException:
+                wait_check()  # no check process outlives a failed build
+                self._say_stand_ins(settings, "collectstatic")  # they may be why it failed
+                raise
+            self._say_stand_ins(settings, "collectstatic")
+        # Not when collectstatic needed a stand-in: the key was made without it.
+        if decision.key is not None and len(settings.stand_ins) == given and static_root.is_dir():
+            static_cache.store(static, decision.key, static_root)
+        elif static is not None:
+            static.keep()
 
     def _say_stand_ins(self, settings: django_step.DjangoSettings, what: str) -> None:
         for name in settings.stand_ins:

@@ -2102,3 +2102,57 @@ def s2i_release_running(command: str) -> str:
 def packages_prefetched(fetched: int, elapsed: str) -> str:
     """Under the Python step: the packages the prefetch put into uv's cache meanwhile."""
     return f"Fetched {fetched} package{'s' if fetched != 1 else ''} while Python was installed ({elapsed})"
+
+# --- collectstatic skipped when nothing it reads changed (steps/static_cache.py) -------------
+
+def collectstatic_skipped(count: int, in_place: bool = False) -> str:
+    where = "already in STATIC_ROOT" if in_place else "from the build cache"
+    return f"collectstatic: unchanged since the last build, skipped ({count} files {where})"
+
+
+def collectstatic_why(reasons: Sequence[str]) -> str:
+    """The detail line under `Running collectstatic`: why it was not skipped."""
+    return "Not skipped: " + "; ".join(reasons)
+
+
+def collectstatic_first_build() -> str:
+    return "first build"
+
+
+def collectstatic_cache_unreadable() -> str:
+    return "the cached copy's metadata is missing or unreadable"
+
+
+def static_files_changed(shown: Sequence[str], limit: int = 3) -> str:
+    names = ", ".join(shown[:limit])
+    more = f" and {len(shown) - limit} more" if len(shown) > limit else ""
+    return f"static files changed: {names}{more}"
+
+
+def collectstatic_stand_in(names: Sequence[str]) -> str:
+    return f"a throwaway value stood in for {', '.join(names)}, so nothing is cached"
+
+
+def collectstatic_inputs_unlisted() -> str:
+    return "the static files could not be listed, so nothing is cached"
+
+
+def collectstatic_storage_remote(backend: str) -> str:
+    return f"the static files storage ({backend}) does not write to STATIC_ROOT"
+
+
+def collectstatic_root_outside(static_root: str) -> str:
+    return f"STATIC_ROOT ({static_root}) is outside the app, so it is not cached"
+
+
+def collectstatic_root_in_source() -> str:
+    return "STATIC_ROOT already holds files from the app's source"
+
+
+def collectstatic_copy_changed(fresh: bool) -> str:
+    return ("the cached copy changed since it was stored" if fresh
+            else "STATIC_ROOT changed since the last build")
+
+
+def collectstatic_manifest_missing(manifest: str) -> str:
+    return f"the cached copy has no {manifest} (the static files manifest)"

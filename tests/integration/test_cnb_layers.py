@@ -34,13 +34,19 @@ def test_no_change_rebuild_reuses_every_layer_and_touches_no_network(cnb, fixtur
                  "Dependencies unchanged since the last build (requirements.txt)"):
         assert line in warm.output
     assert "Preparing pybuildpack's tools" not in warm.output and "Installing" not in warm.output
-    assert "static files copied" in warm.output
+    # Nothing collectstatic reads changed: its output comes back from the cache.
+    assert "-----> collectstatic: unchanged since the last build, skipped (" in warm.output
+    assert "static files copied" in cold.output and "static files copied" not in warm.output
     assert warm.duration < cold.duration
     # The launch-only layer was left without a directory: the image keeps the previous one.
     assert not (cnb.layers_dir / "launch-env").exists()
     assert warm.layer_toml("launch-env")["types"] == {"launch": True, "build": False, "cache": False}
+    # collectstatic's output is kept in a cache-only layer, and the image serves what it restored.
+    assert warm.layer_toml("django-static")["types"] == {"launch": False, "build": False, "cache": True}
     container = cnb.start()
     assert container.wait_until_serving("/admin/login/").status == 200
+    css = container.get("/static/admin/css/base.css")
+    assert css.status == 200 and b"--body-fg" in css.body
     assert container.terminate() == 0
 
 

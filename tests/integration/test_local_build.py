@@ -81,6 +81,9 @@ def test_an_unchanged_rebuild_reuses_the_environment_and_skips_the_install(built
     assert "       Reusing the environment of the last build (.pybuildpack/venv)\n" in second.stdout
     assert "-----> Dependencies unchanged since the last build (requirements.txt)\n" in second.stdout
     assert "Installing dependencies" not in second.stdout
+    # STATIC_ROOT stayed in the app, as collected: collectstatic is not run again.
+    assert re.search(r"-----> collectstatic: unchanged since the last build, skipped \(\d+ files already in "
+                     r"STATIC_ROOT\)\n", second.stdout)
 
 
 def test_a_python_version_change_discards_the_environment_and_says_why(local, fixture_app):

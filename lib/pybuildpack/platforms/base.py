@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # detect and release run on a bare python3: nothing heavy at 
     from ..environment_key import EnvironmentKey
     from ..launch_config import LaunchConfig
     from ..output import Log
+    from ..steps.static_cache import StaticCache
     from ..tools import Tools
 
 
@@ -91,6 +92,11 @@ class Platform(ABC):
     @abstractmethod
     def save_environment(self, build: "Build", key: "EnvironmentKey") -> None:
         """Keep the environment (with `key` and the install key) for the next build."""
+
+    def static_cache(self, build: "Build") -> Optional["StaticCache"]:
+        """Where collectstatic's output is kept between builds, so that an
+        unchanged one is skipped (steps/static_cache.py); None: it always runs."""
+        return None
 
     def hook_environment(self, build: "Build") -> dict:
         """BUILD_DIR, CACHE_DIR and ENV_DIR for the app's hooks, as Heroku gives

@@ -7,6 +7,7 @@ Layers, under $CNB_LAYERS_DIR, at the same absolute paths at build and at launch
     launch-env/       launch-only env files and exec.d program  launch
     installer-cache/  uv's and pip's download caches            cache
     tools/            uv and pybuildpack's tool environment     cache (bin/build bootstraps into it)
+    django-static/    collectstatic's last output and its key   cache (steps/static_cache.py)
 
 plus launch.toml (the processes) and python.sbom.cdx.json, venv.sbom.cdx.json.
 Config vars are the files in $CNB_PLATFORM_DIR/env/: buildpack.toml sets
@@ -49,6 +50,7 @@ TARGET_FIELDS = {"arch": "architecture", "distro": "distribution"}
 RUNTIME_FIELDS = {"version": "Python version", **TARGET_FIELDS}
 TOOLS_FIELDS = {"tools_lock": "pybuildpack's tool lock", "uv_version": "uv version"}
 LAUNCH_FIELDS = {"digest": "launch configuration"}
+STATIC_FIELDS = {"static_key": "collectstatic's inputs"}
 
 
 def env_path(name: str) -> Path:
@@ -117,6 +119,7 @@ class Layers:
         self.launch_env = Layer(layers_dir, "launch-env", Types(launch=True), LAUNCH_FIELDS)
         self.installer_cache = Layer(layers_dir, "installer-cache", Types(cache=True), TARGET_FIELDS)
         self.tools = Layer(layers_dir, "tools", Types(cache=True), TOOLS_FIELDS)
+        self.django_static = Layer(layers_dir, "django-static", Types(cache=True), STATIC_FIELDS)
 
     @property
     def all(self) -> list:
@@ -159,6 +162,9 @@ class Cnb(Platform):
 
     def environment_key(self, build: "Build") -> "EnvironmentKey":
         return build.environment_key(distro=self.target["distro"])
+
+    def static_cache(self, build: "Build"):
+        return LayerStaticCache(self.source_dir, self.layers.django_static)
 
     def hook_environment(self, build: "Build") -> dict:
         """The app (the workspace), a cache-only layer of the hooks' own, and the
@@ -223,6 +229,54 @@ class Cnb(Platform):
             layers.installer_cache.write_toml(wanted["installer-cache"])
         layers.python.write_toml(wanted["python"])
         layers.venv.write_toml({**wanted["venv"], "install_key": build.outcome.install_key})
+
+
+class LayerStaticCache:
+    """collectstatic's output in a cache-only layer: the files, their metadata
+    in a file beside them (cache.META; the layer's TOML holds the key). The
+    lifecycle keeps nothing of a failed build, so the layer is written in place."""
+
+    fresh = True
+
+    def __init__(self, ships: Path, layer: "Layer") -> None:
+        self.ships, self.layer = ships, layer
+
+    def stored(self) -> Optional[dict]:
+        import json
+
+        from ..cache import META
+
+        metadata, _ = self.layer.restored_metadata()
+        if metadata is None or not self.layer.path.is_dir():
+            return None
+        try:
+            data = json.loads((self.layer.path / META).read_text())
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) and data.get("static_key") == metadata.get("static_key") else None
+
+    def restore(self, static_root: Path) -> None:
+        from ..cache import META, copy_tree
+
+        static_root.parent.mkdir(parents=True, exist_ok=True)
+        copy_tree(self.layer.path, static_root)
+        (static_root / META).unlink(missing_ok=True)
+
+    def store(self, static_root: Path, metadata: Mapping[str, object]) -> None:
+        import json
+
+        from ..cache import META, copy_tree, write_atomically
+
+        self.layer.clear()
+        copy_tree(static_root, self.layer.path)
+        write_atomically(self.layer.path / META, json.dumps(dict(metadata), indent=2, sort_keys=True))
+        self.layer.write_toml({"static_key": metadata["static_key"]})
+
+    def keep(self) -> None:
+        """The restored TOML has no [types]: written again, or the layer is dropped."""
+        metadata, _ = self.layer.restored_metadata()
+        if metadata and self.layer.path.is_dir():
+            self.layer.write_toml({k: v for k, v in metadata.items() if k != "format"})
 
 
 def build(app_dir: Path, layers_dir: Path, platform_dir: Path, log: Log) -> None:

@@ -7,7 +7,8 @@ Layout of the slug (BUILD_DIR at build time, /app at runtime):
     .profile.d/pybuildpack.sh  the runtime environment, sourced by the dyno
 
 CACHE_DIR/pybuildpack/ holds uv, the tool environment, the installer caches,
-the previous environment (env/) and the previous lock.
+the previous environment (env/), the previous lock, and Django's
+collected static files with their key (django-static/).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ PYTHON_DIR = ".heroku/python"
 STATE_DIR = ".heroku/pybuildpack"
 PROFILE = ".profile.d/pybuildpack.sh"
 CACHE_ENV = "env"                       # CACHE_DIR/pybuildpack/env: the environment and its key
+CACHE_STATIC = "django-static"          # CACHE_DIR/pybuildpack/django-static: collectstatic's last output
 
 
 def detect(build_dir: Path) -> int:
@@ -133,6 +135,11 @@ class Heroku(Platform):
         slow = f" ({format_duration(elapsed)})" if elapsed >= SLOW_COPY else ""
         build.log.detail(f"Restored the environment from the build cache{slow}")
         return previous
+
+    def static_cache(self, build: "Build"):
+        from ..steps.static_cache import DirStaticCache
+
+        return DirStaticCache(self.source_dir, self.cache_root / CACHE_STATIC)
 
     def hook_environment(self, build: "Build") -> dict:
         """bin/compile's own three arguments, as Heroku's hooks get them."""

@@ -8,6 +8,8 @@ CNB, and keeps everything inside the app:
     .pybuildpack/venv/        the app's packages: a virtualenv on that Python
     .pybuildpack/state/       the lock and the added requirements of the build
     .pybuildpack/build.json   the record of the last successful build
+    .pybuildpack/django-static.json  the key of the last collectstatic, and a
+                              digest of what it wrote to STATIC_ROOT
     .pybuildpack/last-venv/   only while a build changes the environment (or
                               after one that did not finish): the last
                               finished build's venv, hardlinked, with its record
@@ -254,6 +256,12 @@ class Local(Platform):
         # interrupted install must not be mistaken for a finished one next time.
         write_record(self.paths, {k: v for k, v in self.record.items() if k not in ("format", "install_key")})
         return previous
+
+    def static_cache(self, build: "Build"):
+        from ..steps.static_cache import InPlaceStaticCache
+
+        # STATIC_ROOT stays in the app between builds: only its key is kept.
+        return InPlaceStaticCache(self.app_dir, self.paths.root / "django-static.json")
 
     def write_launch(self, build: "Build", launch: "LaunchConfig") -> None:
         """Nothing to write: `start` renders the launch config when it runs a

@@ -2,7 +2,8 @@
 
 The builder image's scripts run in a container of it: `assemble` finds the
 app's source in /tmp/src and, on an incremental build, what `save-artifacts`
-of the previous image wrote, unpacked in /tmp/artifacts; it builds the app
+of the previous image wrote (the environment, the last lock, and STATIC_ROOT
+with collectstatic's key), unpacked in /tmp/artifacts; it builds the app
 with the same orchestrator and plan as every platform. `save-artifacts` writes
 a tar to stdout and nothing else; `run` execs the web process (PORT unset:
 8080); `usage` says how to use the builder.
@@ -64,6 +65,8 @@ ENVIRONMENT_FILE = ".s2i/environment"
 ARTIFACTS_DIR = "pybuildpack"              # the tar's top directory
 ENV_META = "env.json"                      # the environment's key, in the state dir and the tar
 ARTIFACT_LOCK = "previous-lock.txt"        # the last lock, so unchanged pins stay put
+STATIC_META = "django-static.json"         # collectstatic's key and where it wrote, in the state dir
+ARTIFACT_STATIC = "django-static"          # in the tar: STATIC_ROOT's files and that metadata
 LAUNCH_FILE = "launch.json"
 PROFILE = "profile.sh"
 PYTHONPATH_VAR = "PYBUILDPACK_S2I_PYTHONPATH"   # the run environment's PYTHONPATH (s2i/bin/run)
@@ -249,6 +252,9 @@ class S2i(Platform):
         build.log.detail(errors.s2i_artifacts_restored())
         return stored
 
+    def static_cache(self, build: "Build"):
+        return S2iStaticCache(self.app_dir, self.paths)
+
     def write_launch(self, build: "Build", launch: "LaunchConfig") -> None:
         state = self.paths.state
         state.mkdir(parents=True, exist_ok=True)
@@ -282,6 +288,47 @@ class S2i(Platform):
         own = self.paths.cache / "installer-cache"
         if build.tools.uv_cache.parent == own:
             shutil.rmtree(own, ignore_errors=True)
+
+
+class S2iStaticCache:
+    """collectstatic's output between S2I builds: the image keeps STATIC_ROOT
+    in the app (no second copy); the metadata, with STATIC_ROOT's path, goes in
+    the state dir, and save-artifacts hands both to the next build."""
+
+    fresh = True
+
+    def __init__(self, ships: Path, paths: Paths) -> None:
+        self.ships, self.paths = ships, paths
+
+    @property
+    def entry(self) -> Path:
+        return self.paths.artifacts / ARTIFACTS_DIR / ARTIFACT_STATIC
+
+    def stored(self) -> Optional[dict]:
+        from ..cache import META
+
+        try:
+            data = json.loads((self.entry / META).read_text())
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def restore(self, static_root: Path) -> None:
+        from ..cache import META
+
+        static_root.parent.mkdir(parents=True, exist_ok=True)
+        # A move: the artifacts are this build's scratch.
+        shutil.move(str(self.entry), str(static_root))
+        (static_root / META).unlink(missing_ok=True)
+
+    def store(self, static_root: Path, metadata: Mapping[str, object]) -> None:
+        from ..cache import write_atomically
+
+        write_atomically(self.paths.state / STATIC_META,
+                         json.dumps({**metadata, "static_root": str(static_root)}, indent=2, sort_keys=True))
+
+    def keep(self) -> None:
+        """Only what this image holds can be handed on: nothing to keep."""
 
 
 def app_config(app_dir: Path, build: "Build") -> None:
@@ -355,7 +402,22 @@ def save_artifacts(stream: IO[bytes], environ: Optional[Mapping[str, str]] = Non
             tar.add(str(paths.state / ENV_META), arcname=f"{ARTIFACTS_DIR}/{ENV_META}")
             if (paths.state / ARTIFACT_LOCK).is_file():
                 tar.add(str(paths.state / ARTIFACT_LOCK), arcname=f"{ARTIFACTS_DIR}/{ARTIFACT_LOCK}")
+            _add_static(tar, paths)
     stream.flush()
+
+
+def _add_static(tar: tarfile.TarFile, paths: Paths) -> None:
+    """STATIC_ROOT as the last collectstatic wrote it, and its metadata (cache.META)."""
+    from ..cache import META
+
+    try:
+        metadata = json.loads((paths.state / STATIC_META).read_text())
+        static_root = Path(metadata["static_root"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if static_root.is_dir():
+        tar.add(str(static_root), arcname=f"{ARTIFACTS_DIR}/{ARTIFACT_STATIC}")
+        tar.add(str(paths.state / STATIC_META), arcname=f"{ARTIFACTS_DIR}/{ARTIFACT_STATIC}/{META}")
 
 
 RELEASE = "release"

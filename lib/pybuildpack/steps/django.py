@@ -109,7 +109,125 @@ except BaseException as exc:
     sys.stdout.flush()
     print("\\n" + {_FAILED!r} + json.dumps(report(exc)), flush=True)
     os._exit(1)
+if os.environ.get("PYBUILDPACK_PROBE_STATIC") == "1" and found["staticfiles"]:
+    # What collectstatic reads (static_cache.py): never a reason to fail the probe.
+    try:
+        found["static_inputs"] = static_inputs(settings)
+    except BaseException as exc:
+        found["static_inputs_error"] = (type(exc).__name__ + ": " + str(exc))[:300]
 print("\\n" + {_MARKER!r} + json.dumps(found))
+"""
+
+# What collectstatic reads, beyond the settings import: the static settings,
+# the storage, finder and command classes' source files, and every file the
+# finders list (name as collected, absolute source path). Run in the probe.
+# With Django's own two finders, they are listed as those finders do without
+# `django.setup()` (which imports every app's models: about 0.1 s on the critical
+# path of every build); a STATICFILES_FINDERS of its own sets Django up and asks them.
+_STATIC_INPUTS = """
+import fnmatch, importlib, importlib.util
+DEFAULT_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder",
+                   "django.contrib.staticfiles.finders.AppDirectoriesFinder"]
+
+def _app_path(entry):
+    spec = importlib.util.find_spec(entry)
+    if spec is not None and spec.submodule_search_locations:
+        return list(spec.submodule_search_locations)[0]
+    if spec is not None and spec.origin:
+        return os.path.dirname(spec.origin)
+    raise ImportError(entry)
+
+def _app_dirs(apps):
+    found = []
+    for entry in apps:
+        try:
+            path = _app_path(entry)
+        except (ImportError, ValueError):
+            # An AppConfig's dotted path: its `path`, else the module its `name` says.
+            module, _, name = entry.rpartition(".")
+            config = getattr(importlib.import_module(module), name)
+            path = getattr(config, "path", None) or _app_path(config.name)
+        found.append(os.path.realpath(path))
+    return found
+
+def _walk(root, prefix, ignore, sources):
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not any(fnmatch.fnmatchcase(d, p) for p in ignore))
+        for name in sorted(files):
+            if any(fnmatch.fnmatchcase(name, p) for p in ignore):
+                continue
+            path = os.path.join(directory, name)
+            relative = os.path.relpath(path, root).replace(os.sep, "/")
+            sources.append([prefix + "/" + relative if prefix else relative, os.path.realpath(path)])
+
+def _listed(settings, apps):
+    ignore = ["CVS", ".*", "*~"]
+    sources = []
+    for entry in settings.STATICFILES_DIRS:
+        prefix, root = entry if isinstance(entry, (list, tuple)) else ("", entry)
+        _walk(str(root), prefix, ignore, sources)
+    for app in apps:
+        if os.path.isdir(os.path.join(app, "static")):
+            _walk(os.path.join(app, "static"), "", ignore, sources)
+    return sources
+
+def _set_up_and_listed():
+    import django
+    django.setup()
+    from django.apps import apps as app_registry
+    from django.contrib.staticfiles.finders import get_finders
+    ignore = app_registry.get_app_config("staticfiles").ignore_patterns
+    sources, finders = [], list(get_finders())
+    for finder in finders:
+        for path, source in finder.list(ignore):
+            prefix = getattr(source, "prefix", None)
+            sources.append([os.path.join(prefix, path) if prefix else path, os.path.realpath(source.path(path))])
+    return sources, [type(f) for f in finders]
+
+def static_inputs(settings):
+    import django
+    from django.core.files.storage import FileSystemStorage
+    from django.utils.module_loading import import_string
+    prefixes = ("WHITENOISE", "COMPRESS", "PIPELINE", "SASS", "LIBSASS", "FILE_UPLOAD")
+    names = sorted(n for n in dir(settings) if n.isupper() and ("STATIC" in n or n.startswith(prefixes)))
+    chosen = {n: getattr(settings, n) for n in names + ["INSTALLED_APPS"]}
+    storages = getattr(settings, "STORAGES", None)
+    chosen["STORAGES.staticfiles"] = storages.get("staticfiles") if isinstance(storages, dict) else None
+    try:
+        from django.core.files.storage import storages as storage_handler
+        backend = storage_handler.backends["staticfiles"]["BACKEND"]
+    except (ImportError, KeyError, AttributeError):
+        backend = settings.STATICFILES_STORAGE
+    storage = import_string(backend)
+    manifest = None
+    try:
+        from django.contrib.staticfiles.storage import ManifestFilesMixin
+        if issubclass(storage, ManifestFilesMixin):
+            manifest = storage.manifest_name
+    except ImportError:
+        pass
+    apps = _app_dirs(list(settings.INSTALLED_APPS))
+    code = set()
+    # The collectstatic command: the first installed app's that has one, as Django's get_commands picks.
+    command = next((os.path.join(a, "management", "commands", "collectstatic.py") for a in apps
+                    if os.path.isfile(os.path.join(a, "management", "commands", "collectstatic.py"))), None)
+    if command:
+        code.add(os.path.realpath(command))
+    classes = [storage]
+    if list(settings.STATICFILES_FINDERS) == DEFAULT_FINDERS:
+        sources = _listed(settings, apps)
+        code.add(os.path.realpath(importlib.util.find_spec("django.contrib.staticfiles.finders").origin))
+    else:
+        sources, finder_classes = _set_up_and_listed()
+        classes += finder_classes
+    for cls in classes:
+        for base in cls.__mro__:
+            name = getattr(sys.modules.get(base.__module__), "__file__", None)
+            if name:
+                code.add(os.path.realpath(name))
+    return dict(settings=json.dumps(chosen, sort_keys=True, default=str), storage=backend,
+                local=issubclass(storage, FileSystemStorage), manifest=manifest, code=sorted(code),
+                sources=sources, django=django.__version__, python=sys.version)
 """
 
 
@@ -124,6 +242,9 @@ class DjangoSettings:
     debug: bool = False
     # Throwaway values the settings needed at build time (name -> value); never saved.
     stand_ins: dict = field(default_factory=dict, compare=False, repr=False)
+    # What collectstatic reads (the probe's `static_inputs`), when asked for and
+    # listed without error; else None, and static_cache.py never skips.
+    static_inputs: Optional[dict] = field(default=None, compare=False, repr=False)
 
     @property
     def wrapped(self) -> bool:
@@ -137,6 +258,13 @@ def static_root_from_settings(project: DjangoProject) -> str:
     settings_dir = os.path.dirname(project.settings_file) if project.settings_file else project.manage_dir
     target = os.path.join(project.manage_dir, STATIC_DIR_NAME)
     return os.path.relpath(target, settings_dir or ".")
+
+
+def static_root_path(app_dir: Path, project: DjangoProject, settings: "DjangoSettings") -> Path:
+    """Where collectstatic writes: the settings' STATIC_ROOT (relative to
+    manage.py's directory, as Django resolves it), or the supplied one."""
+    base = app_dir / project.manage_dir
+    return base / (settings.static_root or STATIC_DIR_NAME)
 
 
 def launch_info(project: DjangoProject) -> dict:
@@ -155,15 +283,17 @@ def settings_env(project: DjangoProject, env: Mapping[str, str], supplied: bool)
 
 
 def probe(python: Path, app_dir: Path, project: DjangoProject, env: Mapping[str, str],
-          dependency_file: Optional[str] = None, log: Optional[Log] = None) -> DjangoSettings:
+          dependency_file: Optional[str] = None, log: Optional[Log] = None,
+          list_static: bool = False) -> DjangoSettings:
     """Import the settings as `manage.py collectstatic` would, and read what the
     build needs from them; a DjangoSettingsImportFailed naming the file, line and
     exception when they raise. When they raise for want of a runtime secret
     (stand_ins.py), import them again with a throwaway value for it, and record
-    it in the result's `stand_ins` (masked in `log`)."""
+    it in the result's `stand_ins` (masked in `log`). With `list_static`, also
+    set up Django and list what collectstatic would read (`static_inputs`)."""
     given: dict = {}
     while True:
-        outcome = _probe_once(python, app_dir, project, {**env, **given})
+        outcome = _probe_once(python, app_dir, project, {**env, **given}, list_static)
         if isinstance(outcome, DjangoSettings):
             return replace(outcome, stand_ins=given)
         name = stand_ins_module.missing_name(str(outcome.get("type") or ""), str(outcome.get("message") or ""),
@@ -182,10 +312,14 @@ def _add_stand_in(given: dict, name: str, value: str, log: Optional[Log]) -> Non
     given[name] = value
 
 
-def _probe_once(python: Path, app_dir: Path, project: DjangoProject, env: Mapping[str, str]):
+def _probe_once(python: Path, app_dir: Path, project: DjangoProject, env: Mapping[str, str],
+                list_static: bool = False):
     """The settings read, or the probe's report of the exception they raised."""
     cwd = app_dir / project.manage_dir
-    result = run([str(python), "-c", _PROBE, str(app_dir)], None, env=settings_env(project, env, False), cwd=cwd,
+    child_env = settings_env(project, env, False)
+    if list_static:
+        child_env["PYBUILDPACK_PROBE_STATIC"] = "1"
+    result = run([str(python), "-c", _STATIC_INPUTS + _PROBE, str(app_dir)], None, env=child_env, cwd=cwd,
                  show=False)
     line = next((l for l in result.output.splitlines() if l.startswith(_MARKER)), None)
     failed = next((l for l in result.output.splitlines() if l.startswith(_FAILED)), None)
@@ -202,7 +336,7 @@ def _probe_once(python: Path, app_dir: Path, project: DjangoProject, env: Mappin
     supplied = not data["static_root"]
     return DjangoSettings(data["static_root"], data["static_url"], bool(data["staticfiles"]),
                           data["wsgi_application"], supplied, bool(data.get("allowed_hosts_empty")),
-                          bool(data.get("debug")))
+                          bool(data.get("debug")), static_inputs=data.get("static_inputs"))
 
 
 def collectstatic_shown(project: DjangoProject) -> str:
