@@ -302,9 +302,11 @@ def test_package_that_does_not_exist_error_block(heroku, flask_app, build_env):
 def test_failing_collectstatic_error_block(heroku, django_app, build_env):
     break_collectstatic(django_app)
     lines = failed_build(heroku, django_app, build_env)
-    # Only collectstatic's lines with "static file" or "Error" in them are shown as it runs.
+    # Why it was not skipped (steps/static_cache.py); then only collectstatic's lines
+    # with "static file" or "Error" in them are shown as it runs.
     assert step(lines, "Running collectstatic") == dedent("""\
         -----> Running collectstatic (python manage.py collectstatic --noinput)
+               Not skipped: first build
                    raise ValueError(
                ValueError: The file 'missing.png' could not be found with <django.contrib.staticfiles.storage.ManifestStaticFilesStorage object at 0x<address>>.
     """)
