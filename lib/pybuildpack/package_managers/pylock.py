@@ -56,6 +56,7 @@ def read_lock(app_dir: Path, name: str) -> dict:
 class Pylock(PackageManager):
     kind = "pylock"
     installers = ("uv",)
+    installer_refusal = errors.pip_cannot_sync_pylock()
     files = (DEFAULT,)
 
     def __init__(self, file: Optional[str], names: frozenset, requires_python: Optional[str] = None) -> None:
@@ -107,7 +108,7 @@ class Pylock(PackageManager):
     def install(self, context: InstallContext) -> None:
         c = context
         if c.installer != "uv":
-            raise errors.InstallerNotSupported(c.installer, self.file)
+            raise errors.InstallerNotSupported(c.installer, self.file, why=self.installer_refusal)
         c.log.detail(errors.installing_pylock(self.file, len(self.names)))
         # What the sync below would remove but must stay: the runtime's seeds, as they are.
         installed = dict((canonicalize_name(n), v) for n, v in deps.installed_packages(c.python))

@@ -1,0 +1,67 @@
+"""pyproject.toml-only and setup.py apps with PYBUILDPACK_INSTALLER=pip (Heroku classic):
+pip-compile and pip-sync install what uv would, exactly."""
+
+import pytest
+
+from harness.apps import copy_app
+from harness.heroku import slug_distributions as distributions
+
+pytestmark = pytest.mark.slow
+
+PIP = {"PYBUILDPACK_INSTALLER": "pip"}
+
+
+def serve(heroku, result, text):
+    slug = heroku.deploy(result)
+    dyno = slug.start()
+    reply = dyno.wait_until_serving("/")
+    assert (reply.status, reply.text) == (200, text)
+    assert dyno.terminate() == 0
+    return slug
+
+
+def test_pip_installs_a_pyproject_package_not_editable_which_works_after_the_move(heroku, fixture_app):
+    result = heroku.build(fixture_app("pyproject_package"), config=PIP)
+    assert result.ok, result.output
+    assert "Installing the project (.) and its dependencies from pyproject.toml" in result.output
+    assert "Resolved " in result.output and "packages from pyproject.toml:" in result.output
+    assert {"greeting-site", "flask", "gunicorn"} <= distributions(result.build_dir)
+    print(f"\nTIMING pip pyproject_package cold {result.duration:.1f}s")
+    slug = serve(heroku, result, "Hello from an installed pyproject package")
+    check = slug.run("cd / && python -c 'import greeting; print(greeting.__file__)'")
+    assert "/site-packages/greeting/__init__.py" in check.stdout and str(result.build_dir) not in check.stdout, check
+
+
+def test_pip_installs_the_chosen_group_and_extra_and_removes_them_once_unchosen(heroku, fixture_app):
+    cache = heroku.new_cache()
+    chosen = {**PIP, "PYBUILDPACK_EXTRAS": "compat", "PYBUILDPACK_GROUPS": "net"}
+    first = heroku.build(fixture_app("pyproject_deps"), cache_dir=cache, config=chosen)
+    assert first.ok, first.output
+    assert "Installing the dependencies listed in pyproject.toml (with group net, extra compat)" in first.output
+    installed = distributions(first.build_dir)
+    assert {"flask", "six", "idna"} <= installed and "deps-only-site" not in installed
+    second = heroku.build(fixture_app("pyproject_deps"), cache_dir=cache, config=PIP)
+    assert second.ok, second.output
+    installed = distributions(second.build_dir)
+    assert "flask" in installed and not {"six", "idna"} & installed, second.output  # exact: pip-sync removed them
+    print(f"\nTIMING pip pyproject_deps cold {first.duration:.1f}s changed {second.duration:.1f}s")
+    serve(heroku, second, "Hello from a pyproject.toml without a build system")
+
+
+def test_pip_installs_a_setup_py_app(heroku, fixture_app):
+    result = heroku.build(fixture_app("setup_py_app"), config=PIP)
+    assert result.ok, result.output
+    assert "Installing the app itself (.) from setup.py" in result.output
+    assert {"setup-py-site", "flask"} <= distributions(result.build_dir)
+    print(f"\nTIMING pip setup_py_app cold {result.duration:.1f}s")
+    serve(heroku, result, "Hello from a setup.py app")
+
+
+def test_a_setup_py_that_raises_under_pip_fails_with_its_message(heroku, fixture_app, tmp_path):
+    app = copy_app(fixture_app("setup_py_app"), tmp_path,
+                   {"setup.py": "raise RuntimeError('setup.py exploded on purpose')\n"})
+    result = heroku.build(app, config=PIP)
+    assert result.returncode == 1, result.output
+    assert " !     Error: Could not build the app from setup.py" in result.output
+    assert "setup.py exploded on purpose" in result.output
+    assert "Traceback" not in result.output
