@@ -2176,8 +2176,7 @@ class UvSourcesNeedUv(UserError):
         )
 
 
-def pip_cannot_sync_pylock() -> str:
-    """Why the pip installer refuses pylock.toml (InstallerNotSupported's `why`)."""
-    return ("pip-sync, which makes a pip install exact, cannot read pylock.toml (PEP 751), and\n"
-            "pip itself reads it only as an experiment that never removes what the lock no\n"
-            "longer names: the environment would keep packages you deleted.")
+def pylock_selects_by_marker(name: str, marker: str) -> str:
+    """Why the pip installer refuses a pylock.toml (InstallerNotSupported's `why`)."""
+    return (f"The lock chooses {name} by extras or dependency groups (marker `{marker}`),\n"
+            "which only uv evaluates; pip would have to guess which to install.")

@@ -216,7 +216,7 @@ def make_plan(app_dir: Path, config: ConfigVars, test: bool = False) -> BuildPla
     installer, installer_origin = choose_installer(config)
     if installer not in manager.installers:
         raise errors.InstallerNotSupported(installer, manager.file or manager.describe(),
-                                           config.source("PYBUILDPACK_INSTALLER"), manager.installer_refusal)
+                                           config.source("PYBUILDPACK_INSTALLER"))
     selection = choose_selection(config, manager)
     test_groups = tuple(g for g in manager.test_groups() if g not in selection["groups"]) if test else ()
     selection["groups"] += test_groups

@@ -1,4 +1,4 @@
-"""pyproject.toml-only and setup.py apps with PYBUILDPACK_INSTALLER=pip (Heroku classic):
+"""pyproject.toml-only, setup.py and pylock.toml apps with PYBUILDPACK_INSTALLER=pip (Heroku classic):
 pip-compile and pip-sync install what uv would, exactly."""
 
 import pytest
@@ -65,3 +65,13 @@ def test_a_setup_py_that_raises_under_pip_fails_with_its_message(heroku, fixture
     assert " !     Error: Could not build the app from setup.py" in result.output
     assert "setup.py exploded on purpose" in result.output
     assert "Traceback" not in result.output
+
+
+def test_pip_installs_a_pylock_toml_converted_with_its_hashes(heroku, fixture_app):
+    result = heroku.build(fixture_app("pylock_app"), config=PIP)
+    assert result.ok, result.output
+    assert "Installing the 7 packages locked in pylock.toml" in result.output
+    assert {"flask", "werkzeug", "gunicorn"} <= distributions(result.build_dir)
+    print(f"\nTIMING pip pylock_app cold {result.duration:.1f}s")
+    slug = serve(heroku, result, "Hello from a pylock.toml app")
+    assert slug.run("python -c 'import flask; print(flask.__version__)'").stdout.strip() == "3.0.3"

@@ -947,8 +947,10 @@ def test_test_compile_says_which_test_dependencies_it_installs():
         "No test dependencies found (looked for requirements-test.txt): installing the app's dependencies only")
 
 
-def test_the_pip_installers_refusal_of_pylock_says_why_and_the_way_out():
-    text = render(errors.InstallerNotSupported("pip", "pylock.toml", why=errors.pip_cannot_sync_pylock()))
-    for phrase in ["PYBUILDPACK_INSTALLER=pip cannot install from pylock.toml", "pip-sync, which makes a pip install",
-                   "cannot read pylock.toml", "keep packages you deleted", "Unset PYBUILDPACK_INSTALLER to use uv"]:
+
+def test_the_pip_installers_refusal_of_a_pylock_choosing_by_groups_says_why_and_the_way_out():
+    why = errors.pylock_selects_by_marker("gunicorn", "'web' in dependency_groups")
+    text = render(errors.InstallerNotSupported("pip", "pylock.toml", why=why))
+    for phrase in ["PYBUILDPACK_INSTALLER=pip cannot install from pylock.toml", "chooses gunicorn by extras or",
+                   "(marker `'web' in dependency_groups`)", "only uv evaluates", "Unset PYBUILDPACK_INSTALLER to use uv"]:
         assert phrase in text

@@ -143,10 +143,45 @@ def test_a_path_dependency_inside_the_app_is_fine(tmp_path):
     assert package_managers.find(tmp_path).names == frozenset({"lib"})
 
 
-def test_the_pip_installer_refuses_pylock_saying_why(tmp_path):
+PIP_LOCK = (
+    'lock-version = "1.0"\n'
+    '[[packages]]\nname = "flask"\nversion = "3.0.3"\nindex = "https://pypi.org/simple"\n'
+    'sdist = { url = "https://x/flask-3.0.3.tar.gz", hashes = { sha256 = "aa" } }\n'
+    'wheels = [{ url = "https://x/flask-3.0.3-py3-none-any.whl", hashes = { sha256 = "bb" } }]\n'
+    '[[packages]]\nname = "private"\nversion = "1"\nmarker = "python_version >= \'3.12\'"\n'
+    'index = "https://pkgs.example.com/simple"\n'
+    'wheels = [{ url = "https://pkgs.example.com/p-1-py3-none-any.whl", hashes = { sha256 = "cc" } }]\n'
+    '[[packages]]\nname = "lib"\ndirectory = { path = "libs/lib" }\n'
+    '[[packages]]\nname = "tool"\nvcs = { type = "git", url = "https://example.com/tool", commit-id = "abc" }\n'
+)
+
+
+def test_the_pip_installer_installs_a_pylock_converted_to_hash_pinned_requirements(tmp_path, monkeypatch):
+    from pybuildpack.package_managers import locked
+
+    write(tmp_path / "pylock.toml", PIP_LOCK)
+    seen = []
+    monkeypatch.setattr(locked, "sync", lambda c, files, label: seen.append((files, label)))
+    found = package_managers.find(tmp_path)
+    found.install(context(tmp_path, installer="pip"))
+    (files, label), = seen
+    text = Path(files[0]).read_text()
+    assert label == "pylock.toml" and found.lock_name("pip") == "requirements.lock.txt"
+    assert "--extra-index-url https://pkgs.example.com/simple\n" in text and "pypi.org" not in text
+    assert "flask==3.0.3 \\\n    --hash=sha256:bb \\\n    --hash=sha256:aa\n" in text
+    assert "private==1 ; python_version >= '3.12' \\\n    --hash=sha256:cc\n" in text
+    assert f"lib @ {(tmp_path / 'libs/lib').resolve().as_uri()}\n" in text
+    assert "tool @ git+https://example.com/tool@abc\n" in text
+
+
+def test_the_pip_installer_refuses_a_pylock_choosing_packages_by_dependency_groups(tmp_path):
+    write(tmp_path / "pylock.toml", 'lock-version = "1.0"\ndependency-groups = ["web"]\n'
+                                    '[[packages]]\nname = "gunicorn"\nversion = "23"\n'
+                                    'marker = "\'web\' in dependency_groups"\n'
+                                    'wheels = [{ url = "https://x/g.whl", hashes = { sha256 = "aa" } }]\n')
     with pytest.raises(errors.InstallerNotSupported) as raised:
-        Pylock("pylock.toml", frozenset()).install(context(tmp_path, installer="pip"))
-    assert "pip-sync, which makes a pip install exact, cannot read pylock.toml" in raised.value.body
+        package_managers.find(tmp_path).install(context(tmp_path, installer="pip"))
+    assert "chooses gunicorn by extras or dependency groups" in raised.value.body
 
 
 # -- the pip installer for pyproject.toml and setup.py ------------------------------------------------

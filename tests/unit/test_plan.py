@@ -335,17 +335,10 @@ def test_groups_and_extras_change_the_install_key_only_when_asked_for(tmp_path):
     assert install_inputs(tmp_path, ["requirements.txt"], [], "uv", {}, ["group prod"]).key != plain.key
 
 
-def test_the_pip_installer_with_a_uv_only_dependency_file_fails_before_anything_is_built(tmp_path):
-    write(tmp_path / "pylock.toml", 'lock-version = "1.0"\n[[packages]]\nname = "flask"\nversion = "3.0.3"\n')
-    with pytest.raises(errors.InstallerNotSupported) as raised:
-        plan_for(tmp_path, PYBUILDPACK_INSTALLER="pip")
-    assert raised.value.title == "PYBUILDPACK_INSTALLER=pip cannot install from pylock.toml"
-    assert "pip-sync, which makes a pip install exact, cannot read pylock.toml" in raised.value.body
-
-
 @pytest.mark.parametrize("files", [{"pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = ["flask"]\n'},
-                                   {"setup.py": "from setuptools import setup\nsetup(name='x')\n"}])
-def test_the_pip_installer_installs_pyproject_and_setup_py_apps(tmp_path, files):
+                                   {"setup.py": "from setuptools import setup\nsetup(name='x')\n"},
+                                   {"pylock.toml": 'lock-version = "1.0"\n[[packages]]\nname = "flask"\n'}])
+def test_the_pip_installer_installs_pyproject_setup_py_and_pylock_apps(tmp_path, files):
     for name, text in files.items():
         write(tmp_path / name, text)
     assert plan_for(tmp_path, PYBUILDPACK_INSTALLER="pip").installer == "pip"

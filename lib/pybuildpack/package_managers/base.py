@@ -62,8 +62,6 @@ class PackageManager(ABC):
     has_extras: ClassVar[bool] = False
     # The installers (PYBUILDPACK_INSTALLER) that can install its files: choosing another is an error.
     installers: ClassVar[tuple] = ("uv", "pip")
-    # Why the others cannot (InstallerNotSupported's explanation), when there is more to say.
-    installer_refusal: ClassVar[str] = ""
 
     def __init__(self, file: Optional[str], names: frozenset) -> None:
         self.file = file       # the file the install reads, relative to the app
