@@ -3,8 +3,8 @@ pip-compile and pip-sync install what uv would, exactly."""
 
 import pytest
 
-from harness.apps import copy_app
 from harness.heroku import slug_distributions as distributions
+from harness.heroku import slug_site_packages
 
 pytestmark = pytest.mark.slow
 
@@ -54,17 +54,10 @@ def test_pip_installs_a_setup_py_app(heroku, fixture_app):
     assert "Installing the app itself (.) from setup.py" in result.output
     assert {"setup-py-site", "flask"} <= distributions(result.build_dir)
     print(f"\nTIMING pip setup_py_app cold {result.duration:.1f}s")
-    serve(heroku, result, "Hello from a setup.py app")
-
-
-def test_a_setup_py_that_raises_under_pip_fails_with_its_message(heroku, fixture_app, tmp_path):
-    app = copy_app(fixture_app("setup_py_app"), tmp_path,
-                   {"setup.py": "raise RuntimeError('setup.py exploded on purpose')\n"})
-    result = heroku.build(app, config=PIP)
-    assert result.returncode == 1, result.output
-    assert " !     Error: Could not build the app from setup.py" in result.output
-    assert "setup.py exploded on purpose" in result.output
-    assert "Traceback" not in result.output
+    # Built and installed as a copy, not a link to the build directory (the
+    # pyproject test above serves its slug; a setup.py failing under pip: the unit
+    # tests, with pip's own message).
+    assert (slug_site_packages(result.build_dir) / "greeting.py").is_file()
 
 
 def test_pip_installs_a_pylock_toml_converted_with_its_hashes(heroku, fixture_app):
