@@ -1,5 +1,6 @@
-"""pyproject.toml-only, setup.py and pylock.toml apps with PYBUILDPACK_INSTALLER=pip (Heroku classic):
-pip-compile and pip-sync install what uv would, exactly."""
+"""pyproject.toml-only and setup.py apps with PYBUILDPACK_INSTALLER=pip (Heroku classic):
+pip-compile and pip-sync install what uv would, exactly. (pylock.toml under pip is converted
+as Pipfile.lock is, whose pip path test_heroku_pipenv.py builds; its conversion: unit tests.)"""
 
 import pytest
 
@@ -59,12 +60,3 @@ def test_pip_installs_a_setup_py_app(heroku, fixture_app):
     # tests, with pip's own message).
     assert (slug_site_packages(result.build_dir) / "greeting.py").is_file()
 
-
-def test_pip_installs_a_pylock_toml_converted_with_its_hashes(heroku, fixture_app):
-    result = heroku.build(fixture_app("pylock_app"), config=PIP)
-    assert result.ok, result.output
-    assert "Installing the 7 packages locked in pylock.toml" in result.output
-    assert {"flask", "werkzeug", "gunicorn"} <= distributions(result.build_dir)
-    print(f"\nTIMING pip pylock_app cold {result.duration:.1f}s")
-    slug = serve(heroku, result, "Hello from a pylock.toml app")
-    assert slug.run("python -c 'import flask; print(flask.__version__)'").stdout.strip() == "3.0.3"
