@@ -402,6 +402,7 @@ class IndexCredentialsRefused(UserError):
 
 class RequirementsCompileFailed(UserError):
     def __init__(self, requirements: str, output: str) -> None:
+        self.output = output
         super().__init__(
             f"Could not resolve the packages in {requirements}",
             f"pip-compile could not turn {requirements} into a list of pinned versions:\n"
@@ -564,11 +565,11 @@ class ServerCannotStart(UserError):
 
 
 class SetupPyFailed(UserError):
-    def __init__(self, file: str, command: str, output: str) -> None:
+    def __init__(self, file: str, command: str, output: str, installer: str = "uv") -> None:
         super().__init__(
             f"Could not build the app from {file}",
             f"pybuildpack installs the app itself (`.`) because it has {file}, and building\n"
-            f"it failed; the output of uv and of {file} is:\n"
+            f"it failed; the output of {installer} and of {file} is:\n"
             f"{_tail(output)}\n"
             "\n"
             f"Command: {command}\n"
@@ -596,12 +597,14 @@ class ProjectBuildFailed(UserError):
 
 
 class InstallerNotSupported(UserError):
-    def __init__(self, installer: str, source: str, variable: Where = "PYBUILDPACK_INSTALLER") -> None:
+    def __init__(self, installer: str, source: str, variable: Where = "PYBUILDPACK_INSTALLER",
+                 why: str = "") -> None:
         where = _origin(variable)
         super().__init__(
             f"{_assignment(where, installer)} cannot install from {source}",
             f"The app's dependencies come from {source}, which pybuildpack installs with uv\n"
             f"only; the {installer} installer (pip-compile and pip-sync) reads requirements files.\n"
+            + (f"{why}\n" if why else "") +
             "\n"
             f"{_unset(where)} to use uv, or list the dependencies in requirements.txt.",
         )
@@ -2156,3 +2159,24 @@ def collectstatic_copy_changed(fresh: bool) -> str:
 
 def collectstatic_manifest_missing(manifest: str) -> str:
     return f"the cached copy has no {manifest} (the static files manifest)"
+
+
+class UvSourcesNeedUv(UserError):
+    def __init__(self, file: str, packages: Sequence[str]) -> None:
+        shown = ", ".join(packages[:5]) + (f" and {len(packages) - 5} more" if len(packages) > 5 else "")
+        super().__init__(
+            f"The pip installer cannot honour [tool.uv.sources] in {file}",
+            f"{file} takes {shown} from the places its [tool.uv.sources] table names\n"
+            "(a path, a git repository, a URL or an index). Only uv reads that table: pip\n"
+            "would install other packages from the package index instead.\n"
+            "\n"
+            "Unset PYBUILDPACK_INSTALLER (or remove `installer` from pyproject.toml's\n"
+            "[tool.pybuildpack]) to install with uv, or write these packages into\n"
+            f"[project] dependencies as direct references (`name @ URL`).",
+        )
+
+
+def pylock_selects_by_marker(name: str, marker: str) -> str:
+    """Why the pip installer refuses a pylock.toml (InstallerNotSupported's `why`)."""
+    return (f"The lock chooses {name} by extras or dependency groups (marker `{marker}`),\n"
+            "which only uv evaluates; pip would have to guess which to install.")

@@ -264,6 +264,16 @@ ERRORS = {
 
 ERRORS.update(LOCAL_ERRORS)
 
+# --- issue 11, helper B: the pip installer for pyproject.toml ---
+PIP_PYPROJECT_ERRORS = {
+    "UvSourcesNeedUv": (
+        errors.UvSourcesNeedUv("pyproject.toml", ["mylib", "tools"]),
+        ["The pip installer cannot honour [tool.uv.sources] in pyproject.toml", "takes mylib, tools from",
+         "Only uv reads that table", "Unset PYBUILDPACK_INSTALLER", "`name @ URL`"],
+    ),
+}
+ERRORS.update(PIP_PYPROJECT_ERRORS)
+
 APP_ROOT_ERRORS = {
     "AppRootInvalid": (
         errors.AppRootInvalid("config var PYBUILDPACK_APP_ROOT", "apps/nope", "there is no such directory"),
@@ -935,3 +945,12 @@ def test_test_compile_says_which_test_dependencies_it_installs():
     assert errors.test_dependencies(("test",), "requirements") == "Installing test dependencies (requirements-test.txt)"
     assert errors.test_dependencies((), "requirements") == (
         "No test dependencies found (looked for requirements-test.txt): installing the app's dependencies only")
+
+
+
+def test_the_pip_installers_refusal_of_a_pylock_choosing_by_groups_says_why_and_the_way_out():
+    why = errors.pylock_selects_by_marker("gunicorn", "'web' in dependency_groups")
+    text = render(errors.InstallerNotSupported("pip", "pylock.toml", why=why))
+    for phrase in ["PYBUILDPACK_INSTALLER=pip cannot install from pylock.toml", "chooses gunicorn by extras or",
+                   "(marker `'web' in dependency_groups`)", "only uv evaluates", "Unset PYBUILDPACK_INSTALLER to use uv"]:
+        assert phrase in text

@@ -143,11 +143,132 @@ def test_a_path_dependency_inside_the_app_is_fine(tmp_path):
     assert package_managers.find(tmp_path).names == frozenset({"lib"})
 
 
-@pytest.mark.parametrize("cls, name", [(Pyproject, "pyproject.toml"), (SetupPy, "setup.py"), (Pylock, "pylock.toml")])
-def test_the_pip_installer_is_refused_clearly(tmp_path, cls, name):
-    manager = cls(name, frozenset())
-    with pytest.raises(errors.InstallerNotSupported):
-        manager.install(context(tmp_path, installer="pip"))
+PIP_LOCK = (
+    'lock-version = "1.0"\n'
+    '[[packages]]\nname = "flask"\nversion = "3.0.3"\nindex = "https://pypi.org/simple"\n'
+    'sdist = { url = "https://x/flask-3.0.3.tar.gz", hashes = { sha256 = "aa" } }\n'
+    'wheels = [{ url = "https://x/flask-3.0.3-py3-none-any.whl", hashes = { sha256 = "bb" } }]\n'
+    '[[packages]]\nname = "private"\nversion = "1"\nmarker = "python_version >= \'3.12\'"\n'
+    'index = "https://pkgs.example.com/simple"\n'
+    'wheels = [{ url = "https://pkgs.example.com/p-1-py3-none-any.whl", hashes = { sha256 = "cc" } }]\n'
+    '[[packages]]\nname = "lib"\ndirectory = { path = "libs/lib" }\n'
+    '[[packages]]\nname = "tool"\nvcs = { type = "git", url = "https://example.com/tool", commit-id = "abc" }\n'
+)
+
+
+def test_the_pip_installer_installs_a_pylock_converted_to_hash_pinned_requirements(tmp_path, monkeypatch):
+    from pybuildpack.package_managers import locked
+
+    write(tmp_path / "pylock.toml", PIP_LOCK)
+    seen = []
+    monkeypatch.setattr(locked, "sync", lambda c, files, label: seen.append((files, label)))
+    found = package_managers.find(tmp_path)
+    found.install(context(tmp_path, installer="pip"))
+    (files, label), = seen
+    text = Path(files[0]).read_text()
+    assert label == "pylock.toml" and found.lock_name("pip") == "requirements.lock.txt"
+    assert "--extra-index-url https://pkgs.example.com/simple\n" in text and "pypi.org" not in text
+    assert "flask==3.0.3 \\\n    --hash=sha256:bb \\\n    --hash=sha256:aa\n" in text
+    assert "private==1 ; python_version >= '3.12' \\\n    --hash=sha256:cc\n" in text
+    assert f"lib @ {(tmp_path / 'libs/lib').resolve().as_uri()}\n" in text
+    assert "tool @ git+https://example.com/tool@abc\n" in text
+
+
+def test_the_pip_installer_refuses_a_pylock_choosing_packages_by_dependency_groups(tmp_path):
+    write(tmp_path / "pylock.toml", 'lock-version = "1.0"\ndependency-groups = ["web"]\n'
+                                    '[[packages]]\nname = "gunicorn"\nversion = "23"\n'
+                                    'marker = "\'web\' in dependency_groups"\n'
+                                    'wheels = [{ url = "https://x/g.whl", hashes = { sha256 = "aa" } }]\n')
+    with pytest.raises(errors.InstallerNotSupported) as raised:
+        package_managers.find(tmp_path).install(context(tmp_path, installer="pip"))
+    assert "chooses gunicorn by extras or dependency groups" in raised.value.body
+
+
+# -- the pip installer for pyproject.toml and setup.py ------------------------------------------------
+
+SELF_REFERENCING = (
+    '[project]\nname = "Site"\nversion = "1"\ndependencies = ["flask>=3"]\n'
+    '[project.optional-dependencies]\npg = ["psycopg"]\nall = ["site[pg]", "redis"]\n'
+    '[dependency-groups]\nprod = ["gunicorn", {include-group = "base"}, "site[pg]"]\nbase = ["six"]\n'
+)
+
+
+def test_pip_requirements_without_a_build_system_are_the_chosen_lines(tmp_path):
+    write(tmp_path / "pyproject.toml", SELF_REFERENCING)
+    found = package_managers.find(tmp_path)
+    assert found.pip_requirements(tmp_path, (), ()) == ["flask>=3"]
+    # An extra or a group naming the project itself stands for what it names.
+    assert found.pip_requirements(tmp_path, ("prod",), ("all",)) == ["flask>=3", "psycopg", "redis", "gunicorn",
+                                                                      "six"]
+
+
+def test_pip_requirements_with_a_build_system_are_the_project_by_its_url(tmp_path):
+    write(tmp_path / "pyproject.toml", SELF_REFERENCING + BUILD_SYSTEM)
+    found = package_managers.find(tmp_path)
+    url = tmp_path.resolve().as_uri()
+    assert found.pip_requirements(tmp_path, (), ()) == [f"Site @ {url}"]
+    assert found.pip_requirements(tmp_path, ("prod",), ("all",)) == [
+        f"Site[all] @ {url}", "gunicorn", "six", f"Site[pg] @ {url}"]
+
+
+@pytest.mark.parametrize("text", [PROJECT, PROJECT + BUILD_SYSTEM])
+def test_the_pip_installer_compiles_the_written_requirements(tmp_path, monkeypatch, text):
+    from pybuildpack.package_managers import pyproject
+
+    write(tmp_path / "pyproject.toml", text)
+    seen = []
+    monkeypatch.setattr(pyproject, "sync", lambda c, files, label: seen.append((files, label)))
+    found = package_managers.find(tmp_path).select(("prod",), ())
+    found.install(context(tmp_path, ("prod",), (), installer="pip"))
+    (files, label), = seen
+    written = Path(files[0])
+    assert label == "pyproject.toml" and written.parent == tmp_path / "state"
+    assert "gunicorn\nsix\n" in written.read_text()
+    assert found.lock_name("pip") == "requirements.lock.txt" and found.lock_name("uv") is None
+
+
+def test_the_pip_installer_refuses_uv_sources_it_cannot_honour(tmp_path):
+    write(tmp_path / "pyproject.toml", PROJECT + '[tool.uv.sources]\nsix = { git = "https://example.com/six" }\n')
+    with pytest.raises(errors.UvSourcesNeedUv) as raised:
+        package_managers.find(tmp_path).install(context(tmp_path, installer="pip"))
+    assert "takes six from" in raised.value.body
+
+
+def test_a_project_that_fails_to_build_under_pip_says_so(tmp_path, monkeypatch):
+    from pybuildpack.package_managers import pyproject, setup_py
+
+    def failing(c, files, label):
+        raise errors.RequirementsCompileFailed(label, f"Failed to build '{tmp_path.resolve().as_uri()}' when ...")
+
+    monkeypatch.setattr(pyproject, "sync", failing)
+    monkeypatch.setattr(setup_py, "sync", failing)
+    write(tmp_path / "pyproject.toml", PROJECT + BUILD_SYSTEM)
+    with pytest.raises(errors.ProjectBuildFailed):
+        package_managers.find(tmp_path).install(context(tmp_path, installer="pip"))
+    with pytest.raises(errors.SetupPyFailed) as raised:
+        SetupPy("setup.py", frozenset()).install(context(tmp_path, installer="pip"))
+    assert "the output of pip and of setup.py" in raised.value.body
+
+
+def test_a_pip_build_failure_is_the_apps_only_when_pip_names_the_app(tmp_path):
+    from pybuildpack.package_managers.pyproject import pip_build_failed
+
+    url = tmp_path.resolve().as_uri()
+    assert pip_build_failed(f"FailedToPrepareCandidate: Failed to build '{url}' when getting requirements", tmp_path)
+    assert pip_build_failed("Failed to build 'Greeting_Site' when calling build backend hook", tmp_path,
+                            "greeting-site")
+    assert not pip_build_failed("Failed to build 'lxml' when getting requirements", tmp_path, "greeting-site")
+    assert not pip_build_failed("No matching distribution found for nosuchpackage==1", tmp_path, "greeting-site")
+
+
+def test_setup_py_under_pip_compiles_the_app_by_its_url(tmp_path, monkeypatch):
+    from pybuildpack.package_managers import setup_py
+
+    seen = []
+    monkeypatch.setattr(setup_py, "sync", lambda c, files, label: seen.append((files, label)))
+    SetupPy("setup.py", frozenset()).install(context(tmp_path, installer="pip"))
+    (files, label), = seen
+    assert label == "setup.py" and tmp_path.resolve().as_uri() + "\n" in Path(files[0]).read_text()
 
 
 # -- setup.py / setup.cfg --------------------------------------------------------------------------------

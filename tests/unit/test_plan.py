@@ -335,11 +335,13 @@ def test_groups_and_extras_change_the_install_key_only_when_asked_for(tmp_path):
     assert install_inputs(tmp_path, ["requirements.txt"], [], "uv", {}, ["group prod"]).key != plain.key
 
 
-def test_the_pip_installer_with_a_uv_only_dependency_file_fails_before_anything_is_built(tmp_path):
-    write(tmp_path / "pyproject.toml", '[project]\nname = "x"\nversion = "1"\ndependencies = ["flask"]\n')
-    with pytest.raises(errors.InstallerNotSupported) as raised:
-        plan_for(tmp_path, PYBUILDPACK_INSTALLER="pip")
-    assert raised.value.title == "PYBUILDPACK_INSTALLER=pip cannot install from pyproject.toml"
+@pytest.mark.parametrize("files", [{"pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = ["flask"]\n'},
+                                   {"setup.py": "from setuptools import setup\nsetup(name='x')\n"},
+                                   {"pylock.toml": 'lock-version = "1.0"\n[[packages]]\nname = "flask"\n'}])
+def test_the_pip_installer_installs_pyproject_setup_py_and_pylock_apps(tmp_path, files):
+    for name, text in files.items():
+        write(tmp_path / name, text)
+    assert plan_for(tmp_path, PYBUILDPACK_INSTALLER="pip").installer == "pip"
 
 
 def test_gunicorn_is_added_only_when_neither_the_pyproject_nor_its_chosen_group_names_it(tmp_path):
@@ -468,3 +470,46 @@ def test_index_options_of_requirements_files_become_pip_variables_for_pip_sync(t
         "PIP_FIND_LINKS": "./wheels",
         "PIP_TRUSTED_HOST": "h.example",
     }
+
+
+# -- a server declared only in a chosen group or extra (issue 11) -------------------------------------
+
+UV_PYPROJECT = ('[project]\nname = "app"\nversion = "1"\ndependencies = ["flask"]\n'
+                '[project.optional-dependencies]\nsrv = ["waitress"]\n[dependency-groups]\nprod = ["gunicorn"]\n')
+UV_LOCK = ('version = 1\n[[package]]\nname = "app"\nversion = "1"\nsource = { virtual = "." }\n'
+           'dependencies = [{ name = "flask" }]\n[package.optional-dependencies]\nsrv = [{ name = "waitress" }]\n'
+           '[package.dev-dependencies]\nprod = [{ name = "gunicorn" }]\n'
+           '[[package]]\nname = "flask"\nversion = "3"\n[[package]]\nname = "gunicorn"\nversion = "23"\n'
+           '[[package]]\nname = "waitress"\nversion = "3"\n')
+POETRY_PYPROJECT = ('[tool.poetry]\nname = "app"\nversion = "1"\ndescription = ""\nauthors = []\n'
+                    'package-mode = false\n[tool.poetry.dependencies]\npython = "^3.9"\nflask = "*"\n'
+                    'waitress = { version = "*", optional = true }\n[tool.poetry.extras]\nsrv = ["waitress"]\n'
+                    '[tool.poetry.group.prod]\noptional = true\n[tool.poetry.group.prod.dependencies]\n'
+                    'gunicorn = "*"\n')
+POETRY_LOCK = ''.join(f'[[package]]\nname = "{name}"\nversion = "1.0"\ndescription = ""\noptional = {optional}\n'
+                      'python-versions = "*"\nfiles = []\n\n'
+                      for name, optional in (("flask", "false"), ("gunicorn", "false"), ("waitress", "true")))
+POETRY_LOCK += '[extras]\nsrv = ["waitress"]\n\n[metadata]\nlock-version = "2.0"\npython-versions = "^3.9"\n' \
+               'content-hash = "0"\n'
+PIPFILE_LOCK = ('{"_meta": {"hash": {"sha256": "0"}, "requires": {}, "sources": []}, '
+                '"default": {"flask": {"version": "==3.0.0"}}, "prod": {"gunicorn": {"version": "==23.0.0"}}, '
+                '"develop": {}}')
+
+
+@pytest.mark.parametrize("files, selections", [
+    ({"pyproject.toml": UV_PYPROJECT, "uv.lock": UV_LOCK}, ["groups", "extras"]),
+    ({"pyproject.toml": POETRY_PYPROJECT, "poetry.lock": POETRY_LOCK}, ["groups", "extras"]),
+    ({"Pipfile.lock": PIPFILE_LOCK}, ["groups"]),
+    ({"pyproject.toml": UV_PYPROJECT}, ["groups", "extras"]),
+], ids=["uv", "poetry", "pipenv", "pyproject"])
+def test_a_server_declared_only_in_the_chosen_group_or_extra_is_not_added_again(tmp_path, files, selections):
+    write(tmp_path / "wsgi.py", "def application(environ, start_response):\n    pass\n")
+    for name, text in files.items():
+        write(tmp_path / name, text)
+    assert added_names(plan_for(tmp_path)) == ["gunicorn"]
+    if "groups" in selections:
+        assert added_names(plan_for(tmp_path, PYBUILDPACK_GROUPS="prod")) == []
+    if "extras" in selections:
+        # The server the app chose in an extra runs the web process, and nothing is added.
+        plan = plan_for(tmp_path, PYBUILDPACK_EXTRAS="srv")
+        assert (added_names(plan), plan.web.server) == ([], "waitress")

@@ -8,6 +8,13 @@ pyproject.toml` reads them without building anything). Extras
 (`[project.optional-dependencies]`) and PEP 735 groups (`[dependency-groups]`)
 are installed only when PYBUILDPACK_EXTRAS / PYBUILDPACK_GROUPS name them.
 
+With PYBUILDPACK_INSTALLER=pip the same selection is written as a
+requirements file (`pip_requirements`): the project as `name[extras] @
+file:///app` when it has a `[build-system]`, else its dependency lines, plus
+the chosen groups' lines. pip-compile resolves it and pip-sync installs the
+lock exactly, rebuilding the project every time (pip-sync reinstalls a
+requirement given by URL, as uv's `--reinstall-package` does).
+
     [project]
     name = "myapp"
     dependencies = ["flask>=3"]
@@ -16,6 +23,7 @@ are installed only when PYBUILDPACK_EXTRAS / PYBUILDPACK_GROUPS name them.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Optional, Sequence
 from urllib.parse import unquote, urlparse
@@ -27,9 +35,12 @@ from .. import errors
 from ..app_root import repository_top
 from ..inspect.pyproject import read_pyproject
 from ..steps import dependencies as deps
-from .base import InstallContext, PackageManager
+from .base import LOCK_FILE, InstallContext, PackageManager
+from .requirements_txt import sync
 
 FILE = "pyproject.toml"
+# The requirements the pip installer compiles (in the state directory).
+PIP_REQUIREMENTS = "pyproject-requirements.in"
 # Locks that other package managers install from: beside one of them, pyproject.toml
 # is that manager's input, not ours.
 LOCKS = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
@@ -102,23 +113,62 @@ def check_uv_source_paths(app_dir: Path, data: dict) -> None:
                 check_path_inside(app_dir, FILE, f"{name} = {{ path = {entry['path']!r} }}", entry["path"])
 
 
-def _group_names(groups: dict, name: str, seen: tuple = ()) -> set:
-    """The names a dependency group requires, following `{include-group = ...}`."""
-    names = set()
+def _group_lines(groups: dict, name: str, seen: tuple = ()) -> list:
+    """The requirement lines of a dependency group, following `{include-group = ...}`."""
+    lines: list = []
     by_key = {canonicalize_name(key): value for key, value in groups.items()}
     for entry in by_key.get(name, []) or []:
         if isinstance(entry, dict) and "include-group" in entry:
             included = canonicalize_name(str(entry["include-group"]))
-            if included not in seen:
-                names |= _group_names(groups, included, seen + (name,))
+            if included not in seen and included != name:
+                lines += _group_lines(groups, included, seen + (name,))
         elif isinstance(entry, str):
-            names |= requirement_names([entry])
-    return names
+            lines.append(entry)
+    return lines
+
+
+def _group_names(groups: dict, name: str) -> set:
+    """The names a dependency group requires, following `{include-group = ...}`."""
+    return requirement_names(_group_lines(groups, name))
+
+
+def pip_build_failed(output: str, app_dir: Path, name: Optional[str] = None) -> bool:
+    """Whether pip-compile failed building the app's own metadata (its
+    [build-system] or setup.py), not resolving, fetching or building a
+    dependency. pip says `Failed to build 'NAME'`, naming the app by its project
+    name or, when that is known only from the build (setup.py), by its URL."""
+    app = Path(app_dir).resolve().as_uri()
+    failed = re.findall(r"Failed to build '([^']*)'", output)
+    if failed:
+        return any(f.rstrip("/") == app or (name and canonicalize_name(f) == canonicalize_name(name))
+                   for f in failed)
+    return "metadata-generation-failed" in output and app in output
+
+
+def _self_reference(line: Any, project: Optional[str]) -> Optional[tuple]:
+    """The extras of a requirement naming the project itself (`app[postgres]`,
+    in an extra or a group), else None."""
+    if not isinstance(line, str) or not project:
+        return None
+    try:
+        requirement = Requirement(line)
+    except InvalidRequirement:
+        return None
+    if canonicalize_name(requirement.name) != canonicalize_name(project):
+        return None
+    return tuple(sorted(canonicalize_name(e) for e in requirement.extras))
+
+
+def uv_sources(data: dict) -> list:
+    """The packages `[tool.uv.sources]` redirects (to a path, git, a URL or an index)."""
+    tool = data.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    sources = uv.get("sources") if isinstance(uv, dict) else None
+    return sorted(sources) if isinstance(sources, dict) else []
 
 
 class Pyproject(PackageManager):
     kind = "pyproject"
-    installers = ("uv",)
     files = (FILE,)
     has_groups = True
     has_extras = True
@@ -197,6 +247,43 @@ class Pyproject(PackageManager):
     def local_sources(self) -> bool:
         return self.builds_project
 
+    def lock_name(self, installer: str) -> Optional[str]:
+        return LOCK_FILE if installer == "pip" else None
+
+    def pip_requirements(self, app_dir: Path, groups: tuple, extras: tuple) -> list:
+        """What `uv pip install` gets from `install_arguments`, as requirement
+        lines for pip-compile: the project itself by its file URL (with the chosen
+        extras) when it is a package, else its dependency lines and the chosen
+        extras' lines; then the chosen groups' lines. A line naming the project
+        itself (`app[postgres]` in an extra or a group) becomes what it names."""
+        name = self.project_name
+        extras_table = self.defined_extras()
+        if self.builds_project:
+            url = Path(app_dir).resolve().as_uri()
+
+            def project(chosen: tuple) -> list:
+                wanted = f"[{','.join(chosen)}]" if chosen else ""
+                return [f"{name}{wanted} @ {url}" if name else url]
+        else:
+            def project(chosen: tuple, seen: tuple = ()) -> list:
+                entries = list((self.data.get("project") or {}).get("dependencies") or [])
+                for extra in chosen:
+                    if extra not in seen:   # an extra that names itself, directly or not
+                        entries += extras_table.get(extra) or []
+                return [line for entry in entries for line in expand(entry, (*seen, *chosen))]
+
+        def expand(entry: Any, seen: tuple = ()) -> list:
+            chosen = _self_reference(entry, name)
+            if chosen is None:
+                return [entry] if isinstance(entry, str) else []
+            return project(chosen) if self.builds_project else project(chosen, seen)
+
+        lines = project(tuple(extras))
+        table = self.data.get("dependency-groups") or {}
+        for group in groups:
+            lines += [line for entry in _group_lines(table, group) for line in expand(entry)]
+        return list(dict.fromkeys(lines))
+
     def install_files(self) -> Sequence[str]:
         extra = [name for name in SETUP_FILES if self.app_dir is not None and (self.app_dir / name).is_file()]
         return [FILE, *extra]
@@ -213,10 +300,11 @@ class Pyproject(PackageManager):
 
     def install(self, context: InstallContext) -> None:
         c = context
-        if c.installer != "uv":
-            raise errors.InstallerNotSupported(c.installer, FILE)
         selected = [f"group {g}" for g in c.groups] + [f"extra {e}" for e in c.extras]
         c.log.detail(errors.installing_pyproject(self.builds_project, selected))
+        if c.installer == "pip":
+            self.install_with_pip(c)
+            return
 
         def failed(command: str, output: str) -> Exception:
             if self.builds_project and deps.app_build_failed(output, c.app_dir):
@@ -225,6 +313,25 @@ class Pyproject(PackageManager):
 
         deps.install_with_uv(c.tools, c.python, c.app_dir, [], c.added_file, c.prefix, c.env, c.config, c.log,
                              args=self.install_arguments(c), label=FILE, failed=failed)
+
+    def install_with_pip(self, context: InstallContext) -> None:
+        c = context
+        redirected = uv_sources(self.data)
+        if redirected:
+            # pip reads no [tool.uv.sources]: it would install other packages than uv does.
+            raise errors.UvSourcesNeedUv(FILE, redirected)
+        requirements = c.state_dir / PIP_REQUIREMENTS
+        requirements.parent.mkdir(parents=True, exist_ok=True)
+        header = "# Written by pybuildpack from pyproject.toml for pip-compile (do not edit)\n"
+        requirements.write_text(header + "".join(line + "\n" for line in
+                                                 self.pip_requirements(c.app_dir, c.groups, c.extras)))
+        try:
+            sync(c, [str(requirements)], FILE)
+        except errors.RequirementsCompileFailed as failed:
+            if self.builds_project and pip_build_failed(failed.output, c.app_dir, self.project_name):
+                raise errors.ProjectBuildFailed("pip-compile (building the project's metadata)",
+                                                failed.output) from None
+            raise
 
     def describe(self) -> str:
         if self.builds_project:

@@ -6,6 +6,10 @@ after the app moves from the build directory to /app. Heroku's buildpack
 stopped doing this; pybuildpack keeps it, and says so in the log, because an
 app whose only dependency file is setup.py otherwise builds green with none
 of its packages and fails at boot. A setup.py that fails fails the build.
+
+With PYBUILDPACK_INSTALLER=pip, pip-compile resolves the app's file URL (its
+dependencies come from building its metadata) and pip-sync installs the lock,
+rebuilding the app every time, as uv's `--reinstall-package` would.
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ from .. import errors
 from ..inspect.files import read_app_text
 from ..inspect.pyproject import read_pyproject
 from ..steps import dependencies as deps
-from .base import InstallContext, PackageManager
-from .pyproject import LOCKS, requirement_names
+from .base import LOCK_FILE, InstallContext, PackageManager
+from .pyproject import LOCKS, pip_build_failed, requirement_names
+from .requirements_txt import sync
+
+PIP_REQUIREMENTS = "setup-py-requirements.in"
 
 
 def _setup_cfg_names(path: Path) -> set:
@@ -39,7 +46,6 @@ def _setup_cfg_names(path: Path) -> set:
 
 class SetupPy(PackageManager):
     kind = "setup-py"
-    installers = ("uv",)
     files = ("setup.py", "setup.cfg")
 
     @classmethod
@@ -66,11 +72,25 @@ class SetupPy(PackageManager):
         """setup.py, setup.cfg and pyproject.toml (its [build-system]), those present."""
         return list(self.inputs) or [self.file]
 
+    def lock_name(self, installer: str) -> Optional[str]:
+        return LOCK_FILE if installer == "pip" else None
+
     def install(self, context: InstallContext) -> None:
         c = context
-        if c.installer != "uv":
-            raise errors.InstallerNotSupported(c.installer, self.file)
         c.log.detail(errors.installing_setup_py(self.file))
+        if c.installer == "pip":
+            requirements = c.state_dir / PIP_REQUIREMENTS
+            requirements.parent.mkdir(parents=True, exist_ok=True)
+            requirements.write_text(f"# Written by pybuildpack for pip-compile: the app itself\n"
+                                    f"{Path(c.app_dir).resolve().as_uri()}\n")
+            try:
+                sync(c, [str(requirements)], self.file)
+            except errors.RequirementsCompileFailed as failed:
+                if pip_build_failed(failed.output, c.app_dir):
+                    raise errors.SetupPyFailed(self.file, "pip-compile (building the app's metadata)",
+                                               failed.output, "pip") from None
+                raise
+            return
         deps.install_with_uv(c.tools, c.python, c.app_dir, [], c.added_file, c.prefix, c.env, c.config, c.log,
                              args=["."], label=self.file,
                              failed=lambda command, output: (
