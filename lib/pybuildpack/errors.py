@@ -2156,3 +2156,10 @@ def collectstatic_copy_changed(fresh: bool) -> str:
 
 def collectstatic_manifest_missing(manifest: str) -> str:
     return f"the cached copy has no {manifest} (the static files manifest)"
+
+
+# --- skipping an unchanged settings probe and check --deploy (steps/django_cache.py) -------
+
+def deploy_check_unchanged() -> str:
+    """Under `Checking the deployment settings`, when the last build's findings are used."""
+    return "Unchanged since the last build, skipped: these are its findings"

@@ -38,6 +38,7 @@ STATE_DIR = ".heroku/pybuildpack"
 PROFILE = ".profile.d/pybuildpack.sh"
 CACHE_ENV = "env"                       # CACHE_DIR/pybuildpack/env: the environment and its key
 CACHE_STATIC = "django-static"          # CACHE_DIR/pybuildpack/django-static: collectstatic's last output
+CACHE_DJANGO = "django-check.json"      # CACHE_DIR/pybuildpack/django-check.json: the settings probe and check
 
 
 def detect(build_dir: Path) -> int:
@@ -140,6 +141,11 @@ class Heroku(Platform):
         from ..steps.static_cache import DirStaticCache
 
         return DirStaticCache(self.source_dir, self.cache_root / CACHE_STATIC)
+
+    def django_record(self, build: "Build"):
+        from ..steps.django_cache import DjangoRecord
+
+        return DjangoRecord(self.cache_root / CACHE_DJANGO)
 
     def hook_environment(self, build: "Build") -> dict:
         """bin/compile's own three arguments, as Heroku's hooks get them."""
