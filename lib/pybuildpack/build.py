@@ -114,6 +114,27 @@ def install_inputs(plan: BuildPlan, config: ConfigVars) -> deps.Inputs:
                                plan.installer, config.exported, plan.selected(), local=manager.local_sources)
 
 
+# A framework's modules that gunicorn's master imports before it forks the workers
+# (launch/gunicorn_config.py): ones that import without the app's settings and run none of its code.
+PREIMPORT = {
+    "Django": ("django.core.wsgi", "django.core.handlers.wsgi", "django.db.models", "django.forms", "django.template",
+               "django.urls"),
+    "Flask": ("flask",),
+    "Bottle": ("bottle",),
+    "Falcon": ("falcon",),
+    "Pyramid": ("pyramid.config",),
+}
+
+
+def preimported_modules(plan: BuildPlan) -> tuple:
+    """The modules of the plan's framework that the web process's master imports first."""
+    from .inspect.framework import find_framework
+
+    manager = plan.package_manager
+    framework = find_framework(plan.django, manager.names, manager.file)
+    return PREIMPORT.get(framework.name, ()) if framework is not None else ()
+
+
 class Build:
     def __init__(self, plan: BuildPlan, layout: Layout, tools: Tools, config: ConfigVars, log: Log) -> None:
         self.plan = plan
@@ -369,7 +390,8 @@ class Build:
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(LAUNCH_SOURCE, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        info = {"django": django_step.launch_info(self.plan.django) if self.plan.django else None}
+        info = {"django": django_step.launch_info(self.plan.django) if self.plan.django else None,
+                "preimport": list(preimported_modules(self.plan))}
         (target / "build.json").write_text(json.dumps(info, indent=2))
 
     # -- frameworks ----------------------------------------------------------------------------
