@@ -28,6 +28,7 @@ from .package_managers.base import ADDED_FILE, InstallContext
 from .plan import BuildPlan
 from .steps import dependencies as deps
 from .steps import django as django_step
+from .steps import django_cache, stand_ins
 from .steps import hooks, prefetch, relocate, runtime, static_cache
 from .tools import Tools, run
 
@@ -111,6 +112,27 @@ def install_inputs(plan: BuildPlan, config: ConfigVars) -> deps.Inputs:
     manager = plan.package_manager
     return deps.install_inputs(plan.app_dir, manager.install_files(), plan.added_requirements(),
                                plan.installer, config.exported, plan.selected(), local=manager.local_sources)
+
+
+# A framework's modules that gunicorn's master imports before it forks the workers
+# (launch/gunicorn_config.py): ones that import without the app's settings and run none of its code.
+PREIMPORT = {
+    "Django": ("django.core.wsgi", "django.core.handlers.wsgi", "django.db.models", "django.forms", "django.template",
+               "django.urls"),
+    "Flask": ("flask",),
+    "Bottle": ("bottle",),
+    "Falcon": ("falcon",),
+    "Pyramid": ("pyramid.config",),
+}
+
+
+def preimported_modules(plan: BuildPlan) -> tuple:
+    """The modules of the plan's framework that the web process's master imports first."""
+    from .inspect.framework import find_framework
+
+    manager = plan.package_manager
+    framework = find_framework(plan.django, manager.names, manager.file)
+    return PREIMPORT.get(framework.name, ()) if framework is not None else ()
 
 
 class Build:
@@ -368,25 +390,40 @@ class Build:
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(LAUNCH_SOURCE, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        info = {"django": django_step.launch_info(self.plan.django) if self.plan.django else None}
+        info = {"django": django_step.launch_info(self.plan.django) if self.plan.django else None,
+                "preimport": list(preimported_modules(self.plan))}
         (target / "build.json").write_text(json.dumps(info, indent=2))
 
     # -- frameworks ----------------------------------------------------------------------------
-    def django(self, static: Optional[static_cache.StaticCache] = None) -> None:
+    def django(self, static: Optional[static_cache.StaticCache] = None,
+               record: Optional[django_cache.DjangoRecord] = None) -> None:
         """`static`: where the platform keeps collectstatic's output between
-        builds (None: collectstatic always runs)."""
+        builds (None: collectstatic always runs); `record`: where it keeps the
+        settings probe's result and the deployment check's findings (None: they
+        always run; steps/django_cache.py)."""
         project = self.plan.django
         if project is None:
             return
         python, app_dir = self.layout.python, self.layout.app_dir
-        with self.log.quiet_step(errors.django_settings_read(project.settings_module)):
-            self.outcome.django = settings = django_step.probe(
-                python, app_dir, project, self.env, self.plan.package_manager.file, self.log,
-                list_static=static is not None and self.plan.collectstatic)
+        stored = record.load() if record is not None else None
+        key = self.django_key(project, record, stored)
+        reused = django_cache.reuse(stored, key, app_dir, self.env)
+        if reused is not None:
+            # Nothing the probe and the check read changed: their last results hold.
+            settings, kept = reused
+            self.log.add_secrets([value for value in settings.stand_ins.values()
+                                  if value not in stand_ins.FIXED_VALUES])
+            self.outcome.django = settings
+            wait_check = lambda: kept  # noqa: E731
+        else:
+            with self.log.quiet_step(errors.django_settings_read(project.settings_module)):
+                self.outcome.django = settings = django_step.probe(
+                    python, app_dir, project, self.env, self.plan.package_manager.file, self.log,
+                    list_static=static is not None and self.plan.collectstatic)
+            # check --deploy runs beside collectstatic, with the same settings and stand-ins.
+            wait_check = django_step.start_deploy_check(python, app_dir, project, settings, self.env)
         collect = self.plan.collectstatic and settings.staticfiles
-        # check --deploy runs beside collectstatic, with the same settings and stand-ins.
         given = len(settings.stand_ins)
-        wait_check = django_step.start_deploy_check(python, app_dir, project, settings, self.env)
         if not self.plan.collectstatic:
             self.log.step(errors.collectstatic_disabled())
         elif not settings.staticfiles:
@@ -401,10 +438,30 @@ class Build:
         if not collect:
             self._say_stand_ins(settings, "the settings check")
         check = wait_check()
-        if check.crashed and len(settings.stand_ins) > given:
+        if reused is None and check.crashed and len(settings.stand_ins) > given:
             # collectstatic needed another stand-in, which the check started without.
             check = django_step.start_deploy_check(python, app_dir, project, settings, self.env)()
-        self.deploy_check(project, settings, check)
+        self.deploy_check(project, settings, check, unchanged=reused is not None)
+        if key is not None and reused is None:
+            record.save(django_cache.record(key, settings, check, app_dir))
+
+    def django_key(self, project, record: Optional[django_cache.DjangoRecord],
+                   stored: Optional[dict]) -> Optional[str]:
+        """The key of what the settings probe and check --deploy read (None:
+        they run). Left out of the app's files: what the build itself writes
+        there (the environment, its state, the record, STATIC_ROOT, by default
+        and as the last build's settings said)."""
+        if record is None:
+            return None
+        layout, app_dir = self.layout, self.layout.app_dir
+        skip = [layout.runtime_prefix, layout.env_prefix, layout.state_dir, record.path.parent,
+                app_dir / project.manage_dir / django_step.STATIC_DIR_NAME]
+        last = django_cache.reuse(stored, stored.get("key") if stored else None, app_dir, {})
+        if last is not None:
+            skip.append(django_step.static_root_path(app_dir, project, last[0]))
+        return django_cache.django_key(app_dir, skip, layout.env_prefix, project.settings_module,
+                                       self.outcome.python.version if self.outcome.python else "",
+                                       self.config.exported)
 
     def collectstatic(self, project, settings: django_step.DjangoSettings,
                       static: Optional[static_cache.StaticCache], wait_check) -> None:
@@ -439,9 +496,13 @@ class Build:
         for name in settings.stand_ins:
             self.log.detail(errors.stand_in_used(name, what))
 
-    def deploy_check(self, project, settings: django_step.DjangoSettings, check: django_step.DeployCheck) -> None:
-        """The ALLOWED_HOSTS note and the deployment check's findings, as one step."""
+    def deploy_check(self, project, settings: django_step.DjangoSettings, check: django_step.DeployCheck,
+                     unchanged: bool = False) -> None:
+        """The ALLOWED_HOSTS note and the deployment check's findings, as one step
+        (`unchanged`: the last build's findings, the check skipped)."""
         self.log.step(f"Checking the deployment settings ({django_step.deploy_check_shown(project)})")
+        if unchanged:
+            self.log.detail(errors.deploy_check_unchanged())
         if settings.allowed_hosts_empty:
             self.log.detail(errors.allowed_hosts_filled_at_boot(project.settings_file or project.settings_module,
                                                                 self.env))

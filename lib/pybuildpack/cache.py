@@ -50,6 +50,34 @@ def copy_tree(source: Path, destination: Path) -> None:
     shutil.copytree(source, destination, symlinks=True)
 
 
+class BackgroundCopy:
+    """copy_tree(source, destination), started now in a `cp` process of its
+    own, so that it runs while the build does other work; `wait` finishes it."""
+
+    def __init__(self, source: Path, destination: Path) -> None:
+        self.source, self.destination = source, destination
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        self.process: Optional[subprocess.Popen] = subprocess.Popen(
+            ["cp", "-a", "--link", str(source), str(destination)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def wait(self) -> None:
+        """Wait for the copy; when hardlinks failed (another filesystem), copy
+        again the way copy_tree does."""
+        if self.process is not None and self.process.wait() != 0:
+            copy_tree(self.source, self.destination)
+        self.process = None
+
+    def cancel(self) -> None:
+        """Stop the copy, if running, and remove what it wrote."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+        if self.destination.exists():
+            shutil.rmtree(self.destination, ignore_errors=True)
+
+
 @dataclass
 class CachedDir:
     """A directory in the cache, e.g. CACHE_DIR/pybuildpack/env."""

@@ -2180,3 +2180,10 @@ def pylock_selects_by_marker(name: str, marker: str) -> str:
     """Why the pip installer refuses a pylock.toml (InstallerNotSupported's `why`)."""
     return (f"The lock chooses {name} by extras or dependency groups (marker `{marker}`),\n"
             "which only uv evaluates; pip would have to guess which to install.")
+
+
+# --- skipping an unchanged settings probe and check --deploy (steps/django_cache.py) -------
+
+def deploy_check_unchanged() -> str:
+    """Under `Checking the deployment settings`, when the last build's findings are used."""
+    return "Unchanged since the last build, skipped: these are its findings"

@@ -90,7 +90,7 @@ def _build_app(platform: Platform, log: Log, state: dict, config) -> Build:
     build.check_web_app_compiles()
     build.check_servers_start()
     build.install_launch_package()
-    build.django(platform.static_cache(build))
+    build.django(platform.static_cache(build), platform.django_record(build))
     build.run_hook("bin/post_compile", hook_env)
 
     platform.write_launch(build, build.launch_config())

@@ -196,3 +196,22 @@ def test_write_atomically_replaces_and_leaves_no_temporary_file(tmp_path):
     write_atomically(target, "new\n")
     assert target.read_text() == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["lock.txt"]
+
+
+def test_a_background_copy_is_the_tree_when_waited_for_and_nothing_when_cancelled(tmp_path):
+    from pybuildpack.cache import BackgroundCopy
+
+    source = tmp_path / "entry"
+    (source / "lib" / "pkg").mkdir(parents=True)
+    (source / "lib" / "pkg" / "mod.py").write_text("x = 1\n")
+    (source / "bin").mkdir()
+    (source / "bin" / "python").symlink_to("python3.12")
+    copy = BackgroundCopy(source, tmp_path / "build" / ".heroku" / ".python-restore-1")
+    copy.wait()
+    done = tmp_path / "build" / ".heroku" / ".python-restore-1"
+    assert (done / "lib" / "pkg" / "mod.py").read_text() == "x = 1\n"
+    assert (done / "lib" / "pkg" / "mod.py").stat().st_ino == (source / "lib" / "pkg" / "mod.py").stat().st_ino
+    assert (done / "bin" / "python").readlink().name == "python3.12"
+    cancelled = BackgroundCopy(source, tmp_path / "other")
+    cancelled.cancel()
+    assert not (tmp_path / "other").exists() and (source / "lib" / "pkg" / "mod.py").is_file()

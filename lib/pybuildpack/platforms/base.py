@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # detect and release run on a bare python3: nothing heavy at 
     from ..environment_key import EnvironmentKey
     from ..launch_config import LaunchConfig
     from ..output import Log
+    from ..steps.django_cache import DjangoRecord
     from ..steps.static_cache import StaticCache
     from ..tools import Tools
 
@@ -96,6 +97,12 @@ class Platform(ABC):
     def static_cache(self, build: "Build") -> Optional["StaticCache"]:
         """Where collectstatic's output is kept between builds, so that an
         unchanged one is skipped (steps/static_cache.py); None: it always runs."""
+        return None
+
+    def django_record(self, build: "Build") -> Optional["DjangoRecord"]:
+        """Where the Django settings probe's result and the deployment check's
+        findings are kept between builds, so that unchanged ones are skipped
+        (steps/django_cache.py); None: they always run."""
         return None
 
     def hook_environment(self, build: "Build") -> dict:

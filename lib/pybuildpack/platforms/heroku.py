@@ -38,6 +38,7 @@ STATE_DIR = ".heroku/pybuildpack"
 PROFILE = ".profile.d/pybuildpack.sh"
 CACHE_ENV = "env"                       # CACHE_DIR/pybuildpack/env: the environment and its key
 CACHE_STATIC = "django-static"          # CACHE_DIR/pybuildpack/django-static: collectstatic's last output
+CACHE_DJANGO = "django-check.json"      # CACHE_DIR/pybuildpack/django-check.json: the settings probe and check
 
 
 def detect(build_dir: Path) -> int:
@@ -78,6 +79,7 @@ class Heroku(Platform):
         self.env_dir = env_dir
         self.cache_root = cache_dir / "pybuildpack"
         self.cached_env = CachedDir(self.cache_root / CACHE_ENV)
+        self._restoring = None   # the copy start_restore began
 
     def read_config(self) -> "ConfigVars":
         from ..config import read_env_dir
@@ -106,13 +108,36 @@ class Heroku(Platform):
 
         return self.cache_root / LOCK_FILE
 
+    def start_restore(self) -> None:
+        """Start copying the cached environment into the build directory, beside
+        where it goes, before anything else runs (imports, the plan, choosing
+        Python): restore_environment then puts it in place when it matches, or
+        throws it away. Not when a bin/pre_compile hook runs first: the hook
+        sees the app as it was given."""
+        from ..cache import BackgroundCopy
+
+        self.cached_env.clean_leftovers()
+        if not self.cached_env.exists() or (self.source_dir / "bin" / "pre_compile").exists():
+            return
+        target = self.source_dir / PYTHON_DIR
+        self._restoring = BackgroundCopy(self.cached_env.path, target.with_name(f".python-restore-{os.getpid()}"))
+
+    def end_restore(self) -> None:
+        """Remove a copy start_restore made that the build did not use (it stopped before)."""
+        if self._restoring is not None:
+            self._restoring.cancel()
+            self._restoring = None
+
     def restore_environment(self, build: "Build", key: "EnvironmentKey") -> dict:
-        from ..cache import FORMAT, SLOW_COPY
+        from ..cache import FORMAT, META, SLOW_COPY
         from ..environment_key import describe_changes
 
         cached, prefix = self.cached_env, build.layout.runtime_prefix
+        restoring, self._restoring = self._restoring, None
         cached.clean_leftovers()
         if not cached.exists():
+            if restoring is not None:
+                restoring.cancel()
             return {}
         stored = cached.metadata()
         if stored is None:
@@ -123,6 +148,8 @@ class Heroku(Platform):
         if reasons:
             # Not used, but kept until this build stores its own: should this build
             # fail, a build with the old inputs (a reverted change) still finds it.
+            if restoring is not None:
+                restoring.cancel()
             build.log.step(errors.cache_discarded("environment", reasons))
             return {}
         if prefix.exists():
@@ -130,7 +157,13 @@ class Heroku(Platform):
         prefix.parent.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         # A copy, not a move: the entry survives this build failing or being killed.
-        previous = cached.restore(prefix)
+        if restoring is not None:
+            restoring.wait()
+            os.rename(restoring.destination, prefix)
+            (prefix / META).unlink(missing_ok=True)
+            previous = stored
+        else:
+            previous = cached.restore(prefix)
         elapsed = time.monotonic() - started
         slow = f" ({format_duration(elapsed)})" if elapsed >= SLOW_COPY else ""
         build.log.detail(f"Restored the environment from the build cache{slow}")
@@ -140,6 +173,11 @@ class Heroku(Platform):
         from ..steps.static_cache import DirStaticCache
 
         return DirStaticCache(self.source_dir, self.cache_root / CACHE_STATIC)
+
+    def django_record(self, build: "Build"):
+        from ..steps.django_cache import DjangoRecord
+
+        return DjangoRecord(self.cache_root / CACHE_DJANGO)
 
     def hook_environment(self, build: "Build") -> dict:
         """bin/compile's own three arguments, as Heroku's hooks get them."""
@@ -175,9 +213,16 @@ class Heroku(Platform):
 def compile(build_dir: Path, cache_dir: Path, env_dir: Optional[Path], log: Log, test: bool = False) -> None:
     """bin/compile; with `test`, Heroku CI's bin/test-compile: the same build,
     with the app's test dependencies installed too."""
-    from ..orchestrator import build
+    platform = Heroku(build_dir, cache_dir, env_dir, test)
+    # First: the copy runs while the rest of pybuildpack is imported and the plan made.
+    platform.start_restore()
+    try:
+        from ..orchestrator import build
 
-    build(Heroku(build_dir, cache_dir, env_dir, test), log)
+
+        build(platform, log)
+    finally:
+        platform.end_restore()
 
 
 def _export_defaults(defaults: dict) -> list:

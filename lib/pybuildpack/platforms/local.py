@@ -263,6 +263,11 @@ class Local(Platform):
         # STATIC_ROOT stays in the app between builds: only its key is kept.
         return InPlaceStaticCache(self.app_dir, self.paths.root / "django-static.json")
 
+    def django_record(self, build: "Build"):
+        from ..steps.django_cache import DjangoRecord
+
+        return DjangoRecord(self.paths.root / "django-check.json")
+
     def write_launch(self, build: "Build", launch: "LaunchConfig") -> None:
         """Nothing to write: `start` renders the launch config when it runs a
         process, from the plan and the record `save_environment` writes."""

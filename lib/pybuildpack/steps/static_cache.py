@@ -73,6 +73,21 @@ class StaticKey:
         return {"static_key": self.key, "digests": self.digests, "files": self.files}
 
 
+def package_records(env_prefix: Path) -> list:
+    """`name.dist-info:digest` of each installed package's RECORD (which lists
+    every file it installed, with its hash)."""
+    records = []
+    for site in (os.path.realpath(p) for p in site_packages_dirs(env_prefix)):
+        for record in sorted(Path(site).glob("*.dist-info/RECORD")):
+            records.append(record.parent.name + ":" + file_digest(record))
+    return records
+
+
+def packages_digest(env_prefix: Path) -> str:
+    """One digest of the environment's packages (package_records)."""
+    return _digest(*package_records(env_prefix))
+
+
 def _shown(source: str, app_dirs: Sequence[str], sites: Sequence[str]) -> str:
     for site in sites:
         if source.startswith(site + os.sep):
@@ -93,10 +108,7 @@ def static_key(inputs: Mapping[str, object], static_root: str, app_dir: Path, en
     settings = str(inputs.get("settings", ""))
     for root in roots:
         settings = settings.replace(root, "$APP")
-    records = []
-    for site in sites:
-        for record in sorted(Path(site).glob("*.dist-info/RECORD")):
-            records.append(record.parent.name + ":" + file_digest(record))
+    records = package_records(env_prefix)
     code = [f"{_shown(path, roots, sites)}:{file_digest(Path(path)) if os.path.isfile(path) else '-'}"
             for path in sorted(str(p) for p in inputs.get("code", ()))]
     files = {}
