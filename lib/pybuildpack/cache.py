@@ -50,6 +50,17 @@ def copy_tree(source: Path, destination: Path) -> None:
     shutil.copytree(source, destination, symlinks=True)
 
 
+def read_json_object(path: Path) -> Optional[dict]:
+    """The JSON object stored at `path`; None when it is absent, unreadable or
+    not an object (an older or interrupted build wrote it: the caller treats
+    what it describes as missing)."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 class BackgroundCopy:
     """copy_tree(source, destination), started now in a `cp` process of its
     own, so that it runs while the build does other work; `wait` finishes it."""
@@ -87,11 +98,7 @@ class CachedDir:
     def metadata(self) -> Optional[dict]:
         """The stored metadata, or None when absent or unreadable (an older or
         interrupted build): the caller then treats the entry as invalid."""
-        try:
-            data = json.loads((self.path / META).read_text())
-        except (OSError, ValueError):
-            return None
-        return data if isinstance(data, dict) else None
+        return read_json_object(self.path / META)
 
     def exists(self) -> bool:
         return self.path.is_dir()

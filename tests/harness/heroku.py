@@ -76,6 +76,18 @@ def slug_distributions(slug_or_dir) -> set:
     return {p.name.split("-")[0].lower().replace("_", "-") for p in slug_site_packages(slug_or_dir).glob("*.dist-info")}
 
 
+
+def serve_root(heroku, result, text: str):
+    """Deploy `result`, check its web process answers `/` with 200 and `text`
+    and stops on SIGTERM; return the slug."""
+    slug = heroku.deploy(result)
+    dyno = slug.start()
+    reply = dyno.wait_until_serving("/")
+    assert (reply.status, reply.text) == (200, text)
+    assert dyno.terminate() == 0
+    return slug
+
+
 @dataclass
 class BuildResult:
     build_dir: Path

@@ -3,18 +3,10 @@
 import pytest
 
 from harness.apps import copy_app
+from harness.heroku import serve_root as serve
 from harness.heroku import slug_distributions as distributions
 
 pytestmark = pytest.mark.slow
-
-
-def serve(heroku, result, text):
-    slug = heroku.deploy(result)
-    dyno = slug.start()
-    reply = dyno.wait_until_serving("/")
-    assert (reply.status, reply.text) == (200, text)
-    assert dyno.terminate() == 0
-    return slug
 
 
 def test_pyproject_with_a_build_system_installs_the_project_which_works_after_the_move(heroku, fixture_app):

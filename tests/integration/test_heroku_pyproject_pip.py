@@ -4,21 +4,13 @@ as Pipfile.lock is, whose pip path test_heroku_pipenv.py builds; its conversion:
 
 import pytest
 
+from harness.heroku import serve_root as serve
 from harness.heroku import slug_distributions as distributions
 from harness.heroku import slug_site_packages
 
 pytestmark = pytest.mark.slow
 
 PIP = {"PYBUILDPACK_INSTALLER": "pip"}
-
-
-def serve(heroku, result, text):
-    slug = heroku.deploy(result)
-    dyno = slug.start()
-    reply = dyno.wait_until_serving("/")
-    assert (reply.status, reply.text) == (200, text)
-    assert dyno.terminate() == 0
-    return slug
 
 
 def test_pip_installs_a_pyproject_package_not_editable_which_works_after_the_move(heroku, fixture_app):

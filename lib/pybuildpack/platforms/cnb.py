@@ -242,18 +242,13 @@ class LayerStaticCache:
         self.ships, self.layer = ships, layer
 
     def stored(self) -> Optional[dict]:
-        import json
-
-        from ..cache import META
+        from ..cache import META, read_json_object
 
         metadata, _ = self.layer.restored_metadata()
         if metadata is None or not self.layer.path.is_dir():
             return None
-        try:
-            data = json.loads((self.layer.path / META).read_text())
-        except (OSError, ValueError):
-            return None
-        return data if isinstance(data, dict) and data.get("static_key") == metadata.get("static_key") else None
+        data = read_json_object(self.layer.path / META)
+        return data if data is not None and data.get("static_key") == metadata.get("static_key") else None
 
     def restore(self, static_root: Path) -> None:
         from ..cache import META, copy_tree

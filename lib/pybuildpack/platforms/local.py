@@ -139,11 +139,10 @@ def read_config(app_dir: Path) -> "ConfigVars":
 
 
 def read_record(paths: Paths) -> dict:
-    try:
-        data = json.loads(paths.record.read_text())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) and data.get("format") == RECORD_FORMAT else {}
+    from ..cache import read_json_object
+
+    data = read_json_object(paths.record)
+    return data if data is not None and data.get("format") == RECORD_FORMAT else {}
 
 
 def write_record(paths: Paths, record: Mapping[str, object]) -> None:

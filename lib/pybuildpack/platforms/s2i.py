@@ -224,17 +224,14 @@ class S2i(Platform):
         return self.paths.artifacts / ARTIFACTS_DIR / ARTIFACT_LOCK
 
     def restore_environment(self, build: "Build", key: "EnvironmentKey") -> dict:
-        from ..cache import FORMAT
+        from ..cache import FORMAT, read_json_object
         from ..environment_key import describe_changes
 
         saved = self.paths.artifacts / ARTIFACTS_DIR
         if not saved.is_dir():
             return {}   # not an incremental build
-        try:
-            stored = json.loads((saved / ENV_META).read_text())
-        except (OSError, ValueError):
-            stored = None
-        if not isinstance(stored, dict):
+        stored = read_json_object(saved / ENV_META)
+        if stored is None:
             reasons = ["its metadata is missing or unreadable"]
         else:
             reasons = describe_changes(stored, {"format": FORMAT}, {"format": "cache format"}) or key.changes(stored)
@@ -305,13 +302,9 @@ class S2iStaticCache:
         return self.paths.artifacts / ARTIFACTS_DIR / ARTIFACT_STATIC
 
     def stored(self) -> Optional[dict]:
-        from ..cache import META
+        from ..cache import META, read_json_object
 
-        try:
-            data = json.loads((self.entry / META).read_text())
-        except (OSError, ValueError):
-            return None
-        return data if isinstance(data, dict) else None
+        return read_json_object(self.entry / META)
 
     def restore(self, static_root: Path) -> None:
         from ..cache import META

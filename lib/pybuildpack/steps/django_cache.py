@@ -146,11 +146,9 @@ class DjangoRecord:
         self.path = path
 
     def load(self) -> Optional[dict]:
-        try:
-            data = json.loads(self.path.read_text())
-        except (OSError, ValueError):
-            return None
-        return data if isinstance(data, dict) else None
+        from ..cache import read_json_object
+
+        return read_json_object(self.path)
 
     def save(self, data: Optional[Mapping[str, object]]) -> None:
         """Store `data`; None removes the last record (it no longer holds)."""

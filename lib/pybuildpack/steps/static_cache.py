@@ -223,11 +223,9 @@ class InPlaceStaticCache(StaticCache):
         self.path = path
 
     def stored(self) -> Optional[dict]:
-        try:
-            data = json.loads(self.path.read_text())
-        except (OSError, ValueError):
-            return None
-        return data if isinstance(data, dict) else None
+        from ..cache import read_json_object
+
+        return read_json_object(self.path)
 
     def restore(self, static_root: Path) -> None:
         """Nothing to copy: the files are in place."""
