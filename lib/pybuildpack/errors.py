@@ -2187,3 +2187,28 @@ def pylock_selects_by_marker(name: str, marker: str) -> str:
 def deploy_check_unchanged() -> str:
     """Under `Checking the deployment settings`, when the last build's findings are used."""
     return "Unchanged since the last build, skipped: these are its findings"
+
+
+# --- the app's own package, built, then refused by the installer (steps/dependencies.py) ---
+
+class AppWheelInvalid(UserError):
+    def __init__(self, file: str, name: str, version: str, why: str, command: str) -> None:
+        if "console script" in why:
+            fix = ("Each entry of [project.scripts] (or [tool.poetry.scripts]) must name a function as\n"
+                   "`module:function` (for example `myapp.cli:main`). Fix or remove the entry; a\n"
+                   "command line such as `python src/cli.py seed-db` belongs in a Procfile process.")
+        else:
+            fix = (f"Fix the package's metadata in {file} (build it locally with `uv build` or\n"
+                   "`pip wheel .` to see the wheel).")
+        super().__init__(
+            f"The app's own package ({name} {version}) could not be installed",
+            f"{file} makes the app a package, which pybuildpack builds and installs, and the\n"
+            f"installer refused the wheel it built: {_cut(why)}\n"
+            "\n"
+            f"Command: {command}\n"
+            "\n"
+            f"{fix}"
+            + ("\nIf the app is not meant to be a package, remove the [build-system] table, or\n"
+               "with Poetry set `package-mode = false` in [tool.poetry]: only its dependencies\n"
+               "are then installed." if file == "pyproject.toml" else ""),
+        )

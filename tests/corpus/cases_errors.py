@@ -254,6 +254,40 @@ CASES = [
              !     app's dependencies in requirements.txt instead: with a requirements.txt,
              !     pybuildpack does not run setup.py.
          """),
+    # --- the app's own package builds, but its wheel is refused: a console script that is a command line --
+    Case("errors-app-wheel-invalid-console-script", "pyproject", base="pyproject_package",
+         files={"pyproject.toml": """\
+[project]
+name = "greeting-site"
+version = "1.0"
+requires-python = ">=3.10"
+dependencies = ["flask>=3"]
+
+[tool.poetry]
+packages = [{include = "greeting", from = "src"}]
+
+[tool.poetry.scripts]
+seed = "python src/cli.py seed-db"
+
+[build-system]
+requires = ["poetry-core>=2"]
+build-backend = "poetry.core.masonry.api"
+"""},
+         expected="""\
+             !     Error: The app's own package (greeting-site 1.0) could not be installed
+             !
+             !     pyproject.toml makes the app a package, which pybuildpack builds and installs, and the
+             !     installer refused the wheel it built: invalid console script: 'pythonsrc/cli.pyseed-db'
+             !
+             !     Command: <uv> pip install --exact --python .heroku/python/bin/python --break-system-packages . --reinstall-package greeting-site -r .heroku/pybuildpack/added-requirements.txt
+             !
+             !     Each entry of [project.scripts] (or [tool.poetry.scripts]) must name a function as
+             !     `module:function` (for example `myapp.cli:main`). Fix or remove the entry; a
+             !     command line such as `python src/cli.py seed-db` belongs in a Procfile process.
+             !     If the app is not meant to be a package, remove the [build-system] table, or
+             !     with Poetry set `package-mode = false` in [tool.poetry]: only its dependencies
+             !     are then installed.
+         """),
     # --- Django settings that fail to import ------------------------------------------------------
     Case("errors-django-settings-missing-module", "django", base="pinned_django",
          files=_settings("import dj_database_url\nDATABASES = {'default': dj_database_url.config()}\n"),

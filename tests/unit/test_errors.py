@@ -274,6 +274,16 @@ PIP_PYPROJECT_ERRORS = {
 }
 ERRORS.update(PIP_PYPROJECT_ERRORS)
 
+APP_WHEEL_ERRORS = {
+    "AppWheelInvalid": (
+        errors.AppWheelInvalid("pyproject.toml", "todo-app", "0.1.0",
+                               "invalid console script: 'python{args:src/cli.py}seed-db'", "uv pip install -r x"),
+        ["The app's own package (todo-app 0.1.0) could not be installed", "pyproject.toml makes the app a package",
+         "invalid console script", "Command: uv pip install -r x", "`module:function`", "Procfile process"],
+    ),
+}
+ERRORS.update(APP_WHEEL_ERRORS)
+
 APP_ROOT_ERRORS = {
     "AppRootInvalid": (
         errors.AppRootInvalid("config var PYBUILDPACK_APP_ROOT", "apps/nope", "there is no such directory"),

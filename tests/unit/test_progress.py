@@ -289,3 +289,13 @@ def test_a_fault_in_rendering_progress_stops_the_reports_and_not_the_work():
         time.sleep(0.1)
     assert calls == [1]
     assert logged(log) == ""
+
+
+def test_package_progress_says_nothing_for_the_few_kib_a_build_of_the_app_writes():
+    from pybuildpack.steps.dependencies import MIN_SHOWN, _packages_progress
+
+    render = _packages_progress()
+    assert render(5 * 1024, 5.0) is None           # the app's own wheel being built, not a download
+    line = render(MIN_SHOWN * 8, 10.0)
+    assert line == errors.packages_download_progress("2.0 MiB", "10.0s"), line
+    assert render(MIN_SHOWN * 8, 15.0) is None     # nothing new unpacked: no line

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from pybuildpack import errors
 from pybuildpack.steps.dependencies import install_inputs, referenced_files, uv_index_flags
 
 from .helpers import write
@@ -258,3 +259,17 @@ def test_an_unreachable_index_is_named_as_configured_with_its_credentials_masked
                                 {"PIP_INDEX_URL": "http://deploy:tok3n@127.0.0.1:35327/simple/"})
     assert "index set in PIP_INDEX_URL:\n    http://****@127.0.0.1:35327/simple/\n" in caught.value.body
     assert "tok3n" not in caught.value.body and "gunicorn" not in caught.value.body
+
+
+def test_an_invalid_wheel_of_the_app_itself_names_its_metadata_not_the_lock(tmp_path):
+    from pybuildpack.steps.dependencies import check_app_wheel_invalid
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'todo-app'\n")
+    output = (f"error: Failed to install: todo_app-0.1.0-py3-none-any.whl (todo-app==0.1.0 (from file://{tmp_path}))\n"
+              "  cause: The wheel is invalid: invalid console script: 'python{args:src/cli.py}seed-db'\n")
+    with pytest.raises(errors.AppWheelInvalid) as raised:
+        check_app_wheel_invalid(output, tmp_path, "uv pip install")
+    assert "todo-app 0.1.0" in raised.value.title and "`module:function`" in str(raised.value.body)
+    # Another package's invalid wheel is a dependency's failure, told as before.
+    other = output.replace(f"file://{tmp_path}", "file:///elsewhere/pkg")
+    check_app_wheel_invalid(other, tmp_path, "uv pip install")

@@ -203,6 +203,7 @@ def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files
         check_known_failure(result.output, label or ", ".join(requirement_files) or "the added packages", "uv",
                             command, {"the uv cache": tools.uv_cache, "the environment": prefix,
                                       "the build directory": app_dir})
+        check_app_wheel_invalid(shown, app_dir, command)
         if failed is not None:
             raise failed(command, shown)
         raise errors.DependencyInstallFailed(
@@ -210,14 +211,19 @@ def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files
     return result.output
 
 
+MIN_SHOWN = 256 * 1024
+
+
 def _packages_progress() -> Callable[[int, float], Optional[str]]:
     """Renders the progress of an install's downloads; None (no line) while
     nothing new was unpacked since the last line (resolving, building or
-    linking), or less than a KiB in all: `0 KiB unpacked` says nothing."""
+    linking), or less than MIN_SHOWN in all: a few KiB are what building the
+    app's own package writes there, not a download, and `5 KiB unpacked` after
+    5 s of linking reads as a stalled one."""
     last = [0]
 
     def render(done: int, elapsed: float) -> Optional[str]:
-        if done <= last[0] or done < 1024:
+        if done <= last[0] or done < MIN_SHOWN:
             return None
         last[0] = done
         return errors.packages_download_progress(progress.format_bytes(done), format_duration(elapsed))
@@ -302,6 +308,27 @@ def check_known_failure(output: str, requirements: str, installer: str, command:
     native = errors.native_build_failure(output, requirements, installer, command)
     if native is not None:
         raise native
+
+
+# uv: "Failed to install: NAME-VERSION-….whl (NAME==VERSION (from file:///APP))" then
+# "  cause: The wheel is invalid: invalid console script: '…'".
+_UV_INSTALL_FAILED = re.compile(r"Failed to install: \S+ \((?P<name>[^=\s]+)==(?P<version>\S+) \(from (?P<url>[^)\s]+)\)\)")
+_UV_WHEEL_INVALID = re.compile(r"cause: The wheel is invalid: (?P<why>.+)")
+
+
+def check_app_wheel_invalid(output: str, app_dir: Path, command: str) -> None:
+    """The app's own package built, but uv refused its wheel (an invalid console
+    script in pyproject.toml is the usual case): that is the app's metadata to
+    fix, not a package of its lock to look for."""
+    installed, invalid = _UV_INSTALL_FAILED.search(output), _UV_WHEEL_INVALID.search(output)
+    if installed is None or invalid is None:
+        return
+    url = installed.group("url").rstrip("/")
+    if url not in {f"file://{Path(app_dir).as_posix()}", f"file://{Path(app_dir).resolve().as_posix()}"}:
+        return
+    file = "pyproject.toml" if (Path(app_dir) / "pyproject.toml").is_file() else "setup.py"
+    raise errors.AppWheelInvalid(file, installed.group("name"), installed.group("version"),
+                                 invalid.group("why").strip(), command)
 
 
 def app_build_failed(output: str, app_dir: Path) -> bool:
