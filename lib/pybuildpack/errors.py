@@ -1212,6 +1212,19 @@ def python_end_of_life_soon(minor: str, ends: date, file: str, upgrade_to: Optio
     )
 
 
+def _locked_python_change(file: str, what: str, pipfile_line: str) -> str:
+    """How to change the Python version that `file` requests: a lock is made
+    from the file beside it, not edited."""
+    if file == "Pipfile.lock":
+        return f"    set {pipfile_line} under [requires] in Pipfile, then run `pipenv lock`"
+    if "[tool.poetry" in file:
+        return f"    change {file} to {what}, then run `poetry lock`"
+    if "pyproject.toml" in file:
+        return (f"    change {file} to {what}, then refresh the app's lock\n"
+                "    (`uv lock` or `poetry lock`) if it has one")
+    return f"    change {file} to {what}"
+
+
 def _upgrade_hint(file: str, upgrade_to: Optional[str]) -> str:
     if upgrade_to is None:
         return "Upgrade to a supported Python, and check that the app's packages support it."
@@ -1220,7 +1233,7 @@ def _upgrade_hint(file: str, upgrade_to: Optional[str]) -> str:
     elif file == "runtime.txt":
         change = f"    echo {upgrade_to} > .python-version && git rm runtime.txt"
     else:
-        change = f"    change {file} to allow Python {upgrade_to}"
+        change = _locked_python_change(file, f"allow Python {upgrade_to}", f'python_version = "{upgrade_to}"')
     return (f"Upgrade to Python {upgrade_to} (the oldest release that is supported for more\n"
             "than a year), or newer, and check that the app's packages support it:\n"
             + change)
@@ -1233,7 +1246,7 @@ def python_patch_outdated(pinned: str, newer: str, file: str) -> tuple:
     elif file == ".python-version":
         change = f"    echo {minor} > .python-version"
     else:
-        change = f"    change {file} to {minor} or {newer}"
+        change = _locked_python_change(file, f"name {minor} or {newer}", f'python_full_version = "{newer}"')
     return (
         f"Python {pinned} has a newer patch release: {newer}",
         f"{file} pins Python {pinned}, but the download list has {newer}, with the\n"

@@ -205,6 +205,7 @@ CASES: list = [
              !     The version comes from requires-python in pyproject.toml.
              !     Upgrade to Python 3.12 (the oldest release that is supported for more
              !     than a year), or newer, and check that the app's packages support it:
-             !         change requires-python in pyproject.toml to allow Python 3.12
+             !         change requires-python in pyproject.toml to allow Python 3.12, then refresh the app's lock
+             !         (`uv lock` or `poetry lock`) if it has one
          '''),
 ]

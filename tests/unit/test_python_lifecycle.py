@@ -101,3 +101,19 @@ def test_a_version_newer_than_every_release_listed_was_never_released_and_an_old
     assert not lifecycle.never_released("3.7", listed)        # exists; uv's list no longer has it
     assert not lifecycle.never_released("3.10.4", listed)     # a line the list skips
     assert not lifecycle.never_released("3.99", [])
+
+
+@pytest.mark.parametrize("file, change", [
+    ("Pipfile.lock", 'set python_version = "3.12" under [requires] in Pipfile, then run `pipenv lock`'),
+    ("requires-python in pyproject.toml", "change requires-python in pyproject.toml to allow Python 3.12, then"),
+    ("python in [tool.poetry.dependencies]",
+     "change python in [tool.poetry.dependencies] to allow Python 3.12, then run `poetry lock`"),
+    ("runtime.txt", "echo 3.12 > .python-version && git rm runtime.txt"),
+])
+def test_the_upgrade_hint_changes_the_file_a_lock_is_made_from(file, change):
+    from datetime import date
+
+    from pybuildpack import errors
+
+    _, body = errors.python_end_of_life("3.10", date(2026, 10, 31), file, "3.12")
+    assert change in body, body
