@@ -261,6 +261,18 @@ def test_django_asgi_project_serves_static_files_under_hypercorn(heroku, fixture
     assert dyno.wait_until_serving("/").text == "Hello from Django over ASGI"
     static_checks(dyno, slug.app_dir)
     assert dyno.terminate() == 0
+    # SIGTERM while the workers are still importing the app (slowed down here):
+    # no worker dies of it (the dyno would exit 241, and whether hypercorn sees
+    # that is a race); each finishes starting, then stops as a serving one does.
+    asgi = slug.app_dir / "mysite" / "asgi.py"
+    asgi.write_text('import time\nprint("IMPORTING APP", flush=True)\ntime.sleep(3)\n'
+                    'print("IMPORTED APP", flush=True)\n' + asgi.read_text())
+    booting = slug.start(extra_env={"WEB_CONCURRENCY": "2"})
+    wait_for_log(booting, lambda log: log.count("IMPORTING APP") == 2)
+    started = time.monotonic()
+    assert booting.terminate() == 0, booting.log
+    assert time.monotonic() - started < 15, booting.log
+    assert booting.log.count("IMPORTED APP") == 2, booting.log
 
 
 # -- older Pythons get older releases, which work the same ------------------------------------------

@@ -16,12 +16,17 @@ from pathlib import Path
 
 import pytest
 
+import pybuildpack.launch as launch_package
 from pybuildpack import pins, servers
 from pybuildpack.inspect.processes import AppTarget, Processes
-from pybuildpack.launch import asgi_granian, asgi_proxy, asgi_static
-from pybuildpack.launch_config import LAUNCH_SOURCE
-from pybuildpack.plan import added_packages, web_process
-from pybuildpack.servers import asgi
+
+# asgi_static imports its siblings as the installed package `pybuildpack_launch`
+# (this file passed alone only when another test module had set this first).
+sys.modules.setdefault("pybuildpack_launch", launch_package)
+from pybuildpack.launch import asgi_granian, asgi_proxy, asgi_static  # noqa: E402
+from pybuildpack.launch_config import LAUNCH_SOURCE  # noqa: E402
+from pybuildpack.plan import added_packages, web_process  # noqa: E402
+from pybuildpack.servers import asgi  # noqa: E402
 
 OBJECT = AppTarget("asgi", "main:app", "", "main.py")
 FACTORY = AppTarget("asgi", "app.main:create_app", "src", "src/app/main.py", kind="factory")
@@ -134,6 +139,17 @@ def test_assignments_keep_their_meaning_when_quoted():
 
 # -- hypercorn's settings: the app's hypercorn.toml last ----------------------------------------
 
+@pytest.fixture(autouse=True)
+def sigterm_kept():
+    """asgi_hypercorn sets this process's SIGTERM handler (it runs in hypercorn's
+    processes): give the test runner its own back."""
+    import signal
+
+    handler = signal.getsignal(signal.SIGTERM)
+    yield
+    signal.signal(signal.SIGTERM, handler)
+
+
 def load_hypercorn_settings(monkeypatch, directory: Path, env: dict):
     monkeypatch.chdir(directory)
     for name, value in env.items():
@@ -198,6 +214,7 @@ def hypercorn_run(monkeypatch):
     for name, module in (("hypercorn", package), ("hypercorn.asyncio", package.asyncio), ("hypercorn.asyncio.run", run)):
         monkeypatch.setitem(sys.modules, name, module)
     monkeypatch.setattr(asgi_hypercorn, "DRAIN_SECONDS", 0.3)
+    monkeypatch.setattr(asgi_hypercorn, "_sigterm_received", False)
     asgi_hypercorn.patch_worker()
     asgi_hypercorn.patch_worker()   # twice is once
     return run
@@ -227,6 +244,28 @@ def test_a_hypercorn_worker_stops_on_its_own_sigterm_instead_of_dying(hypercorn_
     import signal
 
     assert 0.3 <= _trigger_after(hypercorn_run, lambda event: os.kill(os.getpid(), signal.SIGTERM)) < 1.5
+
+
+def test_hypercorn_workers_are_born_ignoring_sigterm_and_note_it_while_the_app_is_imported(monkeypatch, tmp_path):
+    import signal
+
+    from pybuildpack.launch import asgi_hypercorn
+
+    load_hypercorn_settings(monkeypatch, tmp_path, {})   # in the master, before it spawns workers
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+    monkeypatch.setitem(sys.modules, "hypercorn.asyncio.run", None)   # a worker patch_worker cannot patch
+    asgi_hypercorn.patch_worker()
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_a_sigterm_while_the_app_was_imported_stops_the_worker_once_it_serves(hypercorn_run):
+    import signal
+
+    import threading
+
+    os.kill(os.getpid(), signal.SIGTERM)   # the worker is still importing the app: it lives
+    # Only draining (0.3 s) is left once it serves: the parent's word (5 s in) is not needed.
+    assert 0.15 <= _trigger_after(hypercorn_run, lambda event: threading.Timer(5, event.set).start()) < 1.5
 
 
 # -- forwarded headers ---------------------------------------------------------------------------

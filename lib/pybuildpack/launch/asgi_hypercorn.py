@@ -16,9 +16,19 @@ socket and closes at once every connection whose request it has not parsed
 yet, though the request may already be on the wire. The worker now stops on
 SIGTERM itself, after DRAIN_SECONDS of business as usual in which those
 connections are accepted and those requests start.
+
+A worker still starting (importing the app) when SIGTERM comes must not die
+of it either: the dyno would exit with 241, hypercorn's code for a worker
+killed by SIGTERM. So the master ignores SIGTERM from loading these settings
+until it sets its own handler, and the workers it spawns are born ignoring it
+(an ignored signal stays ignored across exec); `patch_worker` then notes a
+SIGTERM from the moment the app's import begins. A SIGTERM a worker missed
+while ignoring it still stops it: the master sets the shutdown event the
+worker watches.
 """
 
 import os
+import signal
 import sys
 import types
 
@@ -55,6 +65,15 @@ def _settings() -> types.SimpleNamespace:
 
 # What `--config python:pybuildpack_launch.asgi_hypercorn.settings` reads.
 settings = _settings()
+# hypercorn's master replaces this with its own handler right after spawning
+# its workers, which inherit it; a worker replaces it in `patch_worker`.
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+_sigterm_received = False
+
+
+def _note_sigterm(signum, frame) -> None:
+    global _sigterm_received
+    _sigterm_received = True
 
 
 def patch_worker() -> None:
@@ -62,20 +81,25 @@ def patch_worker() -> None:
     try:
         import hypercorn.asyncio.run as run
     except ImportError:
-        return
+        run = None
     original = getattr(run, "check_multiprocess_shutdown_event", None)
-    if original is None or getattr(original, "pybuildpack", False):
+    if original is None:   # not a worker this can patch: SIGTERM as hypercorn expects it
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         return
+    if getattr(original, "pybuildpack", False):
+        return
+    signal.signal(signal.SIGTERM, _note_sigterm)
 
     async def shutdown_trigger(shutdown_event, sleep):
         import asyncio
-        import signal
 
         signalled = asyncio.Event()
         try:
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, signalled.set)
         except (NotImplementedError, RuntimeError, ValueError):
             pass
+        if _sigterm_received:   # while the app was being imported
+            signalled.set()
         while not shutdown_event.is_set() and not signalled.is_set():
             await sleep(0.1)
         await sleep(DRAIN_SECONDS)
