@@ -173,7 +173,7 @@ class Build:
     def choose_python(self) -> runtime.ChosenPython:
         with self.log.quiet_step(errors.python_list_read()):
             chosen, available = runtime.resolve_python(self.tools, self.env, self.config.all, self.plan.python)
-        self.announce_python(chosen, available=available)
+        self.announce_python(chosen, note=chosen.note, available=available)
         return chosen
 
     def announce_python(self, chosen: runtime.ChosenPython, note: str = "", available: Sequence[str] = ()) -> None:

@@ -2078,6 +2078,18 @@ def deploy_check_crashed(command: str, last_line: str) -> tuple:
             "This does not stop the build. Run the command locally to see why.")
 
 
+def python_passed_over(lock_file: str, passed_over: Sequence[tuple]) -> str:
+    """The detail under `Using Python`, when newer Pythons the app's range allows
+    were passed over because its lock has no wheels for them (inspect/lock_wheels.py)."""
+    lines = []
+    for minor, packages in passed_over:
+        shown = ", ".join(packages[:4]) + (f" and {len(packages) - 4} more" if len(packages) > 4 else "")
+        lines.append(f"Python {minor} passed over: {lock_file} has no {minor} wheels for {shown}")
+    lines.append("(they would be compiled from source). To choose the version yourself, pin it in "
+                 ".python-version; a refreshed lock may have the wheels.")
+    return "\n".join(lines)
+
+
 # --- progress of long work (progress.py) --------------------------------------------------
 
 def python_download_progress(version: str, download_size: Optional[str], unpacked: str, elapsed: str) -> str:

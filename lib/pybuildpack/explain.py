@@ -103,6 +103,7 @@ class PythonOutcome:
     version: Optional[str] = None
     available: tuple = ()
     error: Optional[str] = None
+    note: str = ""   # newer versions passed over for the lock's wheels (ChosenPython.note)
 
 
 def build_warnings(plan: BuildPlan, python: Optional[PythonOutcome], today: date) -> list:
@@ -131,6 +132,8 @@ def explain(plan: BuildPlan, last_build: Optional[Mapping[str, object]] = None,
     python_doc = _python(plan)
     if python is not None:
         python_doc["version"] = python.version
+        if python.note:
+            python_doc["note"] = python.note
         if python.error:
             python_doc["error"] = python.error
     doc = {
@@ -174,6 +177,7 @@ def render(doc: Mapping[str, object]) -> str:
         python_lines.append(f"cannot be chosen: {python['error']}")
     elif python.get("version"):
         python_lines.append(f"uses Python {python['version']} (from the download list)")
+        python_lines += python.get("note", "").splitlines()
     lines += _row("Python", python_lines)
     package_lines = [packages["summary"]]
     if packages["names"]:

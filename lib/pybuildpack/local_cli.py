@@ -134,7 +134,7 @@ def _explain_python(plan, config) -> "object":
         chosen, available = runtime.resolve_python(tools, build_environment(config), config.all, plan.python)
     except errors.UserError as error:
         return PythonOutcome(error=error.title)
-    return PythonOutcome(chosen.version, tuple(available))
+    return PythonOutcome(chosen.version, tuple(available), note=chosen.note)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
@@ -228,6 +228,8 @@ def make_plan(app_dir: Path, config: ConfigVars, test: bool = False) -> BuildPla
             raise
         raise errors.SelectionUnknown(config.source(unknown.variable), unknown.names, unknown.source,
                                       unknown.available) from None
+    if python.exact is None:
+        python = replace(python, locked=manager.locked_packages(), lock_file=manager.file or "")
     if manager.kind in ("requirements", "requirements-in") and manager.file:
         check_paths_and_variables(app_dir / manager.file, app_dir,
                                   lambda name: config.get(name) is not None or name in os.environ)

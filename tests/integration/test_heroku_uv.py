@@ -62,6 +62,27 @@ def test_uv_project_installs_its_lock_without_dev_and_syncs_lock_changes_exactly
     assert "Traceback" not in stale.output
 
 
+def test_a_requires_python_range_gets_the_newest_python_the_lock_has_wheels_for(heroku, uv_app, build_env):
+    # Found on astral-sh/uv-fastapi-example: a lock made before Python 3.13 has
+    # only cp312 wheels for its compiled packages; 3.13 would build them from source.
+    (uv_app / ".python-version").unlink()
+    set_dependencies(uv_app, ["flask>=3.0", "markupsafe==2.1.5"])   # 2.1.5 has no Python 3.13 wheels
+    uv_lock(uv_app, build_env)
+    result = heroku.build(uv_app)
+    assert result.ok, result.output
+    assert "-----> Using Python 3.12." in result.output and "(from requires-python in pyproject.toml)" in result.output
+    assert "Python 3.13 passed over: uv.lock has no 3.13 wheels for markupsafe 2.1.5\n" in result.output
+    assert "Building markupsafe" not in result.output
+    dyno = heroku.deploy(result).start()
+    assert dyno.wait_until_serving("/").text == "Hello from a uv project"
+    assert dyno.terminate() == 0
+
+    (uv_app / ".python-version").write_text("3.13\n")   # pinned: never second-guessed
+    pinned = heroku.build(uv_app)
+    assert pinned.ok, pinned.output
+    assert "-----> Using Python 3.13." in pinned.output and "passed over" not in pinned.output
+
+
 def make_package_with_a_workspace_member(app):
     """The fixture as a package (`[build-system]`) that depends on a workspace member."""
     pyproject = (app / "pyproject.toml").read_text()

@@ -125,6 +125,10 @@ class PythonRequests:
     exact: Optional[PythonRequest]
     constraint: Optional[PythonRequest]
     runtime_txt_used: bool = False
+    # The lock's packages with their wheels, and the lock's name: without an
+    # exact request, the Python is one they have wheels for (inspect/lock_wheels.py).
+    locked: tuple = ()
+    lock_file: str = ""
 
     @property
     def primary(self) -> Optional[PythonRequest]:

@@ -93,6 +93,11 @@ class PackageManager(ABC):
         """The Python versions its files ask for (PythonRequest, each with its origin)."""
         return ()
 
+    def locked_packages(self) -> tuple:
+        """Its production packages with the wheel file names its lock lists for
+        each (inspect/lock_wheels.LockedPackage); () when the lock names no files."""
+        return ()
+
     def select(self, groups: tuple, extras: tuple) -> "PackageManager":
         """This manager with the chosen groups and extras (PYBUILDPACK_GROUPS,
         PYBUILDPACK_EXTRAS) folded into its names; a UserError naming the file

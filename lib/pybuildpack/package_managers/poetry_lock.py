@@ -54,6 +54,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .. import errors
+from ..inspect.lock_wheels import LockedPackage as LockedWheels
 from ..inspect.python_version import PythonRequest
 from .base import LOCK_FILE, InstallContext, PackageManager
 from ..inspect.pyproject import read_toml
@@ -354,6 +355,7 @@ class LockedPackage:
         if files is None:  # lock format 1.x keeps the hashes in [metadata.files]
             files = metadata_files.get(self.name, [])
         self.hashes = tuple(sorted({str(f["hash"]) for f in files if isinstance(f, dict) and f.get("hash")}))
+        self.wheels = tuple(str(f["file"]) for f in files if isinstance(f, dict) and str(f.get("file", "")).endswith(".whl"))
         self.dependencies = [d for name, spec in (raw.get("dependencies") or {}).items()
                              for d in _poetry_dependency(name, spec)]
         for dep in self.dependencies:
@@ -512,6 +514,10 @@ class PoetryLock(PackageManager):
             return self
         found, _ = walk(self.lock, self.roots(self.project, groups, extras), (MAIN, *groups))
         return type(self)(self.file, frozenset(name for name, _ in found), self.app_dir, (self.project, self.lock))
+
+    def locked_packages(self) -> tuple:
+        return tuple(LockedWheels(package.name, package.version, package.wheels)
+                     for name in sorted(self.names) for package in self.lock.packages.get(name, []))
 
     def test_groups(self) -> tuple:
         """`dev` ([tool.poetry.group.dev], the legacy dev-dependencies or PEP 735), when defined."""

@@ -30,6 +30,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from packaging.utils import canonicalize_name
 
 from .. import errors
+from ..inspect.lock_wheels import LockedPackage as LockedWheels, wheel_name
 from ..inspect.pyproject import read_pyproject, read_toml
 from ..steps import dependencies as deps
 from ..steps.prefetch import Request, without_local
@@ -390,6 +391,13 @@ class UvLock(PackageManager):
     @property
     def local_sources(self) -> Optional[bool]:
         return bool(self.local)
+
+    def locked_packages(self) -> tuple:
+        return tuple(LockedWheels(canonicalize_name(table.get("name", "")), str(table.get("version", "")),
+                                  tuple(wheel_name(str(w.get("url") or w.get("filename") or w.get("path") or ""))
+                                        for w in table.get("wheels", []) if isinstance(w, dict)))
+                     for table in self.parsed[1].get("package", [])
+                     if canonicalize_name(table.get("name", "")) in self.names)
 
     def test_groups(self) -> tuple:
         """`dev`, when the project defines it: what `uv sync` installs besides production."""

@@ -352,7 +352,7 @@ def _choose_runtime(build: "Build", paths: Paths, record: Mapping[str, object]) 
                 raise
             reason = f"Python {chosen.version} could not be downloaded (python-build-standalone is not reachable)"
         else:
-            build.announce_python(chosen, available=available)
+            build.announce_python(chosen, note=chosen.note, available=available)
             return RuntimeChoice(True, runtime.runtime_python(paths.python), wanted)
         finally:
             build.env = saved

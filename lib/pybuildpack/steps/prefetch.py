@@ -28,7 +28,6 @@ PYBUILDPACK_NO_PREFETCH=1 turns it off (for benchmarks and diagnosis).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -38,6 +37,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Optional, Sequence
+
+from ..inspect.lock_wheels import glibc_version  # noqa: F401  (this machine's, for platform_tag)
 
 DISABLE_VAR = "PYBUILDPACK_NO_PREFETCH"
 # How long the install waits for a prefetch still running once the runtime is ready.
@@ -74,16 +75,6 @@ def why_not(installer: str, runtime_missing: bool, install_skipped: bool, local_
     if local_lines:
         return "the requirements name local paths or editables"
     return None
-
-
-def glibc_version() -> Optional[tuple]:
-    """(2, 36) for this machine's glibc; None on a musl or unknown libc."""
-    try:
-        text = os.confstr("CS_GNU_LIBC_VERSION") or ""
-    except (ValueError, OSError, AttributeError):
-        return None
-    match = re.match(r"glibc (\d+)\.(\d+)", text)
-    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def platform_tag(arch: str, glibc: Optional[tuple]) -> Optional[str]:

@@ -14,11 +14,12 @@ import platform
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping, Optional
 
 from .. import disk, errors, progress
+from ..inspect import lock_wheels
 from ..inspect.python_version import PythonRequests, choose, stable_versions
 from ..output import Log, format_duration
 from ..tools import Tools, run
@@ -33,6 +34,7 @@ class ChosenPython:
     version: str
     origin: str          # "from .python-version", "newest available (not pinned)", ...
     pinned: bool
+    note: str = ""       # why newer versions the range allows were passed over
 
 
 def machine_arch() -> str:
@@ -88,10 +90,13 @@ def choose_python(requests: PythonRequests, available: list, source: Optional[st
     if requests.primary is None:
         if not available:
             raise errors.PythonVersionUnavailable("The build", "3 (any)", available, listed)
-        return ChosenPython(available[0], "newest available, not pinned", pinned=False)
+        return _for_lock(requests, ChosenPython(available[0], "newest available, not pinned", pinned=False),
+                         stable_versions(available))
     version = choose(requests, available)
     if version is not None:
-        return ChosenPython(version, f"from {requests.primary.origin}", pinned=True)
+        allowed = [v for v in stable_versions(available) if requests.constraint.matches(v)] \
+            if requests.exact is None and requests.constraint else []
+        return _for_lock(requests, ChosenPython(version, f"from {requests.primary.origin}", pinned=True), allowed)
     exact, constraint = requests.exact, requests.constraint
     if exact and constraint and choose(PythonRequests(exact, None), available):
         raise errors.PythonVersionConflict(exact.origin, exact.value, constraint.origin, constraint.value)
@@ -101,6 +106,18 @@ def choose_python(requests: PythonRequests, available: list, source: Optional[st
     newest_per_minor = [choose(PythonRequests(None, None), [v for v in available if v.startswith(m + ".")])
                         for m in shown]
     raise errors.PythonVersionUnavailable(request.origin, request.value, newest_per_minor, listed)
+
+
+def _for_lock(requests: PythonRequests, chosen: ChosenPython, allowed: list) -> ChosenPython:
+    """`chosen`, the newest of `allowed`, unless the lock has no wheels for it
+    that an older allowed version has (inspect/lock_wheels.py): then that one."""
+    if requests.exact is not None or not requests.locked:
+        return chosen
+    choice = lock_wheels.choose_for_lock(allowed, requests.locked, machine_arch(), lock_wheels.glibc_version())
+    if choice is None or choice.version == chosen.version:
+        return chosen
+    return replace(chosen, version=choice.version,
+                   note=errors.python_passed_over(requests.lock_file, choice.passed_over))
 
 
 def install_python(tools: Tools, env: Mapping[str, str], version: str, dest: Path, log: Log) -> None:
