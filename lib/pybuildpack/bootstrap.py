@@ -37,6 +37,14 @@ def progress_printer():
     return lambda text: print(text, file=stream, flush=True)
 
 
+def uv_cache(cache_root: Path) -> Path:
+    """Where uv keeps the tools' downloads: the installers' cache, which
+    PYBUILDPACK_INSTALLER_CACHE_DIR shares between the apps of a host (as
+    Tools.from_environment reads it), else the one in CACHE_ROOT."""
+    shared = os.environ.get("PYBUILDPACK_INSTALLER_CACHE_DIR")
+    return (Path(shared) if shared else cache_root / "installer-cache") / "uv"
+
+
 def ensure_tool_env(cache_root: Path, uv: str) -> Path:
     tools = cache_root / "tools"
     target = tools / tool_env_key(uv)
@@ -49,7 +57,7 @@ def ensure_tool_env(cache_root: Path, uv: str) -> Path:
     say("-----> Preparing pybuildpack's tools")
     temporary = tools / f"{target.name}.tmp-{os.getpid()}"
     shutil.rmtree(temporary, ignore_errors=True)
-    env = dict(os.environ, UV_CACHE_DIR=str(cache_root / "installer-cache" / "uv"), UV_NO_CONFIG="1",
+    env = dict(os.environ, UV_CACHE_DIR=str(uv_cache(cache_root)), UV_NO_CONFIG="1",
                UV_NO_PROGRESS="1", UV_PYTHON_DOWNLOADS="never")
     env.setdefault("UV_SYSTEM_CERTS", "1")
     env.pop("VIRTUAL_ENV", None)

@@ -40,14 +40,20 @@ def enospc_path(exc: BaseException) -> Optional[str]:
 
 def path_in_output(output: str) -> Optional[str]:
     """The path on the first line of a tool's output that says "No space left on
-    device" (or the line before it); None when no line says so, "" when no path is given."""
+    device" (or the line before it); None when no line says so, "" when no path is given.
+    Of two paths (uv's "failed to copy file from SOURCE to TARGET"), the last:
+    the one written, which may be on another disk than a shared installer cache.
+
+        >>> path_in_output("failed to copy file from /cache/uv/a.py to /app/lib/.tmp1: No space left on device")
+        '/app/lib/.tmp1'
+    """
     lines = output.splitlines()
     for index, line in enumerate(lines):
         if _NO_SPACE in line:
             for candidate in (line, lines[index - 1] if index else ""):
-                match = _PATH.search(candidate)
-                if match:
-                    return match.group(1) or match.group(2)
+                matches = list(_PATH.finditer(candidate))
+                if matches:
+                    return matches[-1].group(1) or matches[-1].group(2)
             return ""
     return None
 

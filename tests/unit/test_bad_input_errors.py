@@ -4,6 +4,7 @@ requirement lines, Django settings that fail to import, and full disks."""
 
 from __future__ import annotations
 
+import doctest
 import errno
 import io
 import os
@@ -176,6 +177,12 @@ def test_an_installers_no_space_message_names_the_file():
     assert disk.path_in_output("ERROR: Could not install packages due to an OSError: [Errno 28] "
                                "No space left on device\n") == ""
     assert disk.path_in_output("error: no such package\n") is None
+    # Copying from a shared installer cache on another disk: the file written is the one named.
+    copy = ("  cause: Failed to copy to `/cache/tools/v/lib/typing_extensions.py`\n  cause: failed to copy file from "
+            "/shared/uv/archive-v0/6LE9/typing_extensions.py to /cache/tools/v/lib/.tmp0eku7o: No space left on "
+            "device (os error 28)\n")
+    assert disk.path_in_output(copy) == "/cache/tools/v/lib/.tmp0eku7o"
+    assert doctest.testmod(disk).failed == 0
 
 
 def test_disk_full_names_the_directory_that_holds_the_path(tmp_path):
