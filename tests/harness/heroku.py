@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import secrets
@@ -20,6 +21,7 @@ import signal
 import socket
 import stat
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
@@ -232,6 +234,38 @@ def copy_entry(source: str, target: str) -> None:
     shutil.copy2(source, target)
 
 
+def link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+_TOOLS: dict = {}
+
+
+def seeded_tools(env: Mapping[str, str]) -> Optional[Path]:
+    """The `tools` directory of a cache in which the real bootstrap prepared
+    pybuildpack's tool environment (`bin/pybuildpack --version`), once per test
+    process and build machine, byte-compiled as a build leaves it; None when
+    the build machine downloads uv itself (its path is part of the
+    environment's key). Setting the tools up takes a cold build 0.3 to 1 s of
+    uv runs and some 300 files; most test builds are not about that."""
+    key = (env.get("PATH"), env.get("PYBUILDPACK_UV"), env.get("PYBUILDPACK_INSTALLER_CACHE_DIR"))
+    if not key[1]:
+        return None
+    if key not in _TOOLS:
+        root = Path(tempfile.mkdtemp(prefix="pybuildpack-tools-"))
+        atexit.register(shutil.rmtree, root, True)
+        made = subprocess.run([str(BIN / "pybuildpack"), "--version"], env={**env, "PYBUILDPACK_CACHE_DIR": str(root)},
+                              capture_output=True, text=True)
+        assert made.returncode == 0, made.stdout + made.stderr
+        for python in (root / "tools").glob("*/bin/python"):
+            subprocess.run([str(python), "-m", "compileall", "-q", str(python.parent.parent / "lib")], check=True)
+        _TOOLS[key] = root / "tools"
+    return _TOOLS[key]
+
+
 class HerokuPlatform:
     """Builds fixture apps the way Heroku's build system does."""
 
@@ -240,9 +274,15 @@ class HerokuPlatform:
         self.base_env = dict(base_env)
         self.slugs: list = []
 
-    def new_cache(self) -> Path:
+    def new_cache(self, tools: bool = True) -> Path:
+        """A new, empty build cache; with `tools`, holding pybuildpack's tool
+        environment as the cache of any app built before does (see
+        seeded_tools): tests about preparing the tools pass False."""
         path = self.root / f"cache_{secrets.token_hex(4)}"
         path.mkdir(parents=True)
+        template = seeded_tools(self.base_env) if tools else None
+        if template is not None:
+            shutil.copytree(template, path / "pybuildpack" / "tools", symlinks=True, copy_function=link_or_copy)
         return path
 
     def _prepare(self, source: Path, config: Optional[Mapping[str, str]], cache_dir: Optional[Path],

@@ -33,7 +33,7 @@ def paths(result, cache_dir, build_env):
 
 def build_log(heroku, app, build_env, cache_dir=None):
     """Build `app` and return (result, its normalized log)."""
-    cache_dir = cache_dir or heroku.new_cache()
+    cache_dir = cache_dir or heroku.new_cache(tools=False)
     result = heroku.build(app, cache_dir=cache_dir)
     return result, normalized(result.output, paths(result, cache_dir, build_env))
 
