@@ -37,12 +37,12 @@ def progress_printer():
     return lambda text: print(text, file=stream, flush=True)
 
 
-def uv_cache(cache_root: Path) -> Path:
-    """Where uv keeps the tools' downloads: the installers' cache, which
-    PYBUILDPACK_INSTALLER_CACHE_DIR shares between the apps of a host (as
-    Tools.from_environment reads it), else the one in CACHE_ROOT."""
+def installer_cache(cache_root: Path) -> Path:
+    """Where uv and pip keep downloads (the tools' here, the app's packages in
+    Tools): PYBUILDPACK_INSTALLER_CACHE_DIR, a build-machine variable that
+    shares them between the apps of a host, else CACHE_ROOT/installer-cache."""
     shared = os.environ.get("PYBUILDPACK_INSTALLER_CACHE_DIR")
-    return (Path(shared) if shared else cache_root / "installer-cache") / "uv"
+    return Path(shared) if shared else cache_root / "installer-cache"
 
 
 def ensure_tool_env(cache_root: Path, uv: str) -> Path:
@@ -57,7 +57,7 @@ def ensure_tool_env(cache_root: Path, uv: str) -> Path:
     say("-----> Preparing pybuildpack's tools")
     temporary = tools / f"{target.name}.tmp-{os.getpid()}"
     shutil.rmtree(temporary, ignore_errors=True)
-    env = dict(os.environ, UV_CACHE_DIR=str(uv_cache(cache_root)), UV_NO_CONFIG="1",
+    env = dict(os.environ, UV_CACHE_DIR=str(installer_cache(cache_root) / "uv"), UV_NO_CONFIG="1",
                UV_NO_PROGRESS="1", UV_PYTHON_DOWNLOADS="never")
     env.setdefault("UV_SYSTEM_CERTS", "1")
     env.pop("VIRTUAL_ENV", None)

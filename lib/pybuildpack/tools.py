@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Optional, Sequence
 
+from .bootstrap import installer_cache
 from .output import Log
 
 
@@ -77,12 +78,11 @@ class Tools:
         (a build-machine variable) moves the installer caches outside CACHE_DIR,
         so several apps on one host can share downloads."""
         uv = os.environ.get("PYBUILDPACK_UV_BIN") or os.environ.get("PYBUILDPACK_UV") or "uv"
-        shared = os.environ.get("PYBUILDPACK_INSTALLER_CACHE_DIR")
-        installer_cache = Path(shared) if shared else cache_root / "installer-cache"
+        downloads = installer_cache(cache_root)
         return cls(
             uv=Path(uv),
-            uv_cache=installer_cache / "uv",
-            pip_cache=installer_cache / "pip",
+            uv_cache=downloads / "uv",
+            pip_cache=downloads / "pip",
         )
 
     def uv_env(self, base: Mapping[str, str]) -> dict:

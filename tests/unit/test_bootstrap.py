@@ -42,6 +42,6 @@ def test_a_temporary_directory_of_a_running_build_is_left_alone(tmp_path):
 def test_the_tools_are_downloaded_into_the_shared_installer_cache_when_there_is_one(tmp_path, monkeypatch):
     # Several apps on one host (Dokku) share downloads: pybuildpack's own tools too.
     monkeypatch.delenv("PYBUILDPACK_INSTALLER_CACHE_DIR", raising=False)
-    assert bootstrap.uv_cache(tmp_path / "cache") == tmp_path / "cache" / "installer-cache" / "uv"
+    assert bootstrap.installer_cache(tmp_path / "cache") == tmp_path / "cache" / "installer-cache"
     monkeypatch.setenv("PYBUILDPACK_INSTALLER_CACHE_DIR", str(tmp_path / "shared"))
-    assert bootstrap.uv_cache(tmp_path / "cache") == tmp_path / "shared" / "uv"
+    assert bootstrap.installer_cache(tmp_path / "cache") == tmp_path / "shared"
