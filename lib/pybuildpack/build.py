@@ -22,6 +22,7 @@ from . import errors, python_lifecycle, servers
 from . import plan as plan_module
 from .config import ConfigVars, build_environment
 from .environment_key import TEST, EnvironmentKey
+from .inspect import lock_wheels
 from .launch_config import LAUNCH_PACKAGE, LAUNCH_SOURCE, LaunchConfig
 from .output import Log, format_duration
 from .package_managers.base import ADDED_FILE, InstallContext
@@ -262,7 +263,7 @@ class Build:
         plan, inputs = self.plan, self.install_inputs()
         reason = prefetch.why_not(plan.installer, self.runtime_missing(), self.install_skipped(previous),
                                   inputs.local_sources and plan.package_manager.local_sources is None, self.env)
-        platform_tag = prefetch.platform_tag(runtime.machine_arch(), prefetch.glibc_version())
+        platform_tag = prefetch.platform_tag(runtime.machine_arch(), lock_wheels.glibc_version())
         if reason is not None or platform_tag is None:
             return None
         version, config = self.outcome.python.version, self.config.exported

@@ -13,6 +13,7 @@ from harness.machine import uv_binary
 from pybuildpack import package_managers
 from pybuildpack.build import Build, Layout
 from pybuildpack.config import ConfigVars
+from pybuildpack.inspect import lock_wheels
 from pybuildpack.plan import make_plan
 from pybuildpack.steps import prefetch
 from pybuildpack.steps.runtime import ChosenPython
@@ -43,7 +44,7 @@ def test_the_platform_is_the_manylinux_tag_of_the_machines_glibc_within_what_uv_
     assert prefetch.platform_tag("x86_64", (2, 12)) is None      # older than manylinux2014
     assert prefetch.platform_tag("x86_64", None) is None         # musl, or unknown
     assert prefetch.platform_tag("riscv64", (2, 36)) is None
-    glibc = prefetch.glibc_version()
+    glibc = lock_wheels.glibc_version()
     assert glibc is None or (glibc[0] == 2 and glibc[1] >= 17)
 
 
@@ -121,8 +122,8 @@ def offline_app(tmp_path):
     return app, {"PIP_FIND_LINKS": str(wheels), "PIP_NO_INDEX": "1"}
 
 
-needs_glibc = pytest.mark.skipif(prefetch.platform_tag("x86_64", prefetch.glibc_version()) is None
-                                 and prefetch.platform_tag("aarch64", prefetch.glibc_version()) is None,
+needs_glibc = pytest.mark.skipif(prefetch.platform_tag("x86_64", lock_wheels.glibc_version()) is None
+                                 and prefetch.platform_tag("aarch64", lock_wheels.glibc_version()) is None,
                                  reason="no manylinux platform on this machine")
 
 

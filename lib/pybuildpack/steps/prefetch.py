@@ -38,8 +38,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Optional, Sequence
 
-from ..inspect.lock_wheels import glibc_version  # noqa: F401  (this machine's, for platform_tag)
-
 DISABLE_VAR = "PYBUILDPACK_NO_PREFETCH"
 # How long the install waits for a prefetch still running once the runtime is ready.
 PREFETCH_WAIT = 60.0
