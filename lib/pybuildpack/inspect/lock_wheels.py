@@ -104,18 +104,11 @@ def choose_for_lock(candidates: Sequence[str], packages: Sequence[LockedPackage]
     newest_per_minor: dict = {}
     for version in candidates:
         newest_per_minor.setdefault(".".join(version.split(".")[:2]), version)
-    missing = {minor: missing_wheels(packages, minor, arch, glibc) for minor in newest_per_minor}
-    fewest = min(len(names) for names in missing.values())
-    for minor, version in newest_per_minor.items():
-        if len(missing[minor]) == fewest:
-            passed = tuple((m, missing[m]) for m in newest_per_minor if m != minor and
-                           _newer(m, minor))
-            return LockChoice(version, passed)
-    return None
-
-
-def _newer(a: str, b: str) -> bool:
-    return [int(x) for x in a.split(".")] > [int(x) for x in b.split(".")]
+    missing = [(minor, missing_wheels(packages, minor, arch, glibc)) for minor in newest_per_minor]
+    fewest = min(len(names) for _, names in missing)
+    # The first with the fewest is the newest; the minors before it are the newer ones passed over.
+    index = next(i for i, (_, names) in enumerate(missing) if len(names) == fewest)
+    return LockChoice(newest_per_minor[missing[index][0]], tuple(missing[:index]))
 
 
 def glibc_version() -> Optional[tuple]:
