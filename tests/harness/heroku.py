@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
+from pybuildpack.cache import copy_tree
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = REPO / "bin"
 from .machine import SYSTEM_PATH
@@ -234,13 +236,6 @@ def copy_entry(source: str, target: str) -> None:
     shutil.copy2(source, target)
 
 
-def link_or_copy(source: str, target: str) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
-
-
 _TOOLS: dict = {}
 
 
@@ -282,7 +277,8 @@ class HerokuPlatform:
         path.mkdir(parents=True)
         template = seeded_tools(self.base_env) if tools else None
         if template is not None:
-            shutil.copytree(template, path / "pybuildpack" / "tools", symlinks=True, copy_function=link_or_copy)
+            (path / "pybuildpack").mkdir()
+            copy_tree(template, path / "pybuildpack" / "tools")   # hardlinked, as a build caches environments
         return path
 
     def _prepare(self, source: Path, config: Optional[Mapping[str, str]], cache_dir: Optional[Path],
