@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from harness import runtimes
+from harness import runtimes, scratch
 from harness.heroku import HerokuPlatform
 from harness.machine import build_machine_env
 
@@ -19,6 +21,36 @@ DJANGO_EXAMPLE = REPO / "examples" / "django"
 ALIASES = {"django_startproject": DJANGO_EXAMPLE}
 TEST_CACHE = runtimes.DEFAULT_CACHE
 ARTIFACTS = REPO / "tests" / "artifacts"
+RAM_TMPDIR = pytest.StashKey[Path]()
+
+
+def pytest_configure(config) -> None:
+    """In the main process (xdist's workers inherit its environment): build on
+    a RAM filesystem when there is one with room, unless TMPDIR or --basetemp
+    says where (harness/scratch.py says why)."""
+    if hasattr(config, "workerinput") or "TMPDIR" in os.environ or config.option.basetemp:
+        return
+    ram = scratch.ram_tmpdir()
+    if ram is not None:
+        os.environ["TMPDIR"] = str(ram)
+        tempfile.tempdir = None
+        config.stash[RAM_TMPDIR] = ram
+
+
+def pytest_sessionfinish(session) -> None:
+    ram = session.config.stash.get(RAM_TMPDIR, None)
+    if ram is not None:
+        scratch.keep_new_wheels(ram / "installer-cache", TEST_CACHE / "installer-cache")
+
+
+@pytest.fixture(scope="session")
+def installer_cache(tmp_path_factory) -> Path:
+    """One installer cache for every build of the run, on the builds' filesystem
+    (a copy of the persistent one when that is elsewhere), so no wheel is
+    downloaded twice and uv can link what it installs."""
+    here, base = Path(tempfile.gettempdir()), tmp_path_factory.getbasetemp()
+    where = here if here.stat().st_dev == base.stat().st_dev else base.parent
+    return scratch.installer_cache(TEST_CACHE / "installer-cache", where)
 
 
 @pytest.fixture(scope="session")
@@ -27,10 +59,10 @@ def downloads_json() -> Path:
 
 
 @pytest.fixture(scope="session")
-def build_env(downloads_json, tmp_path_factory) -> dict:
+def build_env(downloads_json, installer_cache, tmp_path_factory) -> dict:
     """The build machine's environment, with one installer cache shared by every
     build of the run so no wheel is downloaded twice."""
-    return build_machine_env(tmp_path_factory.mktemp("home"), downloads_json, TEST_CACHE / "installer-cache")
+    return build_machine_env(tmp_path_factory.mktemp("home"), downloads_json, installer_cache)
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from typing import Optional
 # end of life, 3.11 ends within a year, 3.12 and 3.13 have longer.
 TODAY = "2026-11-22"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-# The machine's trust store and proxies belong to the build machine too.
+# The machine's trust store, proxies and temporary directory belong to the build machine too.
 PASSTHROUGH = ("SSL_CERT_FILE", "SSL_CERT_DIR", "PIP_CERT", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
-               "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
+               "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "TMPDIR")
 
 
 def uv_binary() -> Path:
