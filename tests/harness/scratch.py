@@ -28,11 +28,13 @@ SHM = Path("/dev/shm")
 SCRATCH_ROOM = 8 << 30
 
 
-def _is_tmpfs(path: Path) -> bool:
-    try:
-        mounts = Path("/proc/mounts").read_text()
-    except OSError:
-        return False
+def is_tmpfs(path: Path, mounts: Optional[str] = None) -> bool:
+    """Whether `path` is a tmpfs mount point (`mounts`: /proc/mounts' text)."""
+    if mounts is None:
+        try:
+            mounts = Path("/proc/mounts").read_text()
+        except OSError:
+            return False
     return any(fields[1] == str(path) and fields[2] == "tmpfs"
                for fields in (line.split() for line in mounts.splitlines()) if len(fields) > 2)
 
@@ -40,7 +42,7 @@ def _is_tmpfs(path: Path) -> bool:
 def ram_tmpdir() -> Optional[Path]:
     """A directory on /dev/shm for this user's test runs; None when /dev/shm is
     not a tmpfs or has less than SCRATCH_ROOM free."""
-    if not _is_tmpfs(SHM):
+    if not is_tmpfs(SHM):
         return None
     try:
         stats = os.statvfs(SHM)
@@ -50,11 +52,11 @@ def ram_tmpdir() -> Optional[Path]:
         return None
     path = SHM / f"pybuildpack-tests-{os.getuid()}"
     path.mkdir(mode=0o700, exist_ok=True)
-    _clear_leftovers(path)
+    clear_leftovers(path)
     return path
 
 
-def _clear_leftovers(path: Path, age: float = 3600.0) -> None:
+def clear_leftovers(path: Path, age: float = 3600.0) -> None:
     """Remove what earlier runs' builds left in the directory (uv's lock files,
     the temporary directories of builds the tests killed): RAM is scarcer than
     disk. Only what is an hour old, as another run may be using the rest."""
