@@ -188,8 +188,11 @@ def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files
     argv += list(args)
     if added_file is not None:
         argv += ["-r", str(added_file)]
-    argv += seed_packages(prefix) if seeds is None else list(seeds)
-    argv += uv_index_flags(config)
+    # The runtime's own pip and setuptools, named so the exact sync keeps them.
+    # Left out of the command the log shows: a fresh virtualenv has them already.
+    kept = seed_packages(prefix) if seeds is None else list(seeds)
+    shown_argv = argv + uv_index_flags(config)
+    argv += kept + uv_index_flags(config)
     # uv prints "Downloading numpy (15.6MiB)" for each large download; a long
     # install also says how much it has fetched and unpacked, every few seconds.
     with progress.watching(log, _packages_progress(), progress.UnpackedPackages(tools.uv_cache)):
@@ -197,7 +200,7 @@ def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files
     if result.returncode != 0:
         keep = HideTracebacks(_interesting_uv_line)
         shown = "".join(line for line in result.output.splitlines(keepends=True) if keep(line))
-        command = command_text(argv, app_dir)
+        command = command_text(shown_argv, app_dir)
         check_credentials_refused(shown)
         check_index_unreachable(shown, label or ", ".join(requirement_files) or "the added packages", config)
         check_known_failure(result.output, label or ", ".join(requirement_files) or "the added packages", "uv",
