@@ -30,7 +30,7 @@ MINORS = ("3.9", "3.11", "3.12", "3.13")
 # about 1,000 files fewer.
 _EXCLUDE_DIRS = {"test", "idlelib", "tkinter", "turtledemo", "site-packages", "lib2to3"}
 _EXCLUDE_SUFFIXES = (".a", ".opt-1.pyc", ".opt-2.pyc")
-FORMAT = "6"
+FORMAT = "7"
 
 
 def pyenv_root() -> Path:
@@ -87,6 +87,15 @@ def build_archive(version: str, prefix: Path, out_dir: Path) -> Path:
     # runtime takes half the time. Symbols stay, for extensions built against it.
     subprocess.run(["strip", "--strip-debug", str(interpreter), *map(str, _shared_objects(root))], check=True)
     subprocess.run(["patchelf", "--set-rpath", "$ORIGIN/../lib", str(interpreter)], check=True)
+    # pip in site-packages, and setuptools up to 3.11, as python-build-standalone
+    # installs them (ensurepip's bundled wheels: offline). Without them every test
+    # build with pip ran ensurepip itself, 7 s a build, and the seed packages a
+    # build keeps (steps/dependencies.py) were never there to keep.
+    subprocess.run([str(interpreter), "-I", "-m", "ensurepip", "--default-pip"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env={"PATH": os.environ.get("PATH", ""), "HOME": str(staging)})
+    for script in (root / "bin").glob("pip*"):
+        script.unlink()   # their #! names this staging directory; `python -m pip` is what builds run
     # The stdlib's bytecode checked by hash, not by the source's mtime: uv gives
     # each file it unpacks the time of unpacking, which makes pyenv's bytecode
     # stale, and every interpreter a test build starts with -B (uv's probe of

@@ -67,13 +67,13 @@ def test_cold_build_output(heroku, flask_app, build_env):
                 + jinja2==3.1.4
                 + markupsafe==2.1.5
                 + werkzeug==3.0.3
-               8 packages in the environment
+               9 packages in the environment
                Done (<time>)
         -----> Saving the environment to the build cache
                Done (<time>)
         -----> Build finished in <time>
                Python:    3.12.1 (from .python-version)
-               Packages:  8
+               Packages:  9
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
                From:      wsgi.py line 3
                App:       Flask app `application` (WSGI)
@@ -93,7 +93,7 @@ def test_no_change_rebuild_reuses_everything_output(heroku, flask_app, build_env
                Skipping the install: the cached environment matches.
         -----> Build finished in <time>
                Python:    3.12.1 (from .python-version)
-               Packages:  8
+               Packages:  9
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
                From:      wsgi.py line 3
                App:       Flask app `application` (WSGI)
@@ -115,13 +115,13 @@ def test_requirements_change_reinstalls_only_the_changed_pin_output(heroku, flas
                Added gunicorn==27.0.1 to the install: the web process (wsgi.py line 3) runs under gunicorn
                 - itsdangerous==2.2.0
                 + itsdangerous==2.1.2
-               8 packages in the environment
+               9 packages in the environment
                Done (<time>)
         -----> Saving the environment to the build cache
                Done (<time>)
         -----> Build finished in <time>
                Python:    3.12.1 (from .python-version)
-               Packages:  8
+               Packages:  9
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
                From:      wsgi.py line 3
                App:       Flask app `application` (WSGI)
@@ -160,13 +160,13 @@ def test_python_version_change_discards_the_environment_output(heroku, flask_app
                 + jinja2==3.1.4
                 + markupsafe==2.1.5
                 + werkzeug==3.0.3
-               8 packages in the environment
+               10 packages in the environment
                Done (<time>)
         -----> Saving the environment to the build cache
                Done (<time>)
         -----> Build finished in <time>
                Python:    3.11.7 (from .python-version)
-               Packages:  8
+               Packages:  10
                Web:       gunicorn --config python:pybuildpack_launch.gunicorn_config wsgi:application
                From:      wsgi.py line 3
                App:       Flask app `application` (WSGI)

@@ -18,6 +18,9 @@ def test_flask_app_behind_wsgi_py_runs_under_gunicorn(heroku, fixture_app):
     assert dyno.wait_until_serving("/").text == "Hello from Flask behind wsgi.py"
     assert dyno.terminate() == 0
     assert "Handling signal: term" in dyno.log
+    # The runtime's own pip survives the exact sync of the app's packages, as on a real runtime.
+    pip = slug.run("python -m pip --version")
+    assert pip.returncode == 0 and pip.stdout.startswith("pip "), pip.stdout + pip.stderr
 
 
 def test_app_py_is_run_with_python(heroku, fixture_app):
