@@ -20,6 +20,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DJANGO_EXAMPLE = REPO / "examples" / "django"
 ALIASES = {"django_startproject": DJANGO_EXAMPLE}
 TEST_CACHE = runtimes.DEFAULT_CACHE
+PERSISTENT_INSTALLER_CACHE = TEST_CACHE / "installer-cache"
 ARTIFACTS = REPO / "tests" / "artifacts"
 RAM_TMPDIR = pytest.StashKey[Path]()
 
@@ -40,7 +41,7 @@ def pytest_configure(config) -> None:
 def pytest_sessionfinish(session) -> None:
     ram = session.config.stash.get(RAM_TMPDIR, None)
     if ram is not None:
-        scratch.keep_new_wheels(ram / "installer-cache", TEST_CACHE / "installer-cache")
+        scratch.keep_new_wheels(ram, PERSISTENT_INSTALLER_CACHE)
 
 
 @pytest.fixture(scope="session")
@@ -49,8 +50,8 @@ def installer_cache(tmp_path_factory) -> Path:
     (a copy of the persistent one when that is elsewhere), so no wheel is
     downloaded twice and uv can link what it installs."""
     here, base = Path(tempfile.gettempdir()), tmp_path_factory.getbasetemp()
-    where = here if here.stat().st_dev == base.stat().st_dev else base.parent
-    return scratch.installer_cache(TEST_CACHE / "installer-cache", where)
+    where = here if scratch.same_filesystem(here, base) else base.parent
+    return scratch.installer_cache(PERSISTENT_INSTALLER_CACHE, where)
 
 
 @pytest.fixture(scope="session")

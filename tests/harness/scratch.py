@@ -26,6 +26,7 @@ from typing import Optional
 
 SHM = Path("/dev/shm")
 SCRATCH_ROOM = 8 << 30
+LOCAL_CACHE = "installer-cache"   # the run's installer cache, in the RAM directory
 
 
 def is_tmpfs(path: Path, mounts: Optional[str] = None) -> bool:
@@ -62,7 +63,7 @@ def clear_leftovers(path: Path, age: float = 3600.0) -> None:
     disk. Only what is an hour old, as another run may be using the rest."""
     cutoff = time.time() - age
     for entry in path.iterdir():
-        if entry.name.startswith(("installer-cache", "pytest-of-")):
+        if entry.name.startswith((LOCAL_CACHE, "pytest-of-")):
             continue   # the installer cache stays; pytest keeps its own base directories in order
         try:
             if entry.lstat().st_mtime < cutoff:
@@ -71,7 +72,7 @@ def clear_leftovers(path: Path, age: float = 3600.0) -> None:
             pass
 
 
-def _same_filesystem(one: Path, other: Path) -> bool:
+def same_filesystem(one: Path, other: Path) -> bool:
     return one.stat().st_dev == other.stat().st_dev
 
 
@@ -80,22 +81,23 @@ def installer_cache(persistent: Path, tmpdir: Path) -> Path:
     the filesystem of `tmpdir` (where the builds are), else a copy of it there,
     made once by whichever test process comes first."""
     persistent.mkdir(parents=True, exist_ok=True)
-    if _same_filesystem(persistent, tmpdir):
+    if same_filesystem(persistent, tmpdir):
         return persistent
-    local = tmpdir / "installer-cache"
-    with (tmpdir / "installer-cache.lock").open("w") as lock:
+    local = tmpdir / LOCAL_CACHE
+    with (tmpdir / f"{LOCAL_CACHE}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not local.is_dir():
-            staging = tmpdir / f"installer-cache.tmp-{os.getpid()}"
+            staging = tmpdir / f"{LOCAL_CACHE}.tmp-{os.getpid()}"
             subprocess.run(["rm", "-rf", str(staging)], check=True)
             subprocess.run(["cp", "-a", str(persistent), str(staging)], check=True)
             os.rename(staging, local)
     return local
 
 
-def keep_new_wheels(local: Path, persistent: Path) -> None:
-    """Copy what the run added to the RAM copy of the installer cache back to
-    the persistent one (files it has already are left alone)."""
+def keep_new_wheels(tmpdir: Path, persistent: Path) -> None:
+    """Copy what the run added to the copy of the installer cache in `tmpdir`
+    back to the persistent one (files it has already are left alone)."""
+    local = tmpdir / LOCAL_CACHE
     if local != persistent and local.is_dir() and persistent.is_dir():
         subprocess.run(["cp", "-a", "-n", f"{local}/.", f"{persistent}/"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -24,7 +24,7 @@ def test_the_persistent_cache_is_used_in_place_on_the_builds_filesystem(tmp_path
 
 
 def test_elsewhere_it_is_copied_once_and_new_wheels_go_back_without_overwriting(tmp_path, monkeypatch):
-    monkeypatch.setattr(scratch, "_same_filesystem", lambda one, other: False)
+    monkeypatch.setattr(scratch, "same_filesystem", lambda one, other: False)
     persistent, ram = tmp_path / "persistent", tmp_path / "ram"
     ram.mkdir()
     (persistent / "uv" / "wheels-v5").mkdir(parents=True)
@@ -38,7 +38,7 @@ def test_elsewhere_it_is_copied_once_and_new_wheels_go_back_without_overwriting(
     assert scratch.installer_cache(persistent, ram) == local
     assert (local / "uv" / "wheels-v5" / "flask.whl").read_text() == "the run's"
     (local / "uv" / "wheels-v5" / "django.whl").write_text("new")
-    scratch.keep_new_wheels(local, persistent)
+    scratch.keep_new_wheels(ram, persistent)
     assert (persistent / "uv" / "wheels-v5" / "django.whl").read_text() == "new"
     assert (persistent / "uv" / "wheels-v5" / "flask.whl").read_text() == "old"
 
