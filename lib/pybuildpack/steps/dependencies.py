@@ -191,8 +191,9 @@ def install_with_uv(tools: Tools, python: Path, app_dir: Path, requirement_files
     # The runtime's own pip and setuptools, named so the exact sync keeps them.
     # Left out of the command the log shows: a fresh virtualenv has them already.
     kept = seed_packages(prefix) if seeds is None else list(seeds)
-    shown_argv = argv + uv_index_flags(config)
-    argv += kept + uv_index_flags(config)
+    index = uv_index_flags(config)
+    shown_argv = argv + index
+    argv += kept + index
     # uv prints "Downloading numpy (15.6MiB)" for each large download; a long
     # install also says how much it has fetched and unpacked, every few seconds.
     with progress.watching(log, _packages_progress(), progress.UnpackedPackages(tools.uv_cache)):
