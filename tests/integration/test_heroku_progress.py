@@ -19,6 +19,7 @@ pytestmark = pytest.mark.slow
 # The mirror sends this much of the archive, then stalls past the first report (5 s).
 HEAD = 4 << 20
 STALL = 7.0
+CURL_BUFFER = 64 << 10
 BOOTSTRAP = BIN / "support" / "bootstrap.sh"
 ARCHIVE = f"cpython-3.12.1-{FORMAT}.tar.gz"   # the test runtime's archive (harness/runtimes.py)
 
@@ -63,8 +64,13 @@ def test_a_slow_uv_download_shows_its_size_and_share_every_five_seconds(tmp_path
         result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "file").read_bytes() == archive.read_bytes()
-    # The mirror sent 4 MiB of the archive, then nothing until 7 s: one line, at 5 s.
-    assert result.stdout == f"       Downloading uv 0.13.9 ({mib(size)}): 4.0 MiB, {HEAD * 100 // size}%\n"
+    # The mirror sent 4 MiB of the archive, then nothing until 7 s: one line, at 5 s. What the
+    # file held then may lack the last write curl's stdio buffer kept back (up to 64 KiB), which
+    # can be a percent less when 4 MiB lies just past a percent of the archive.
+    shares = {f"{share}%" for share in ((HEAD - CURL_BUFFER) * 100 // size, HEAD * 100 // size)}
+    prefix = f"       Downloading uv 0.13.9 ({mib(size)}): 4.0 MiB, "
+    assert result.stdout.startswith(prefix) and result.stdout.endswith("\n"), result.stdout
+    assert result.stdout[len(prefix):-1] in shares, result.stdout
 
 
 def test_a_failed_uv_download_keeps_curls_error_for_the_message(tmp_path, downloads_json):
