@@ -38,6 +38,13 @@ def pytest_configure(config) -> None:
         config.stash[RAM_TMPDIR] = ram
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """The tests marked `long` first: with xdist's work stealing, the run then
+    ends on short tests that both workers share, not on one long test while
+    the other worker waits."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 def pytest_sessionfinish(session) -> None:
     ram = session.config.stash.get(RAM_TMPDIR, None)
     if ram is not None:

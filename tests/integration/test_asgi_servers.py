@@ -250,6 +250,7 @@ def test_django_asgi_project_serves_static_files_under_the_default_server(heroku
     assert_graceful(dyno, "gunicorn with uvicorn workers (Django)")
 
 
+@pytest.mark.long
 def test_django_asgi_project_serves_static_files_under_hypercorn(heroku, fixture_app):
     config = {"PYBUILDPACK_SERVER": "hypercorn"}
     result = heroku.build(fixture_app("asgi_django"), config=config)

@@ -11,6 +11,7 @@ from harness.heroku import REPO
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.long
 def test_serve_benchmark_runs_on_the_flask_app_and_writes_json(tmp_path):
     output = tmp_path / "serve.json"
     result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "serve.py"), "--cases", "flask-json",

@@ -11,6 +11,7 @@ from harness.heroku import REPO
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.long
 def test_benchmark_runs_on_the_small_app_and_writes_json(tmp_path):
     output = tmp_path / "latest.json"
     result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--apps", "small", "--runs", "1",

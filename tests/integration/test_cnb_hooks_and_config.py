@@ -33,6 +33,7 @@ def test_denylisted_vars_are_not_exported_and_credentials_are_masked(cnb, fixtur
     assert "  - LD_PRELOAD" in result.output and "  - PATH" in result.output
 
 
+@pytest.mark.long
 def test_installer_config_var_picks_pip_and_the_lock_is_kept_in_the_dependencies_layer(cnb, fixture_app):
     result = cnb.build(fixture_app("flask_wsgi"), config={"PYBUILDPACK_INSTALLER": "pip"})
     assert result.ok, result.output

@@ -21,6 +21,7 @@ def flask_app(fixture_app, tmp_path):
     return app
 
 
+@pytest.mark.long
 def test_no_change_rebuild_reuses_every_layer_and_touches_no_network(cnb, fixture_app):
     cold = cnb.build(fixture_app("django_startproject"))
     assert cold.ok, cold.output

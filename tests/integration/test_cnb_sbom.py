@@ -3,13 +3,16 @@
 import json
 
 import pytest
-from cyclonedx.schema import SchemaVersion
-from cyclonedx.validation.json import JsonStrictValidator
 
 pytestmark = pytest.mark.slow
 
 
 def components(path):
+    # Imported here: building the validator's grammars takes 4 s, which every
+    # worker would pay while collecting, whether or not it runs these tests.
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
     document = json.loads(path.read_text())
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(path.read_text()) is None
     return {c["name"].lower(): (c["version"], c["purl"]) for c in document["components"]}

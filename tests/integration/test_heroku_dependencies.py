@@ -26,6 +26,7 @@ def test_requirements_in_is_compiled_and_its_lock_kept(heroku, fixture_app, inst
 
 
 @pytest.mark.parametrize("installer", INSTALLERS)
+@pytest.mark.long
 def test_a_requirement_removed_between_builds_is_uninstalled(heroku, fixture_app, tmp_path, installer):
     app = tmp_path / "app"
     shutil.copytree(fixture_app("flask_wsgi"), app)
@@ -63,6 +64,7 @@ SIX_WHEEL = "b7/ce/149a00dd41f10bc29e5921b496af8b574d8413afcd5e30dfa0ed46c2cc5e/
 
 
 @pytest.mark.parametrize("installer", INSTALLERS)
+@pytest.mark.long
 def test_requirements_txt_syntax_pip_allows(heroku, fixture_app, tmp_path, installer):
     """-r includes, -c constraints, markers, extras, a local path, a direct URL,
     index options, and ${VAR} expansion from config vars in URLs and paths."""

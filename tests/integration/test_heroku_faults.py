@@ -127,6 +127,7 @@ def test_a_build_killed_at_a_step_leaves_the_environment_for_the_next_build(hero
 
 
 @pytest.mark.parametrize("installer", ["uv", "pip"])
+@pytest.mark.long
 def test_a_build_failing_after_its_install_leaves_the_cache_entry_byte_for_byte(heroku, fixture_app, tmp_path,
                                                                                installer):
     """Upgrade, downgrade, removal and addition of packages in the restored

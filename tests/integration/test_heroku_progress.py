@@ -83,6 +83,7 @@ def test_a_failed_uv_download_keeps_curls_error_for_the_message(tmp_path, downlo
     assert "404" in (tmp_path / "file.err").read_text()
 
 
+@pytest.mark.long
 def test_a_slow_package_download_shows_what_is_unpacked_every_five_seconds(heroku, tmp_path, downloads_json):
     wheels = tmp_path / "wheels"
     wheels.mkdir()

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.slow
 PIP = {"PYBUILDPACK_INSTALLER": "pip"}
 
 
+@pytest.mark.long
 def test_pip_installs_a_pyproject_package_not_editable_which_works_after_the_move(heroku, fixture_app):
     result = heroku.build(fixture_app("pyproject_package"), config=PIP)
     assert result.ok, result.output
@@ -25,6 +26,7 @@ def test_pip_installs_a_pyproject_package_not_editable_which_works_after_the_mov
     assert "/site-packages/greeting/__init__.py" in check.stdout and str(result.build_dir) not in check.stdout, check
 
 
+@pytest.mark.long
 def test_pip_installs_the_chosen_group_and_extra_and_removes_them_once_unchosen(heroku, fixture_app):
     cache = heroku.new_cache()
     chosen = {**PIP, "PYBUILDPACK_EXTRAS": "compat", "PYBUILDPACK_GROUPS": "net"}
@@ -41,6 +43,7 @@ def test_pip_installs_the_chosen_group_and_extra_and_removes_them_once_unchosen(
     serve(heroku, second, "Hello from a pyproject.toml without a build system")
 
 
+@pytest.mark.long
 def test_pip_installs_a_setup_py_app(heroku, fixture_app):
     result = heroku.build(fixture_app("setup_py_app"), config=PIP)
     assert result.ok, result.output

@@ -123,6 +123,7 @@ def test_uwsgi_chosen_by_config_var_is_added_as_pyuwsgi_and_drains_on_sigterm(cn
               else f"\nuWSGI: {report[0]}")
 
 
+@pytest.mark.long
 def test_mod_wsgi_express_listed_in_requirements_serves_flask_and_drains_on_sigterm(heroku, fixture_app, capsys):
     result = heroku.build(fixture_app("wsgi_mod_wsgi"))
     assert result.ok, result.output
@@ -157,6 +158,7 @@ def test_mod_wsgi_without_apache_fails_the_build_naming_what_to_install(heroku, 
 
 
 @pytest.mark.parametrize("server", ["waitress", "uwsgi", "mod_wsgi"])
+@pytest.mark.long
 def test_django_static_files_are_served_by_the_server(heroku, django_app, server):
     result = heroku.build(django_app, config={"PYBUILDPACK_SERVER": server})
     assert result.ok, result.output
@@ -190,6 +192,7 @@ def test_waitress_runs_locally_trusting_no_forwarded_headers_and_stops_on_ctrl_c
     assert logged(server, "SIGINT received: stopping waitress")
 
 
+@pytest.mark.long
 def test_an_app_declaring_uwsgi_gets_it_compiled_from_source(heroku, fixture_app, tmp_path, capsys):
     from harness.heroku import slug_distributions
 
