@@ -11,7 +11,7 @@ UV := $(VENV)/bin/uv
 .PHONY: test test-unit test-integration setup lock clean bench bench-serve
 
 test: setup
-	$(VENV)/bin/pytest -n 2
+	$(VENV)/bin/pytest -n 3
 
 test-unit: setup
 	$(VENV)/bin/pytest tests/unit
