@@ -24,4 +24,6 @@ def test_benchmark_runs_on_the_small_app_and_writes_json(tmp_path):
     for key in ("ours_cold", "ours_no_change", "ours_one_change", "uv_baseline", "pip_baseline",
                 "first_200", "slug_mb", "packages_mb", "runtime_mb"):
         assert median[key] > 0, key
-    assert set(data["apps"]["small"]["targets"]) >= {"cold ≤ 1.2× uv", "slug ≤ 1.1× packages + runtime"}
+    assert set(data["apps"]["small"]["targets"]) == {
+        "cold ≤ 2 s", "no-change ≤ 0.6 s and ≤ 0.10× cold", "one-package change ≤ 0.25× cold",
+        "slug ≤ 1.1× packages + runtime", "first 200 < 1 s"}
