@@ -2,8 +2,8 @@
 
     settings -> pre_compile hook -> (source check) -> Python -> cached environment
     -> dependencies -> the web app compiles and its servers import -> launch code
-    -> framework steps (Django) -> post_compile hook -> launch config
-    -> save the environment -> summary
+    -> (the environment's copy begins) -> framework steps (Django) -> post_compile hook
+    -> launch config -> save the environment -> summary
 
 This is the only place the order is written. What each phase does is in
 build.py; where its results go, and what is restored and saved, is the
@@ -90,6 +90,7 @@ def _build_app(platform: Platform, log: Log, state: dict, config) -> Build:
     build.check_web_app_compiles()
     build.check_servers_start()
     build.install_launch_package()
+    platform.begin_save(build)
     build.django(platform.static_cache(build), platform.django_record(build))
     build.run_hook("bin/post_compile", hook_env)
 

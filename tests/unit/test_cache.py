@@ -215,3 +215,61 @@ def test_a_background_copy_is_the_tree_when_waited_for_and_nothing_when_cancelle
     cancelled = BackgroundCopy(source, tmp_path / "other")
     cancelled.cancel()
     assert not (tmp_path / "other").exists() and (source / "lib" / "pkg" / "mod.py").is_file()
+
+
+def _tree(root):
+    """Relative path -> (kind, inode) of everything under root, the metadata file left out."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.name == META:
+            continue
+        kind = "link" if path.is_symlink() else "dir" if path.is_dir() else "file"
+        found[str(path.relative_to(root))] = (kind, None if kind == "dir" else path.lstat().st_ino)
+    return found
+
+
+def test_a_store_begun_early_takes_in_what_changed_in_the_source_since(tmp_path):
+    cached = CachedDir(tmp_path / "cache" / "env")
+    source = source_tree(tmp_path / "build")
+    write(source / "lib" / "gone.txt", "removed after the copy began")
+    write(source / "lib" / "old" / "mod.py", "a directory removed after the copy began")
+    write(source / "lib" / "kept.py", "x = 1\n")
+    begun = cached.begin_store(source)
+    assert begun is not None
+    begun.wait()
+    # What the later steps do: bytecode written, a file replaced (never written in
+    # place), files and a directory removed, a symlink pointed elsewhere.
+    write(source / "lib" / "__pycache__" / "kept.cpython-312.pyc", "bytecode")
+    write(source / "lib" / "marker.txt.new", "v2")
+    os.replace(source / "lib" / "marker.txt.new", source / "lib" / "marker.txt")
+    (source / "lib" / "gone.txt").unlink()
+    (source / "lib" / "old" / "mod.py").unlink()
+    (source / "lib" / "old").rmdir()
+    (source / "bin" / "python").unlink()
+    (source / "bin" / "python").symlink_to("python3.12")
+    cached.store(source, {"python_version": "3.12.4"}, begun=begun)
+    assert _tree(cached.path) == _tree(source)
+    assert (cached.path / "lib" / "marker.txt").read_text() == "v2"
+    assert os.readlink(cached.path / "bin" / "python") == "python3.12"
+    assert cached.metadata()["python_version"] == "3.12.4"
+    assert sorted(p.name for p in cached.path.parent.iterdir()) == ["env"]
+
+
+def test_a_store_begun_and_cancelled_leaves_the_entry_as_it_was(tmp_path):
+    cached = CachedDir(tmp_path / "cache" / "env")
+    cached.store(source_tree(tmp_path / "old", "v1"), {"python_version": "3.11.9"})
+    begun = cached.begin_store(source_tree(tmp_path / "new", "v2"))
+    begun.cancel()
+    assert (cached.path / "lib" / "marker.txt").read_text() == "v1"
+    assert cached.metadata()["python_version"] == "3.11.9"
+    assert sorted(p.name for p in cached.path.parent.iterdir()) == ["env"]
+
+
+def test_a_store_begun_and_killed_is_removed_by_the_next_build(tmp_path):
+    cached = CachedDir(tmp_path / "cache" / "env")
+    cached.store(source_tree(tmp_path / "old", "v1"), {"python_version": "3.11.9"})
+    begun = cached.begin_store(source_tree(tmp_path / "new", "v2"))
+    begun.wait()   # the build was killed before store: the copy has no metadata
+    cached.clean_leftovers()
+    assert (cached.path / "lib" / "marker.txt").read_text() == "v1"
+    assert sorted(p.name for p in cached.path.parent.iterdir()) == ["env"]

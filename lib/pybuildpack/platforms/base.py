@@ -90,6 +90,11 @@ class Platform(ABC):
     def write_launch(self, build: "Build", launch: "LaunchConfig") -> None:
         """Write the processes and their environment in this platform's form."""
 
+    def begin_save(self, build: "Build") -> None:
+        """The environment's packages are all in (the launch package too): a
+        platform that copies the environment to keep it may start now, beside
+        the rest of the build; save_environment finishes it."""
+
     @abstractmethod
     def save_environment(self, build: "Build", key: "EnvironmentKey") -> None:
         """Keep the environment (with `key` and the install key) for the next build."""

@@ -80,6 +80,7 @@ class Heroku(Platform):
         self.cache_root = cache_dir / "pybuildpack"
         self.cached_env = CachedDir(self.cache_root / CACHE_ENV)
         self._restoring = None   # the copy start_restore began
+        self._saving = None      # the copy begin_save began
 
     def read_config(self) -> "ConfigVars":
         from ..config import read_env_dir
@@ -122,11 +123,13 @@ class Heroku(Platform):
         target = self.source_dir / PYTHON_DIR
         self._restoring = BackgroundCopy(self.cached_env.path, target.with_name(f".python-restore-{os.getpid()}"))
 
-    def end_restore(self) -> None:
-        """Remove a copy start_restore made that the build did not use (it stopped before)."""
-        if self._restoring is not None:
-            self._restoring.cancel()
-            self._restoring = None
+    def discard_unused_copies(self) -> None:
+        """Remove a copy start_restore or begin_save made that the build did not
+        use (it stopped before)."""
+        for copy in (self._restoring, self._saving):
+            if copy is not None:
+                copy.cancel()
+        self._restoring = self._saving = None
 
     def restore_environment(self, build: "Build", key: "EnvironmentKey") -> dict:
         from ..cache import FORMAT, META, SLOW_COPY
@@ -191,6 +194,14 @@ class Heroku(Platform):
 
         write_runtime_files(self.source_dir, launch, relative(self.app_dir, self.source_dir))
 
+    def begin_save(self, build: "Build") -> None:
+        """Start copying a changed environment into the cache now, beside the
+        entry, while collectstatic, the deployment check and the post_compile
+        hook run: save_environment then only brings the copy up to date with
+        what they changed (bytecode they wrote) and swaps it in."""
+        if not build.outcome.environment_unchanged:
+            self._saving = self.cached_env.begin_store(build.layout.runtime_prefix)
+
     def save_environment(self, build: "Build", key: "EnvironmentKey") -> None:
         from ..cache import write_atomically
 
@@ -200,10 +211,11 @@ class Heroku(Platform):
         # left as it was is in the cache already: the copy is skipped. (What
         # changes in it anyway, the launch package and hooks' work, is redone
         # by every build.)
+        begun, self._saving = self._saving, None
         if not build.outcome.environment_unchanged:
             with build.log.timed("Saving the environment to the build cache", threshold=0.0):
                 self.cached_env.store(build.layout.runtime_prefix,
-                                      {**key.metadata(), "install_key": build.outcome.install_key})
+                                      {**key.metadata(), "install_key": build.outcome.install_key}, begun=begun)
         lock_name = build.plan.package_manager.lock_name(build.plan.installer)
         lock = build.layout.state_dir / lock_name if lock_name else None
         if lock is not None and lock.is_file():
@@ -222,7 +234,7 @@ def compile(build_dir: Path, cache_dir: Path, env_dir: Optional[Path], log: Log,
 
         build(platform, log)
     finally:
-        platform.end_restore()
+        platform.discard_unused_copies()
 
 
 def _export_defaults(defaults: dict) -> list:
