@@ -314,6 +314,18 @@ def du_mb(path: Path) -> float:
     return int(result.stdout.split()[0]) / 1e6
 
 
+# What the runtime itself puts in site-packages (python-build-standalone ships
+# pip, and setuptools up to 3.11): part of the runtime, not of the app's packages.
+RUNTIME_SEEDS = {"pip", "setuptools", "pkg_resources", "_distutils_hack", "distutils"}
+
+
+def runtime_mb(prefix: Path) -> float:
+    """The slug's CPython: the prefix without the app's packages (the runtime's own pip kept)."""
+    site = next(prefix.glob("lib/python3*/site-packages"))
+    seeds = [entry for entry in site.iterdir() if entry.name.split("-")[0] in RUNTIME_SEEDS]
+    return du_mb(prefix) - du_mb(site) + sum(du_mb(entry) for entry in seeds)
+
+
 def step_timings(output: str) -> dict:
     """Seconds per `-----> step` from the `Done (Ns)` lines of a build log."""
     timings, step = {}, None
@@ -498,8 +510,7 @@ def one_round(app: App, round_number: int, work: Path, index: str, downloads: Pa
         figures["ours_cold"] = cold.duration
         figures["steps_cold"] = step_timings(cold.output)
         figures["slug_mb"] = du_mb(cold.build_dir)
-        figures["runtime_mb"] = du_mb(cold.build_dir / ".heroku" / "python") - du_mb(
-            next((cold.build_dir / ".heroku" / "python").glob("lib/python3*/site-packages")))
+        figures["runtime_mb"] = runtime_mb(cold.build_dir / ".heroku" / "python")
         figures["first_200"] = first_200(heroku, cold, app)
         settle()
         warm = heroku.build(source, config=config, cache_dir=cache)
