@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from pybuildpack.cache import FORMAT, META, CachedDir, write_atomically
 from pybuildpack.environment_key import describe_changes
 
@@ -255,21 +257,18 @@ def test_a_store_begun_early_takes_in_what_changed_in_the_source_since(tmp_path)
     assert sorted(p.name for p in cached.path.parent.iterdir()) == ["env"]
 
 
-def test_a_store_begun_and_cancelled_leaves_the_entry_as_it_was(tmp_path):
+@pytest.mark.parametrize("ending", ["failed", "killed"])
+def test_a_store_begun_by_a_build_that_never_stored_leaves_the_entry_as_it_was(tmp_path, ending):
+    """A failed build cancels the copy; a killed one leaves it without metadata,
+    and the next build's clean_leftovers removes it."""
     cached = CachedDir(tmp_path / "cache" / "env")
     cached.store(source_tree(tmp_path / "old", "v1"), {"python_version": "3.11.9"})
     begun = cached.begin_store(source_tree(tmp_path / "new", "v2"))
-    begun.cancel()
+    if ending == "failed":
+        begun.cancel()
+    else:
+        begun.wait()
+        cached.clean_leftovers()
     assert (cached.path / "lib" / "marker.txt").read_text() == "v1"
     assert cached.metadata()["python_version"] == "3.11.9"
-    assert sorted(p.name for p in cached.path.parent.iterdir()) == ["env"]
-
-
-def test_a_store_begun_and_killed_is_removed_by_the_next_build(tmp_path):
-    cached = CachedDir(tmp_path / "cache" / "env")
-    cached.store(source_tree(tmp_path / "old", "v1"), {"python_version": "3.11.9"})
-    begun = cached.begin_store(source_tree(tmp_path / "new", "v2"))
-    begun.wait()   # the build was killed before store: the copy has no metadata
-    cached.clean_leftovers()
-    assert (cached.path / "lib" / "marker.txt").read_text() == "v1"
     assert sorted(p.name for p in cached.path.parent.iterdir()) == ["env"]
