@@ -191,6 +191,7 @@ class CachedDir:
 
 
 def same_filesystem(a: Path, b: Path) -> bool:
+    """Whether hardlinks can join `a` and `b` (False when either is missing)."""
     try:
         return os.stat(a).st_dev == os.stat(b).st_dev
     except OSError:

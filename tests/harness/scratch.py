@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Optional
 
+from pybuildpack.cache import same_filesystem
+
 SHM = Path("/dev/shm")
 SCRATCH_ROOM = 8 << 30
 LOCAL_CACHE = "installer-cache"   # the run's installer cache, in the RAM directory
@@ -70,10 +72,6 @@ def clear_leftovers(path: Path, age: float = 3600.0) -> None:
                 subprocess.run(["rm", "-rf", str(entry)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         except OSError:
             pass
-
-
-def same_filesystem(one: Path, other: Path) -> bool:
-    return one.stat().st_dev == other.stat().st_dev
 
 
 def installer_cache(persistent: Path, tmpdir: Path) -> Path:
