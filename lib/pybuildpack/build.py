@@ -13,6 +13,7 @@ import contextlib
 import json
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from .plan import BuildPlan
 from .steps import dependencies as deps
 from .steps import django as django_step
 from .steps import django_cache, stand_ins
-from .steps import hooks, prefetch, relocate, runtime, static_cache
+from .steps import hooks, prefetch, relocate, runtime, static_cache, used_packages
 from .tools import Tools, run
 
 
@@ -402,13 +403,19 @@ class Build:
         builds (None: collectstatic always runs); `record`: where it keeps the
         settings probe's result and the deployment check's findings (None: they
         always run; steps/django_cache.py)."""
-        project = self.plan.django
-        if project is None:
+        if self.plan.django is None:
             return
-        python, app_dir = self.layout.python, self.layout.app_dir
+        # The probe, the check and collectstatic each record which packages they used.
+        with tempfile.TemporaryDirectory(prefix="pybuildpack-used-") as directory:
+            self._django(static, record, used_packages.Recording(Path(directory)))
+
+    def _django(self, static: Optional[static_cache.StaticCache], record: Optional[django_cache.DjangoRecord],
+                recording: used_packages.Recording) -> None:
+        project = self.plan.django
+        python, app_dir, env_prefix = self.layout.python, self.layout.app_dir, self.layout.env_prefix
         stored = record.load() if record is not None else None
         key = self.django_key(project, record, stored)
-        reused = django_cache.reuse(stored, key, app_dir, self.env)
+        reused = django_cache.reuse(stored, key, app_dir, self.env, env_prefix)
         if reused is not None:
             # Nothing the probe and the check read changed: their last results hold.
             settings, kept = reused
@@ -420,9 +427,9 @@ class Build:
             with self.log.quiet_step(errors.django_settings_read(project.settings_module)):
                 self.outcome.django = settings = django_step.probe(
                     python, app_dir, project, self.env, self.plan.package_manager.file, self.log,
-                    list_static=static is not None and self.plan.collectstatic)
+                    list_static=static is not None and self.plan.collectstatic, recording=recording)
             # check --deploy runs beside collectstatic, with the same settings and stand-ins.
-            wait_check = django_step.start_deploy_check(python, app_dir, project, settings, self.env)
+            wait_check = django_step.start_deploy_check(python, app_dir, project, settings, self.env, recording)
         collect = self.plan.collectstatic and settings.staticfiles
         given = len(settings.stand_ins)
         if not self.plan.collectstatic:
@@ -435,37 +442,50 @@ class Build:
                 from .plan import static_root_location
                 self.log.warning(*(self.plan.static_root_warning
                                    or errors.static_root_supplied(static_root_location(project))))
-            self.collectstatic(project, settings, static, wait_check)
+            self.collectstatic(project, settings, static, wait_check, recording)
         if not collect:
             self._say_stand_ins(settings, "the settings check")
         check = wait_check()
         if reused is None and check.crashed and len(settings.stand_ins) > given:
             # collectstatic needed another stand-in, which the check started without.
-            check = django_step.start_deploy_check(python, app_dir, project, settings, self.env)()
+            check = django_step.start_deploy_check(python, app_dir, project, settings, self.env, recording)()
         self.deploy_check(project, settings, check, unchanged=reused is not None)
         if key is not None and reused is None:
-            record.save(django_cache.record(key, settings, check, app_dir))
+            records = [recording.read("probe"), recording.read("check")]
+            used = used_packages.summarize(records, env_prefix, app_dir)
+            unread = django_cache.unread_declarations(app_dir, records)
+            if unread != django_cache.stored_unread(stored):
+                key = self.django_key(project, record, stored, unread, settings)
+            if key is not None:
+                record.save(django_cache.record(key, settings, check, app_dir, used, env_prefix, unread))
 
     def django_key(self, project, record: Optional[django_cache.DjangoRecord],
-                   stored: Optional[dict]) -> Optional[str]:
+                   stored: Optional[dict], unread: Optional[list] = None,
+                   settings: Optional[django_step.DjangoSettings] = None) -> Optional[str]:
         """The key of what the settings probe and check --deploy read (None:
         they run). Left out of the app's files: what the build itself writes
         there (the environment, its state, the record, STATIC_ROOT, by default
-        and as the last build's settings said)."""
+        and as `settings` or else the last build's settings said). `unread`:
+        the dependency files they did not open (default: as the last build's
+        record says)."""
         if record is None:
             return None
         layout, app_dir = self.layout, self.layout.app_dir
         skip = [layout.runtime_prefix, layout.env_prefix, layout.state_dir, record.path.parent,
                 app_dir / project.manage_dir / django_step.STATIC_DIR_NAME]
-        last = django_cache.reuse(stored, stored.get("key") if stored else None, app_dir, {})
-        if last is not None:
-            skip.append(django_step.static_root_path(app_dir, project, last[0]))
-        return django_cache.django_key(app_dir, skip, layout.env_prefix, project.settings_module,
+        if settings is None:
+            last = django_cache.reuse(stored, stored.get("key") if stored else None, app_dir, {}, None)
+            settings = last[0] if last is not None else None
+        if settings is not None:
+            skip.append(django_step.static_root_path(app_dir, project, settings))
+        return django_cache.django_key(app_dir, skip, project.settings_module,
                                        self.outcome.python.version if self.outcome.python else "",
-                                       self.config.exported)
+                                       self.config.exported,
+                                       django_cache.stored_unread(stored) if unread is None else unread)
 
     def collectstatic(self, project, settings: django_step.DjangoSettings,
-                      static: Optional[static_cache.StaticCache], wait_check) -> None:
+                      static: Optional[static_cache.StaticCache], wait_check,
+                      recording: used_packages.Recording) -> None:
         """Run collectstatic, or skip it when nothing it reads changed since the
         output kept in `static` was collected (steps/static_cache.py)."""
         python, app_dir = self.layout.python, self.layout.app_dir
@@ -481,7 +501,7 @@ class Build:
                 self.log.detail(errors.collectstatic_why(decision.why))
             given = len(settings.stand_ins)
             try:
-                django_step.collectstatic(python, app_dir, project, settings, self.env, self.log)
+                django_step.collectstatic(python, app_dir, project, settings, self.env, self.log, recording)
             except BaseException:
                 wait_check()  # no check process outlives a failed build
                 self._say_stand_ins(settings, "collectstatic")  # they may be why it failed
@@ -489,7 +509,9 @@ class Build:
             self._say_stand_ins(settings, "collectstatic")
         # Not when collectstatic needed a stand-in: the key was made without it.
         if decision.key is not None and len(settings.stand_ins) == given and static_root.is_dir():
-            static_cache.store(static, decision.key, static_root)
+            used = used_packages.summarize([recording.read("collectstatic")], self.layout.env_prefix, app_dir)
+            key = static_cache.with_used(decision.key, settings.static_inputs, used, self.layout.env_prefix)
+            static_cache.store(static, key, static_root)
         elif static is not None:
             static.keep()
 

@@ -64,16 +64,30 @@ def test_unchanged_static_files_are_restored_and_a_changed_css_file_is_collected
     assert dyno.get("/static/pages/site.css").body == b"body { color: #abcdef; }\n"
     assert dyno.terminate() == 0
 
-    # A package changed (so every RECORD the environment holds may have): collected again.
+    # A new package that neither collectstatic nor the settings and the check import:
+    # nothing they read changed, so all three are skipped.
     (static_app / "requirements.txt").write_text("Django\nidna==3.7\n")
     fourth = heroku.build(static_app, cache_dir=cache)
     assert fourth.ok, fourth.output
-    assert why(fourth.output) == "       Not skipped: packages changed"
-    # And the output of that run is what the next build restores.
+    assert "+ idna==3.7" in fourth.output
+    assert f"{SKIPPED}{len(before)} files from the build cache)" in fourth.output
+    assert "Unchanged since the last build, skipped: these are its findings" in fourth.output
+    assert collected(fourth.build_dir)["pages/site.css"] == b"body { color: #abcdef; }\n"
+
+    # Another version of a package Django imports: collected again.
+    asgiref = next(fourth.build_dir.glob(".heroku/python/lib/python3*/site-packages/asgiref-*.dist-info"))
+    version = asgiref.name[len("asgiref-"):-len(".dist-info")]
+    (static_app / "requirements.txt").write_text(f"Django\nidna==3.7\nasgiref!={version}\n")
     fifth = heroku.build(static_app, cache_dir=cache)
     assert fifth.ok, fifth.output
-    assert SKIPPED in fifth.output
-    assert collected(fifth.build_dir)["pages/site.css"] == b"body { color: #abcdef; }\n"
+    assert f"- asgiref=={version}" in fifth.output
+    assert why(fifth.output) == "       Not skipped: packages changed"
+    assert "Unchanged since the last build" not in fifth.output
+    # And the output of that run is what the next build restores.
+    sixth = heroku.build(static_app, cache_dir=cache)
+    assert sixth.ok, sixth.output
+    assert SKIPPED in sixth.output
+    assert collected(sixth.build_dir)["pages/site.css"] == b"body { color: #abcdef; }\n"
 
 
 def test_a_changed_setting_or_a_stand_in_secret_runs_it_and_disabling_it_restores_nothing(heroku, static_app):

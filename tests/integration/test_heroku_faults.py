@@ -70,7 +70,8 @@ def copy_cache(template: Path, destination: Path) -> Path:
 @pytest.fixture(scope="module")
 def warm_django(tmp_path_factory, build_env):
     """The Django example with a post_compile hook, built once; its changed
-    copy (one package more); and the warm cache every test copies."""
+    copy (one package more, and a static setting changed, so that collectstatic
+    runs again: six is not a package it uses); and the warm cache every test copies."""
     root = tmp_path_factory.mktemp("faults")
     app = root / "app"
     shutil.copytree(REPO / "examples" / "django", app)
@@ -86,6 +87,8 @@ def warm_django(tmp_path_factory, build_env):
     changed = root / "changed"
     shutil.copytree(app, changed)
     (changed / "requirements.txt").write_text((app / "requirements.txt").read_text() + ADDED + "\n")
+    settings = changed / "mysite" / "settings.py"
+    settings.write_text(settings.read_text().replace("STATIC_URL = 'static/'", "STATIC_URL = '/assets/'"))
     yield app, changed, cache
     platform.cleanup()
 

@@ -247,3 +247,22 @@ def test_the_probe_lists_what_djangos_own_finders_list(tmp_path):
     assert "admin/css/base.css" in names and not any(".hidden" in n or n.endswith("~") for n in names)
     assert sorted(n for n, _ in fast["sources"]) == sorted(n for n, _ in asked["sources"])
     assert fast["local"] is True and fast["manifest"] is None
+
+
+def test_after_a_run_the_key_covers_only_the_packages_collectstatic_used(tmp_path):
+    found = make_app(tmp_path)
+    (found["site"] / "requests-2.32.dist-info").mkdir()
+    (found["site"] / "requests-2.32.dist-info/RECORD").write_text("requests/__init__.py,sha256=abc,10\n")
+    used = {"format": 1, "everything": False, "packages": ["django"], "unowned": [], "files": [], "missing": []}
+    stored = sc.with_used(key_of(found), found["inputs"], used, found["app"] / ".heroku/python").metadata()
+    assert stored["used"] == used
+
+    def again() -> sc.StaticKey:
+        return sc.static_key(found["inputs"], "staticfiles", found["app"], found["app"] / ".heroku/python", {},
+                             stored["used"])
+
+    assert sc.reasons(stored, again()) == []
+    (found["site"] / "requests-2.32.dist-info/RECORD").write_text("requests/__init__.py,sha256=def,10\n")
+    assert sc.reasons(stored, again()) == []
+    (found["site"] / "django-5.2.dist-info/RECORD").write_text("django/__init__.py,sha256=def,10\n")
+    assert sc.reasons(stored, again()) == ["packages changed"]

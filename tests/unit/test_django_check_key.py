@@ -19,9 +19,16 @@ def make_app(root: Path) -> Path:
     return app
 
 
+# What the probe and the check used (used_packages.summarize): Django alone.
+USED = {"format": 1, "everything": False, "packages": ["django"], "unowned": [], "files": [], "missing": []}
+
+
+def env_of(app: Path) -> Path:
+    return app / ".heroku/python"
+
+
 def key_of(app: Path, config=None, skip=()) -> str:
-    return dc.django_key(app, [app / ".heroku/python", *skip], app / ".heroku/python", "mysite.settings", "3.12.4",
-                         config or {})
+    return dc.django_key(app, [app / ".heroku/python", *skip], "mysite.settings", "3.12.4", config or {})
 
 
 def settings_in(app: Path, stand_ins=None) -> DjangoSettings:
@@ -39,7 +46,7 @@ def test_the_same_app_in_another_build_directory_gives_the_same_key(tmp_path):
     assert key_of(app) == key_of(moved)
 
 
-def test_a_changed_setting_file_package_or_config_var_changes_the_key(tmp_path):
+def test_a_changed_setting_file_or_config_var_changes_the_key(tmp_path):
     app = make_app(tmp_path)
     first = key_of(app, {"SECRET_KEY": "one"})
     assert key_of(app, {"SECRET_KEY": "one"}) == first
@@ -52,8 +59,7 @@ def test_a_changed_setting_file_package_or_config_var_changes_the_key(tmp_path):
     (app / "mysite/.env").write_text("DEBUG=0\n")   # a new file the settings may read
     assert key_of(app, {"SECRET_KEY": "one"}) != first
     (app / "mysite/.env").unlink()
-    (app / ".heroku/python/lib/python3.12/site-packages/django-5.2.dist-info/RECORD").write_text("other\n")
-    assert key_of(app, {"SECRET_KEY": "one"}) != first
+    assert key_of(app, {"SECRET_KEY": "one"}) == first
 
 
 def test_compiled_files_and_what_the_build_writes_leave_the_key_alone(tmp_path):
@@ -72,17 +78,18 @@ def test_an_app_too_big_to_hash_is_never_skipped(tmp_path, monkeypatch):
     app = make_app(tmp_path)
     monkeypatch.setattr(dc, "MAX_FILES", 1)
     assert key_of(app) is None
-    assert dc.reuse({"format": dc.FORMAT, "key": None}, None, app, {}) is None
+    assert dc.reuse({"format": dc.FORMAT, "key": None}, None, app, {}, None) is None
 
 
 def test_the_kept_results_come_back_in_another_build_directory_with_new_stand_ins(tmp_path):
     app = make_app(tmp_path)
     check = DeployCheck([("security.W018", "You should not have DEBUG set to True in deployment.")])
-    stored = dc.record("k1", settings_in(app, {"SECRET_KEY": "the-throwaway-value"}), check, app)
+    stored = dc.record("k1", settings_in(app, {"SECRET_KEY": "the-throwaway-value"}), check, app, USED, env_of(app))
     text = json.dumps(stored)
     assert str(app) not in text and "the-throwaway-value" not in text
     moved = tmp_path / "build_other"
-    settings, kept = dc.reuse(json.loads(text), "k1", moved, {})
+    shutil.copytree(app, moved)
+    settings, kept = dc.reuse(json.loads(text), "k1", moved, {}, env_of(moved))
     assert kept.findings == check.findings and kept.crashed is None
     assert settings.static_inputs["sources"] == [["site.css", str(moved.resolve() / "pages/static/site.css")]]
     assert settings.static_root_supplied and settings.allowed_hosts_empty and settings.debug
@@ -92,11 +99,29 @@ def test_the_kept_results_come_back_in_another_build_directory_with_new_stand_in
 
 def test_another_key_an_old_format_or_a_crashed_check_is_not_used(tmp_path):
     app = make_app(tmp_path)
-    stored = dc.record("k1", settings_in(app), DeployCheck([]), app)
-    assert dc.reuse(stored, "k2", app, {}) is None
-    assert dc.reuse({**stored, "format": 0}, "k1", app, {}) is None
-    assert dc.reuse({**stored, "settings": "{not json"}, "k1", app, {}) is None
-    assert dc.record("k1", settings_in(app), DeployCheck(crashed="ImportError: boom"), app) is None
+    stored = dc.record("k1", settings_in(app), DeployCheck([]), app, USED, env_of(app))
+    assert dc.reuse(stored, "k1", app, {}, env_of(app)) is not None
+    assert dc.reuse(stored, "k2", app, {}, env_of(app)) is None
+    assert dc.reuse({**stored, "format": 0}, "k1", app, {}, env_of(app)) is None
+    assert dc.reuse({**stored, "settings": "{not json"}, "k1", app, {}, env_of(app)) is None
+    assert dc.reuse({**stored, "used": None}, "k1", app, {}, env_of(app)) is None
+    assert dc.record("k1", settings_in(app), DeployCheck(crashed="ImportError: boom"), app, USED, env_of(app)) is None
+
+
+def test_results_are_reused_until_a_package_the_probe_or_check_used_changes(tmp_path):
+    app = make_app(tmp_path)
+    site = app / ".heroku/python/lib/python3.12/site-packages"
+    (site / "requests-2.32.dist-info").mkdir()
+    (site / "requests-2.32.dist-info/RECORD").write_text("requests/__init__.py,sha256=abc,10\n")
+    stored = dc.record("k1", settings_in(app), DeployCheck([]), app, USED, env_of(app))
+    # requests was not used: a new version of it leaves the results standing
+    (site / "requests-2.32.dist-info").rename(site / "requests-2.33.dist-info")
+    (site / "requests-2.33.dist-info/RECORD").write_text("requests/__init__.py,sha256=def,10\n")
+    assert dc.reuse(stored, "k1", app, {}, env_of(app)) is not None
+    # ... but reading the last build's settings never compares the packages
+    (site / "django-5.2.dist-info/RECORD").write_text("django/__init__.py,sha256=changed,10\n")
+    assert dc.reuse(stored, "k1", app, {}, env_of(app)) is None
+    assert dc.reuse(stored, "k1", app, {}, None) is not None
 
 
 def test_the_record_file_round_trips_and_none_removes_it(tmp_path):

@@ -25,6 +25,7 @@ from ..launch_config import DJANGO_WRAPPER as WRAPPER
 from ..output import Log
 from ..tools import command_text, run
 from . import stand_ins as stand_ins_module
+from .used_packages import Recording
 
 STATIC_DIR_NAME = "staticfiles"
 _MARKER = "PYBUILDPACK-DJANGO-PROBE:"
@@ -284,16 +285,17 @@ def settings_env(project: DjangoProject, env: Mapping[str, str], supplied: bool)
 
 def probe(python: Path, app_dir: Path, project: DjangoProject, env: Mapping[str, str],
           dependency_file: Optional[str] = None, log: Optional[Log] = None,
-          list_static: bool = False) -> DjangoSettings:
+          list_static: bool = False, recording: Optional[Recording] = None) -> DjangoSettings:
     """Import the settings as `manage.py collectstatic` would, and read what the
     build needs from them; a DjangoSettingsImportFailed naming the file, line and
     exception when they raise. When they raise for want of a runtime secret
     (stand_ins.py), import them again with a throwaway value for it, and record
     it in the result's `stand_ins` (masked in `log`). With `list_static`, also
-    set up Django and list what collectstatic would read (`static_inputs`)."""
+    set up Django and list what collectstatic would read (`static_inputs`).
+    With `recording`, the probe records what it used as "probe" (used_packages.py)."""
     given: dict = {}
     while True:
-        outcome = _probe_once(python, app_dir, project, {**env, **given}, list_static)
+        outcome = _probe_once(python, app_dir, project, {**env, **given}, list_static, recording)
         if isinstance(outcome, DjangoSettings):
             return replace(outcome, stand_ins=given)
         name = stand_ins_module.missing_name(str(outcome.get("type") or ""), str(outcome.get("message") or ""),
@@ -313,12 +315,14 @@ def _add_stand_in(given: dict, name: str, value: str, log: Optional[Log]) -> Non
 
 
 def _probe_once(python: Path, app_dir: Path, project: DjangoProject, env: Mapping[str, str],
-                list_static: bool = False):
+                list_static: bool = False, recording: Optional[Recording] = None):
     """The settings read, or the probe's report of the exception they raised."""
     cwd = app_dir / project.manage_dir
     child_env = settings_env(project, env, False)
     if list_static:
         child_env["PYBUILDPACK_PROBE_STATIC"] = "1"
+    if recording is not None:
+        child_env = recording.env(child_env, "probe")
     result = run([str(python), "-c", _STATIC_INPUTS + _PROBE, str(app_dir)], None, env=child_env, cwd=cwd,
                  show=False)
     line = next((l for l in result.output.splitlines() if l.startswith(_MARKER)), None)
@@ -346,15 +350,18 @@ def collectstatic_shown(project: DjangoProject) -> str:
 
 
 def collectstatic(python: Path, app_dir: Path, project: DjangoProject, settings: DjangoSettings,
-                  env: Mapping[str, str], log: Log) -> None:
+                  env: Mapping[str, str], log: Log, recording: Optional[Recording] = None) -> None:
     """Run collectstatic with the settings' stand-ins; when it fails for want of
     another runtime secret, run it again with one for that too (added to
-    `settings.stand_ins`)."""
+    `settings.stand_ins`). With `recording`, it records what it used as
+    "collectstatic"."""
     argv = [str(python), *COLLECTSTATIC_ARGS]
     shown = collectstatic_shown(project)
     given = settings.stand_ins
     while True:
         child_env = settings_env(project, {**env, **given}, settings.wrapped)
+        if recording is not None:
+            child_env = recording.env(child_env, "collectstatic")
         result = run(argv, log, env=child_env, cwd=app_dir / project.manage_dir,
                      filter_line=lambda line: ("static file" in line or "Error" in line)
                      and not stand_ins_module.hides_line(line, env))
@@ -401,13 +408,16 @@ def _first_sentence(message: str, width: int = 72) -> str:
 
 
 def start_deploy_check(python: Path, app_dir: Path, project: DjangoProject, settings: DjangoSettings,
-                       env: Mapping[str, str]):
+                       env: Mapping[str, str], recording: Optional[Recording] = None):
     """Start `manage.py check --deploy` in a thread (it runs beside collectstatic);
     the returned function waits for it and gives its DeployCheck. Its own output
-    is never streamed: the build shows the findings as one block."""
+    is never streamed: the build shows the findings as one block. With
+    `recording`, it records what it used as "check"."""
     done: dict = {}
     # A copy: collectstatic may add stand-ins to the settings' own while this runs.
     child_env = settings_env(project, {**env, **settings.stand_ins}, settings.wrapped)
+    if recording is not None:
+        child_env = recording.env(child_env, "check")
     leave_out = (ALLOWED_HOSTS_CHECK,) if settings.allowed_hosts_empty else ()
 
     def work() -> None:

@@ -2,8 +2,10 @@
 
 The key is a content hash of what collectstatic reads, as the settings probe
 lists it (steps/django.py `static_inputs`): every file the finders list (by
-content), the environment's packages (the `RECORD` of each `*.dist-info`,
-which lists every installed file with its hash), the source files of the
+content), the installed packages the last collectstatic used (each by its
+`*.dist-info/RECORD`, which lists every installed file with its hash;
+used_packages.py: a new version of a package it never imported does not make
+it run again), the source files of the
 storage, finder and command classes, the static settings (STATIC_*,
 STATICFILES_*, STORAGES["staticfiles"], INSTALLED_APPS, WHITENOISE_*, ...),
 Python's and Django's versions, and the config vars. A digest per input is
@@ -15,7 +17,7 @@ writing into a hardlinked file) is never restored. The key is never made,
 and nothing skipped or stored, when a throwaway value stood in for a secret,
 when the storage is not on the file system, or when listing the inputs failed.
 
-    >>> key = static_key(inputs, "staticfiles", app_dir, env_prefix, {"SECRET_KEY": "x"})
+    >>> key = static_key(inputs, "staticfiles", app_dir, env_prefix, {"SECRET_KEY": "x"}, stored.get("used"))
     >>> reasons(stored_metadata, key)    # ["static files changed: mysite/static/site.css"]
 """
 
@@ -29,9 +31,10 @@ from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
 from .. import errors
+from . import used_packages
 from .relocate import site_packages_dirs
 
-FORMAT = 1
+FORMAT = 2
 # The inputs compared one by one, with the reason each gives when it differs.
 LABELS = {
     "format": "the cache format changed",
@@ -63,6 +66,7 @@ def _digest(*parts: str) -> str:
 class StaticKey:
     digests: dict                                # input -> digest (LABELS)
     files: dict = field(default_factory=dict)    # collected name -> [source as shown, content digest]
+    used: Optional[dict] = None                  # the packages the "packages" digest covers (used_packages.py)
 
     @property
     def key(self) -> str:
@@ -70,22 +74,7 @@ class StaticKey:
         return _digest(json.dumps(self.digests, sort_keys=True), files)[:32]
 
     def metadata(self) -> dict:
-        return {"static_key": self.key, "digests": self.digests, "files": self.files}
-
-
-def package_records(env_prefix: Path) -> list:
-    """`name.dist-info:digest` of each installed package's RECORD (which lists
-    every file it installed, with its hash)."""
-    records = []
-    for site in (os.path.realpath(p) for p in site_packages_dirs(env_prefix)):
-        for record in sorted(Path(site).glob("*.dist-info/RECORD")):
-            records.append(record.parent.name + ":" + file_digest(record))
-    return records
-
-
-def packages_digest(env_prefix: Path) -> str:
-    """One digest of the environment's packages (package_records)."""
-    return _digest(*package_records(env_prefix))
+        return {"static_key": self.key, "digests": self.digests, "files": self.files, "used": self.used}
 
 
 def _shown(source: str, app_dirs: Sequence[str], sites: Sequence[str]) -> str:
@@ -98,17 +87,21 @@ def _shown(source: str, app_dirs: Sequence[str], sites: Sequence[str]) -> str:
     return source
 
 
+def _packages(inputs: Mapping[str, object], used: Optional[Mapping[str, object]], env_prefix: Path) -> str:
+    return _digest(str(inputs.get("python")), str(inputs.get("django")), used_packages.digest(used, env_prefix))[:16]
+
+
 def static_key(inputs: Mapping[str, object], static_root: str, app_dir: Path, env_prefix: Path,
-               config: Mapping[str, str]) -> StaticKey:
+               config: Mapping[str, str], used: Optional[Mapping[str, object]] = None) -> StaticKey:
     """The key of one build's collectstatic. `static_root` is STATIC_ROOT
     relative to the app (absolute paths differ between builds: Heroku's
-    /tmp/build_<hex>); `config` the config vars (never stand-ins)."""
+    /tmp/build_<hex>); `config` the config vars (never stand-ins); `used` the
+    packages the last collectstatic used (None: every installed package)."""
     roots = sorted({str(app_dir), os.path.realpath(app_dir)}, key=len, reverse=True)
     sites = [os.path.realpath(p) for p in site_packages_dirs(env_prefix)]
     settings = str(inputs.get("settings", ""))
     for root in roots:
         settings = settings.replace(root, "$APP")
-    records = package_records(env_prefix)
     code = [f"{_shown(path, roots, sites)}:{file_digest(Path(path)) if os.path.isfile(path) else '-'}"
             for path in sorted(str(p) for p in inputs.get("code", ()))]
     files = {}
@@ -118,11 +111,16 @@ def static_key(inputs: Mapping[str, object], static_root: str, app_dir: Path, en
     digests = {
         "format": str(FORMAT),
         "settings": _digest(settings, static_root, str(inputs.get("storage")))[:16],
-        "packages": _digest(str(inputs.get("python")), str(inputs.get("django")), *records)[:16],
+        "packages": _packages(inputs, used, env_prefix),
         "code": _digest(*code)[:16],
         "config": _digest(*(f"{k}={v}" for k, v in sorted(config.items())))[:16],
     }
-    return StaticKey(digests, files)
+    return StaticKey(digests, files, dict(used) if isinstance(used, Mapping) else None)
+
+
+def with_used(key: StaticKey, inputs: Mapping[str, object], used: Mapping[str, object], env_prefix: Path) -> StaticKey:
+    """`key` for storing after collectstatic ran: keyed on the packages it used this time."""
+    return StaticKey({**key.digests, "packages": _packages(inputs, used, env_prefix)}, key.files, dict(used))
 
 
 def reasons(stored: Optional[Mapping[str, object]], key: StaticKey) -> list:
@@ -263,13 +261,14 @@ def decide(cache: Optional[StaticCache], settings, static_root: Path, app_dir: P
     root = os.path.realpath(static_root)
     if root != ships and not root.startswith(ships + os.sep):
         return Decision(why=[errors.collectstatic_root_outside(str(static_root))])
+    stored = cache.stored()
     try:
-        key = static_key(inputs, os.path.relpath(root, ships), app_dir, env_prefix, config)
+        key = static_key(inputs, os.path.relpath(root, ships), app_dir, env_prefix, config,
+                         stored.get("used") if stored else None)
     except OSError:   # a listed file vanished or is unreadable: collectstatic will say
         return Decision(why=[errors.collectstatic_inputs_unlisted()])
     if cache.fresh and not is_empty(static_root):
         return Decision(why=[errors.collectstatic_root_in_source()], key=key)
-    stored = cache.stored()
     why = reasons(stored, key)
     if why:
         return Decision(why=why, key=key)
@@ -301,6 +300,6 @@ def _use(cache: StaticCache, stored: dict, key: StaticKey, static_root: Path, ma
 
 
 def store(cache: StaticCache, key: StaticKey, static_root: Path) -> None:
-    """Keep what collectstatic wrote, with the key and a digest of it."""
+    """Keep what collectstatic wrote, with the key (`with_used`) and a digest of it."""
     count, digest = tree_digest(static_root)
     cache.store(static_root, {**key.metadata(), "output": digest, "count": count})
