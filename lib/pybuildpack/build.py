@@ -10,6 +10,7 @@ and what it restores and saves (`platforms/base.py`). The order lives in
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import shutil
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
 from . import errors, python_lifecycle, servers
+from .cache import JsonRecord
 from . import plan as plan_module
 from .config import ConfigVars, build_environment
 from .environment_key import TEST, EnvironmentKey
@@ -47,6 +49,8 @@ except SyntaxError as error:
     sys.exit(1)
 """
 
+# Bump when what the servers' import check keeps changes shape.
+_SERVER_CHECK_FORMAT = 1
 # Imports the modules named in argv; on failure prints the traceback's frames in
 # installed packages (paths from site-packages on; Python's import machinery and
 # this script left out) and the exception, and exits 1.
@@ -362,25 +366,52 @@ class Build:
         raise errors.AppFileSyntaxError(relative, int(line) if line.isdigit() else None, message,
                                         self.outcome.python.version)
 
-    def check_servers_start(self) -> None:
+    def check_servers_start(self, record: Optional[JsonRecord] = None) -> None:
         """Import the modules each process's server needs before it serves, with
         the app's Python, after an install: a server broken by what was installed
         beside it (an old gunicorn importing pkg_resources, which setuptools 82
-        removed) would otherwise build green and stop at boot."""
+        removed) would otherwise build green and stop at boot. `record`: where
+        the platform keeps what the last check used; it is skipped while none
+        of that changed (the same modules, Python and config vars; the packages
+        and files they imported and the names they did not find, as
+        steps/used_packages.py compares them)."""
         if self.outcome.environment_unchanged:
             return
+        wanted = []
+        for name, process in self.plan.processes.all.items():
+            server = plan_module.server_of(process) or servers.running(process.command)
+            modules = server.modules_to_start(process.interface) if server is not None else ()
+            if modules:
+                wanted.append((name, server, tuple(modules)))
+        if not wanted:
+            return
+        layout, search = self.layout, [self.layout.app_dir]   # run in the app: its modules come first
+        key = self._server_check_key(wanted)
+        stored = record.load() if record is not None else None
+        if stored is not None and stored.get("key") == key and used_packages.holds(stored, layout.env_prefix, search):
+            return
         checked = []
-        with self.log.quiet_step(lambda: errors.servers_checked(checked)):
-            for name, process in self.plan.processes.all.items():
-                server = plan_module.server_of(process) or servers.running(process.command)
-                modules = server.modules_to_start(process.interface) if server is not None else ()
-                if not modules:
-                    continue
-                result = run([str(self.layout.python), "-c", _IMPORT, *modules], None, cwd=self.layout.app_dir,
-                             env=self.env, show=False)
-                if result.returncode != 0:
-                    raise errors.ServerCannotStart(server.name, name, result.output)
-                checked.append(server.name)
+        with tempfile.TemporaryDirectory(prefix="pybuildpack-used-") as directory:
+            recording = used_packages.Recording(Path(directory))
+            with self.log.quiet_step(lambda: errors.servers_checked(checked)):
+                for index, (name, server, modules) in enumerate(wanted):
+                    result = run([str(layout.python), "-c", _IMPORT, *modules], None, cwd=layout.app_dir,
+                                 env=recording.env(self.env, str(index)) if record is not None else self.env,
+                                 show=False)
+                    if result.returncode != 0:
+                        raise errors.ServerCannotStart(server.name, name, result.output)
+                    checked.append(server.name)
+            if record is not None:
+                used = used_packages.summarize([recording.read(str(i)) for i in range(len(wanted))],
+                                               layout.env_prefix, layout.app_dir, keep_app=True)
+                record.save({"key": key, **used_packages.kept(used, layout.env_prefix, search)})
+
+    def _server_check_key(self, wanted: list) -> str:
+        """The check's own inputs: what it imports, how, with which Python and config vars (hashed, never stored)."""
+        parts = [_SERVER_CHECK_FORMAT, _IMPORT, self.outcome.python.version if self.outcome.python else "",
+                 [[name, server.name, list(modules)] for name, server, modules in wanted],
+                 sorted(self.config.exported.items())]
+        return hashlib.sha256(json.dumps(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
     # -- launch code ------------------------------------------------------------------------
     def install_launch_package(self) -> None:
@@ -398,7 +429,7 @@ class Build:
 
     # -- frameworks ----------------------------------------------------------------------------
     def django(self, static: Optional[static_cache.StaticCache] = None,
-               record: Optional[django_cache.DjangoRecord] = None) -> None:
+               record: Optional[JsonRecord] = None) -> None:
         """`static`: where the platform keeps collectstatic's output between
         builds (None: collectstatic always runs); `record`: where it keeps the
         settings probe's result and the deployment check's findings (None: they
@@ -409,7 +440,7 @@ class Build:
         with tempfile.TemporaryDirectory(prefix="pybuildpack-used-") as directory:
             self._django(static, record, used_packages.Recording(Path(directory)))
 
-    def _django(self, static: Optional[static_cache.StaticCache], record: Optional[django_cache.DjangoRecord],
+    def _django(self, static: Optional[static_cache.StaticCache], record: Optional[JsonRecord],
                 recording: used_packages.Recording) -> None:
         project = self.plan.django
         python, app_dir, env_prefix = self.layout.python, self.layout.app_dir, self.layout.env_prefix
@@ -459,7 +490,7 @@ class Build:
             if key is not None:
                 record.save(django_cache.record(key, settings, check, app_dir, used, env_prefix, unread))
 
-    def django_key(self, project, record: Optional[django_cache.DjangoRecord],
+    def django_key(self, project, record: Optional[JsonRecord],
                    stored: Optional[dict], unread: Optional[list] = None,
                    settings: Optional[django_step.DjangoSettings] = None) -> Optional[str]:
         """The key of what the settings probe and check --deploy read (None:

@@ -87,10 +87,11 @@ def _build_app(platform: Platform, log: Log, state: dict, config) -> Build:
             build.ensure_runtime()
             build.ensure_env()
         build.install_dependencies(previous, previous_lock)
-    build.check_web_app_compiles()
-    build.check_servers_start()
     build.install_launch_package()
+    # The environment is whole: its copy into the cache can start, beside the checks and Django's steps.
     platform.begin_save(build)
+    build.check_web_app_compiles()
+    build.check_servers_start(platform.server_check_record(build))
     build.django(platform.static_cache(build), platform.django_record(build))
     build.run_hook("bin/post_compile", hook_env)
 

@@ -53,6 +53,30 @@ def test_changed_requirement_resyncs_incrementally(heroku, fixture_app, tmp_path
     assert "+ flask" not in second.output  # unchanged packages stay installed
 
 
+def test_the_server_check_is_skipped_until_a_package_it_imports_changes(heroku, fixture_app, tmp_path):
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("flask_wsgi"), app)
+    (app / "requirements.txt").write_text("Flask\nidna==3.6\n")
+    cache = heroku.new_cache()
+    assert heroku.build(app, cache_dir=cache).ok
+    record = cache / "pybuildpack" / "server-check.json"
+    kept = json.loads(record.read_text())
+    assert "gunicorn" in kept["used"]["packages"] and "idna" not in kept["used"]["packages"]
+    stamp = record.stat().st_mtime_ns
+    # gunicorn imports nothing of idna's: its last check still holds, and is not run again.
+    (app / "requirements.txt").write_text("Flask\nidna==3.7\n")
+    second = heroku.build(app, cache_dir=cache)
+    assert second.ok, second.output
+    assert "+ idna==3.7" in second.output
+    assert record.stat().st_mtime_ns == stamp
+    # Another gunicorn is checked again: this one imports pkg_resources, which the environment lacks.
+    (app / "requirements.txt").write_text("Flask\nidna==3.7\ngunicorn==20.1.0\n")
+    third = heroku.build(app, cache_dir=cache)
+    assert not third.ok
+    assert "Error: gunicorn cannot start in the app's environment" in third.output
+    assert "No module named 'pkg_resources'" in third.output
+
+
 def test_python_version_change_discards_the_environment_saying_why(heroku, fixture_app, tmp_path):
     app = tmp_path / "app"
     shutil.copytree(fixture_app("flask_wsgi"), app)

@@ -272,3 +272,35 @@ def test_a_store_begun_by_a_build_that_never_stored_leaves_the_entry_as_it_was(t
     assert (cached.path / "lib" / "marker.txt").read_text() == "v1"
     assert cached.metadata()["python_version"] == "3.11.9"
     assert sorted(p.name for p in cached.path.parent.iterdir()) == ["env"]
+
+
+def test_a_store_that_keeps_the_previous_entry_leaves_its_removal_to_the_next_build(tmp_path):
+    cached = CachedDir(tmp_path / "cache" / "env")
+    cached.store(source_tree(tmp_path / "old", "v1"), {"python_version": "3.11.9"})
+    cached.store(source_tree(tmp_path / "new", "v2"), {"python_version": "3.12.4"}, keep_previous=True)
+    assert (cached.path / "lib" / "marker.txt").read_text() == "v2"
+    (previous,) = [p for p in cached.path.parent.iterdir() if p.name != "env"]
+    assert previous.name.startswith("env.previous-")
+    assert (previous / "lib" / "marker.txt").read_text() == "v1"
+    # The next build: the removal runs in the background; a second look meanwhile leaves it be.
+    later = CachedDir(cached.path)
+    later.clean_leftovers(wait=False)
+    assert not (previous / META).exists()   # never a complete-looking copy while half removed
+    later.clean_leftovers()
+    later.finish_removals()
+    assert sorted(p.name for p in cached.path.parent.iterdir()) == ["env"]
+    assert cached.metadata()["python_version"] == "3.12.4"
+
+
+def test_a_store_killed_after_keeping_the_previous_entry_aside_is_finished_with_the_new_one(tmp_path):
+    """The previous entry renamed aside (complete, with metadata), the new copy
+    complete but not yet in place: the new copy becomes the entry, never the previous."""
+    write(tmp_path / "env.previous-abc" / "lib" / "marker.txt", "old")
+    write(tmp_path / "env.previous-abc" / META, json.dumps({"format": FORMAT, "v": "old"}))
+    write(tmp_path / "env.tmp-def" / "lib" / "marker.txt", "new")
+    write(tmp_path / "env.tmp-def" / META, json.dumps({"format": FORMAT, "v": "new"}))
+    cached = CachedDir(tmp_path / "env")
+    cached.clean_leftovers(wait=False)
+    cached.finish_removals()
+    assert cached.metadata() == {"format": FORMAT, "v": "new"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["env"]

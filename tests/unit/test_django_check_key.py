@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+from pybuildpack.cache import JsonRecord
 from pybuildpack.steps import django_cache as dc
 from pybuildpack.steps.django import DeployCheck, DjangoSettings
 
@@ -125,7 +126,7 @@ def test_results_are_reused_until_a_package_the_probe_or_check_used_changes(tmp_
 
 
 def test_the_record_file_round_trips_and_none_removes_it(tmp_path):
-    record = dc.DjangoRecord(tmp_path / "cache" / "django-check.json")
+    record = JsonRecord(tmp_path / "cache" / "django-check.json")
     assert record.load() is None
     record.save({"format": dc.FORMAT, "key": "k"})
     assert record.load() == {"format": dc.FORMAT, "key": "k"}

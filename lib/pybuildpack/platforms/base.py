@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # detect and release run on a bare python3: nothing heavy at 
     from ..environment_key import EnvironmentKey
     from ..launch_config import LaunchConfig
     from ..output import Log
-    from ..steps.django_cache import DjangoRecord
+    from ..cache import JsonRecord
     from ..steps.static_cache import StaticCache
     from ..tools import Tools
 
@@ -104,10 +104,16 @@ class Platform(ABC):
         unchanged one is skipped (steps/static_cache.py); None: it always runs."""
         return None
 
-    def django_record(self, build: "Build") -> Optional["DjangoRecord"]:
+    def django_record(self, build: "Build") -> Optional["JsonRecord"]:
         """Where the Django settings probe's result and the deployment check's
         findings are kept between builds, so that unchanged ones are skipped
         (steps/django_cache.py); None: they always run."""
+        return None
+
+    def server_check_record(self, build: "Build") -> Optional["JsonRecord"]:
+        """Where the servers' import check keeps what it used between builds,
+        so that it is skipped while none of that changed
+        (build.check_servers_start); None: it runs after every install."""
         return None
 
     def hook_environment(self, build: "Build") -> dict:

@@ -39,6 +39,7 @@ PROFILE = ".profile.d/pybuildpack.sh"
 CACHE_ENV = "env"                       # CACHE_DIR/pybuildpack/env: the environment and its key
 CACHE_STATIC = "django-static"          # CACHE_DIR/pybuildpack/django-static: collectstatic's last output
 CACHE_DJANGO = "django-check.json"      # CACHE_DIR/pybuildpack/django-check.json: the settings probe and check
+CACHE_SERVER_CHECK = "server-check.json"   # the servers' import check (build.check_servers_start)
 
 
 def detect(build_dir: Path) -> int:
@@ -117,7 +118,8 @@ class Heroku(Platform):
         sees the app as it was given."""
         from ..cache import BackgroundCopy
 
-        self.cached_env.clean_leftovers()
+        # The entry the last store kept as previous goes in the background, beside the restore.
+        self.cached_env.clean_leftovers(wait=False)
         if not self.cached_env.exists() or (self.source_dir / "bin" / "pre_compile").exists():
             return
         target = self.source_dir / PYTHON_DIR
@@ -125,11 +127,12 @@ class Heroku(Platform):
 
     def discard_unused_copies(self) -> None:
         """Remove a copy start_restore or begin_save made that the build did not
-        use (it stopped before)."""
+        use (it stopped before), and finish removing the last build's previous entry."""
         for copy in (self._restoring, self._saving):
             if copy is not None:
                 copy.cancel()
         self._restoring = self._saving = None
+        self.cached_env.finish_removals()
 
     def restore_environment(self, build: "Build", key: "EnvironmentKey") -> dict:
         from ..cache import FORMAT, META, SLOW_COPY
@@ -178,9 +181,14 @@ class Heroku(Platform):
         return DirStaticCache(self.source_dir, self.cache_root / CACHE_STATIC)
 
     def django_record(self, build: "Build"):
-        from ..steps.django_cache import DjangoRecord
+        from ..cache import JsonRecord
 
-        return DjangoRecord(self.cache_root / CACHE_DJANGO)
+        return JsonRecord(self.cache_root / CACHE_DJANGO)
+
+    def server_check_record(self, build: "Build"):
+        from ..cache import JsonRecord
+
+        return JsonRecord(self.cache_root / CACHE_SERVER_CHECK)
 
     def hook_environment(self, build: "Build") -> dict:
         """bin/compile's own three arguments, as Heroku's hooks get them."""
@@ -214,8 +222,10 @@ class Heroku(Platform):
         begun, self._saving = self._saving, None
         if not build.outcome.environment_unchanged:
             with build.log.timed("Saving the environment to the build cache", threshold=0.0):
+                # The replaced entry is left for the next build to remove, off its critical path.
                 self.cached_env.store(build.layout.runtime_prefix,
-                                      {**key.metadata(), "install_key": build.outcome.install_key}, begun=begun)
+                                      {**key.metadata(), "install_key": build.outcome.install_key}, begun=begun,
+                                      keep_previous=True)
         lock_name = build.plan.package_manager.lock_name(build.plan.installer)
         lock = build.layout.state_dir / lock_name if lock_name else None
         if lock is not None and lock.is_file():

@@ -263,9 +263,14 @@ class Local(Platform):
         return InPlaceStaticCache(self.app_dir, self.paths.root / "django-static.json")
 
     def django_record(self, build: "Build"):
-        from ..steps.django_cache import DjangoRecord
+        from ..cache import JsonRecord
 
-        return DjangoRecord(self.paths.root / "django-check.json")
+        return JsonRecord(self.paths.root / "django-check.json")
+
+    def server_check_record(self, build: "Build"):
+        from ..cache import JsonRecord
+
+        return JsonRecord(self.paths.root / "server-check.json")
 
     def write_launch(self, build: "Build", launch: "LaunchConfig") -> None:
         """Nothing to write: `start` renders the launch config when it runs a

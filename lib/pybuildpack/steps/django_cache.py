@@ -143,7 +143,7 @@ def record(key: str, settings: "django_step.DjangoSettings", check: "django_step
         text = text.replace(form, _APP)
     return {"format": FORMAT, "key": key, "settings": text,
             "findings": [list(finding) for finding in check.findings],
-            "used": dict(used), "used_digest": used_packages.digest(used, env_prefix), "unread": list(unread)}
+            **used_packages.kept(used, env_prefix), "unread": list(unread)}
 
 
 def reuse(stored: Optional[Mapping[str, object]], key: Optional[str], app_dir: Path,
@@ -156,7 +156,7 @@ def reuse(stored: Optional[Mapping[str, object]], key: Optional[str], app_dir: P
     if key is None or not isinstance(stored, Mapping) or stored.get("format") != FORMAT \
             or stored.get("key") != key:
         return None
-    if env_prefix is not None and used_packages.digest(stored.get("used"), env_prefix) != stored.get("used_digest"):
+    if env_prefix is not None and not used_packages.holds(stored, env_prefix):
         return None
     try:
         text = str(stored["settings"]).replace(_APP, json.dumps(os.path.realpath(app_dir))[1:-1])
@@ -172,24 +172,3 @@ def reuse(stored: Optional[Mapping[str, object]], key: Optional[str], app_dir: P
     except (KeyError, TypeError, ValueError):
         return None
     return settings, django_step.DeployCheck(findings, None)
-
-
-class DjangoRecord:
-    """Where a platform keeps the record between builds: one JSON file."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def load(self) -> Optional[dict]:
-        from ..cache import read_json_object
-
-        return read_json_object(self.path)
-
-    def save(self, data: Optional[Mapping[str, object]]) -> None:
-        """Store `data`; None removes the last record (it no longer holds)."""
-        from ..cache import write_atomically
-
-        if data is None:
-            self.path.unlink(missing_ok=True)
-            return
-        write_atomically(self.path, json.dumps(dict(data), indent=2, sort_keys=True))

@@ -136,12 +136,23 @@ class _Site:
 
     def provided(self) -> set:
         """The top-level modules installed: package directories and module files."""
+        return {name for entries in self.listing.values() for name in self._names(entries)}
+
+    @staticmethod
+    def _names(entries: Iterable[str]) -> set:
         names = set()
-        for entries in self.listing.values():
-            for entry in entries:
-                found = _MODULE_FILE.match(entry)
-                names.add(found.group("name") if found else entry)
+        for entry in entries:
+            found = _MODULE_FILE.match(entry)
+            names.add(found.group("name") if found else entry)
         return names
+
+    @staticmethod
+    def modules_in(directory: str) -> set:
+        """The top-level modules in `directory` (none when it cannot be listed)."""
+        try:
+            return _Site._names(os.listdir(directory))
+        except OSError:
+            return set()
 
     def extras(self) -> list:
         """Every .pth file and every distribution's entry_points.txt, by content."""
@@ -168,11 +179,11 @@ def _tree_hash(root: str) -> str:
     return _hash(*parts)
 
 
-def summarize(records: Iterable[Optional[dict]], env_prefix: Path, app_dir: Path) -> dict:
+def summarize(records: Iterable[Optional[dict]], env_prefix: Path, app_dir: Path, keep_app: bool = False) -> dict:
     """What the recorded processes used, by name (stored with the results they
     made; `digest` turns it into a comparable value). A missing record (None)
-    counts as having used everything. Files under `app_dir` are left out: the
-    caller keys those itself."""
+    counts as having used everything. Files under `app_dir` are left out (the
+    caller keys those itself), unless `keep_app`: then they count as files."""
     site = _Site(env_prefix)
     packages, unowned, files, missing = set(), set(), set(), set()
     everything = site.eggs
@@ -198,7 +209,7 @@ def summarize(records: Iterable[Optional[dict]], env_prefix: Path, app_dir: Path
             elif any(path.startswith(p + os.sep) for p in prefixes) \
                     and not {"site-packages", "dist-packages"} & set(path.split(os.sep)):
                 continue   # the standard library: Python's version keys it
-            elif not (path == app or path.startswith(app + os.sep)):
+            elif keep_app or not (path == app or path.startswith(app + os.sep)):
                 files.add(path)
         for path in map(str, record["metadata"]):
             found = _DIST_INFO.match(os.path.basename(path))
@@ -209,6 +220,17 @@ def summarize(records: Iterable[Optional[dict]], env_prefix: Path, app_dir: Path
         missing.update(str(name) for name in record["missing"])
     return {"format": FORMAT, "everything": everything, "packages": sorted(packages),
             "unowned": sorted(unowned), "files": sorted(files), "missing": sorted(missing)}
+
+
+def kept(used: Mapping[str, object], env_prefix: Path, search: Iterable[Path] = ()) -> dict:
+    """What to store beside a result so that `holds` can tell whether it still does."""
+    return {"used": dict(used), "used_digest": digest(used, env_prefix, search)}
+
+
+def holds(stored: Optional[Mapping[str, object]], env_prefix: Path, search: Iterable[Path] = ()) -> bool:
+    """Whether what `kept` stored in `stored` is as it was."""
+    return isinstance(stored, Mapping) and isinstance(stored.get("used_digest"), str) \
+        and digest(stored.get("used"), env_prefix, search) == stored["used_digest"]
 
 
 def opened(records: Iterable[Optional[dict]], paths: Iterable[Path]) -> list:
@@ -223,8 +245,10 @@ def opened(records: Iterable[Optional[dict]], paths: Iterable[Path]) -> list:
     return [path for path in paths if os.path.realpath(path) in seen]
 
 
-def digest(used: Optional[Mapping[str, object]], env_prefix: Path) -> str:
-    """A digest of the current state of what `used` (from `summarize`) names."""
+def digest(used: Optional[Mapping[str, object]], env_prefix: Path, search: Iterable[Path] = ()) -> str:
+    """A digest of the current state of what `used` (from `summarize`) names.
+    `search`: directories besides site-packages on the processes' path (the
+    app's, for a process run in it), where a missing module may appear."""
     site = _Site(env_prefix)
     valid = isinstance(used, Mapping) and used.get("format") == FORMAT and all(
         isinstance(used.get(k), list) for k in ("packages", "unowned", "files", "missing"))
@@ -236,6 +260,6 @@ def digest(used: Optional[Mapping[str, object]], env_prefix: Path) -> str:
         where = next((s for s in site.dirs if os.path.lexists(os.path.join(s, top))), None)
         parts.append(f"unowned:{top}:{_tree_hash(os.path.join(where, top)) if where else '-'}")
     parts += [f"file:{path}:{_file_hash(path)}" for path in used["files"]]
-    provided = site.provided()
+    provided = site.provided() | {name for path in search for name in _Site.modules_in(str(path))}
     parts += [f"missing:{name}:{name in provided}" for name in used["missing"]]
     return _hash(*parts, *site.extras())
