@@ -1,11 +1,12 @@
 """Which installed packages a build process used, and a digest of just those.
 
-The settings probe, `check --deploy` and collectstatic are skipped when nothing
-they read changed (django_cache.py, static_cache.py). Keying them on every
-installed package would rerun all three when any package changed, even one
-they never import (a new `requests` for a view's HTTP calls). So each runs with
-a recorder (used_recorder/sitecustomize.py) that notes what it used, and the
-next build compares only that:
+The settings probe, `check --deploy`, collectstatic and the servers' import
+check are skipped when nothing they read changed (django_cache.py,
+static_cache.py, build.check_servers_start). Keying them on every installed
+package would rerun them all when any package changed, even one they never
+import (a new `requests` for a view's HTTP calls). So each runs with a
+recorder (used_recorder/sitecustomize.py) that notes what it used (and which
+files it opened: `opened`), and the next build compares only that:
 
 - each distribution that owns a module the process found (imported, or looked
   up with find_spec), by the digest of its RECORD (every file it installed,
@@ -19,8 +20,9 @@ next build compares only that:
   metadata in a way the recorder cannot follow, or an installed package has
   no RECORD (an egg).
 
-Modules of the app itself and of Python's standard library are left out:
-the callers key those by the app's files and Python's version.
+Modules of Python's standard library are left out (the callers key Python's
+version), and so are the app's own unless asked for (the Django steps key
+every file of the app themselves).
 
     >>> recording = Recording(Path(tmp))
     >>> run(argv, env=recording.env(env, "check"))
