@@ -17,6 +17,12 @@ if sys.argv[1:2] == ["--bootstrap"]:
 
     bootstrap_main()
 else:
+    kept = os.environ.pop("PYBUILDPACK_BYTECODE_DIR", None)   # pybuildpack.bytecode; never the app's
+    if kept:
+        from pybuildpack.bytecode import install
+        from pathlib import Path
+
+        install(Path(kept))
     from pybuildpack.cli import main
 
     raise SystemExit(main())

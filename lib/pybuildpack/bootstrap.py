@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from .bytecode import BYTECODE_DIR_VAR, source_key
+
 LIB_DIR = Path(__file__).resolve().parents[1]
 LOCK = LIB_DIR / "pybuildpack" / "locks" / "tools.txt"
 
@@ -128,6 +130,24 @@ def prune(tools: Path, keep: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
+def bytecode_dir(env_dir: Path) -> Path:
+    """Where pybuildpack's compiled modules are kept for this checkout of it
+    (bytecode.py), in the tool environment; others unused for 30 days go."""
+    kept = env_dir / "bytecode"
+    target = kept / source_key()
+    if kept.is_dir():
+        now = time.time()
+        for entry in kept.iterdir():
+            try:
+                if entry != target and now - entry.stat().st_mtime > STALE_AFTER:
+                    shutil.rmtree(entry, ignore_errors=True)
+            except OSError:
+                pass
+    if target.is_dir():
+        os.utime(target)   # marks it used
+    return target
+
+
 def main() -> None:
     if len(sys.argv) < 3:
         raise SystemExit("usage: python3 bin/support/entry.py --bootstrap CACHE_ROOT COMMAND [ARGS...]")
@@ -138,6 +158,7 @@ def main() -> None:
     environ = dict(os.environ)
     environ.pop("PYTHONHOME", None)
     environ.pop("PYTHONPATH", None)
+    environ[BYTECODE_DIR_VAR] = str(bytecode_dir(env_dir))
     entry = LIB_DIR.parent / "bin" / "support" / "entry.py"
     os.execve(str(python), [str(python), str(entry), *sys.argv[2:]], environ)
 
