@@ -94,12 +94,14 @@ def test_the_digest_changes_only_when_something_the_process_used_changes(tmp_pat
     (site / "unused-1.0.dist-info/RECORD").write_text("unused/__init__.py,sha256=new,2\n")
     (site / "unused-1.0.dist-info").rename(site / "unused-2.0.dist-info")
     assert up.digest(used, prefix) == first
+    # Nor do its entry points, which the process never enumerated.
+    (site / "unused-2.0.dist-info/entry_points.txt").write_text("[myapp.plugins]\nx = unused:x\n")
+    assert up.digest(used, prefix) == first
     changes = [
         lambda: (site / "used_pkg-1.0.dist-info/RECORD").write_text("used_pkg/__init__.py,sha256=new,2\n"),
         lambda: (site / "meta_only-1.0.dist-info/RECORD").write_text("meta_only/__init__.py,sha256=new,2\n"),
         lambda: (site / "optional_speedup.cpython-312-x86_64-linux-gnu.so").write_bytes(b"\x7fELF"),
         lambda: (site / "extra.pth").write_text("import sys\n"),
-        lambda: (site / "unused-2.0.dist-info/entry_points.txt").write_text("[myapp.plugins]\nx = unused:x\n"),
     ]
     for change in changes:
         before = up.digest(used, prefix)
@@ -115,6 +117,17 @@ def test_an_uninstalled_package_changes_the_digest(tmp_path, env):
     for path in sorted(site.glob("used_pkg*")):
         os.rename(path, tmp_path / path.name)
     assert up.digest(used, prefix) != first
+
+
+def test_enumerating_entry_points_uses_every_distribution(tmp_path, env):
+    prefix, site = env
+    record, _ = run_recorded(tmp_path, site, "import importlib.metadata as m; m.entry_points()")
+    used = up.summarize([record], prefix, tmp_path / "app")
+    assert {"used-pkg", "meta-only", "unused"} <= set(used["packages"])
+    before = up.digest(used, prefix)
+    (site / "unused-1.0.dist-info/entry_points.txt").write_text("[myapp.plugins]\nx = unused:x\n")
+    (site / "unused-1.0.dist-info/RECORD").write_text("unused/__init__.py,sha256=new,2\n")
+    assert up.digest(used, prefix) != before
 
 
 def test_pkg_resources_an_egg_or_a_missing_record_means_every_package(tmp_path, env):

@@ -15,7 +15,9 @@ files it opened: `opened`), and the next build compares only that:
   installed file now provides it (`try: import brotli` changes WhiteNoise's output);
 - a module file in site-packages that no distribution owns, by its content,
   and one outside the app, the environment and the runtime, likewise;
-- every `.pth` file and `entry_points.txt`, which can change any import;
+- every `.pth` file, which Python runs at every start. (An `entry_points.txt`
+  is read through the metadata: enumerating entry points reads every
+  distribution's, so every distribution counts then.)
 - every package, as before, when the process imported pkg_resources or read
   metadata in a way the recorder cannot follow, or an installed package has
   no RECORD (an egg).
@@ -156,16 +158,10 @@ class _Site:
         except OSError:
             return set()
 
-    def extras(self) -> list:
-        """Every .pth file and every distribution's entry_points.txt, by content."""
-        parts = []
-        for site, names in self.listing.items():
-            parts += [f"pth:{entry}:{_file_hash(os.path.join(site, entry))}" for entry in names if entry.endswith(".pth")]
-        for name, info in sorted(self.dists.items()):
-            points = os.path.join(info, "entry_points.txt")
-            if os.path.exists(points):
-                parts.append(f"entry-points:{name}:{_file_hash(points)}")
-        return parts
+    def pth_files(self) -> list:
+        """Every .pth file, by content."""
+        return [f"pth:{entry}:{_file_hash(os.path.join(site, entry))}"
+                for site, names in self.listing.items() for entry in names if entry.endswith(".pth")]
 
 
 def _tree_hash(root: str) -> str:
@@ -256,7 +252,7 @@ def digest(used: Optional[Mapping[str, object]], env_prefix: Path, search: Itera
         isinstance(used.get(k), list) for k in ("packages", "unowned", "files", "missing"))
     if not valid or used.get("everything") or site.eggs:
         return "all:" + _hash(*(f"{name}:{site.record_hash(name)}" for name in sorted(site.dists)),
-                              *site.extras())
+                              *site.pth_files())
     parts = [f"package:{name}:{site.record_hash(name)}" for name in used["packages"]]
     for top in used["unowned"]:
         where = next((s for s in site.dirs if os.path.lexists(os.path.join(s, top))), None)
@@ -264,4 +260,4 @@ def digest(used: Optional[Mapping[str, object]], env_prefix: Path, search: Itera
     parts += [f"file:{path}:{_file_hash(path)}" for path in used["files"]]
     provided = site.provided() | {name for path in search for name in _Site.modules_in(str(path))}
     parts += [f"missing:{name}:{name in provided}" for name in used["missing"]]
-    return _hash(*parts, *site.extras())
+    return _hash(*parts, *site.pth_files())
