@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import pytest
 
@@ -255,6 +256,30 @@ def test_a_store_begun_early_takes_in_what_changed_in_the_source_since(tmp_path)
     assert os.readlink(cached.path / "bin" / "python") == "python3.12"
     assert cached.metadata()["python_version"] == "3.12.4"
     assert sorted(p.name for p in cached.path.parent.iterdir()) == ["env"]
+
+
+def test_a_store_begun_from_the_entry_before_the_install_takes_in_the_installed_environment(tmp_path):
+    """Heroku begins the copy from the cache entry itself once it knows an install
+    will run: the restored tree shares the entry's inodes, so the install's changes
+    are what differs."""
+    cached = CachedDir(tmp_path / "cache" / "env")
+    old = source_tree(tmp_path / "old", "v1")
+    write(old / "lib" / "requests" / "__init__.py", "version = 1\n")
+    cached.store(old, {"python_version": "3.12.4", "install_key": "a"})
+    build = tmp_path / "build" / "python"
+    cached.restore(build)
+    begun = cached.begin_store(cached.path)
+    # The install: a package replaced (new files, new directory), one added, bytecode written.
+    shutil.rmtree(build / "lib" / "requests")
+    write(build / "lib" / "requests" / "__init__.py", "version = 2\n")
+    write(build / "lib" / "idna" / "__init__.py", "")
+    write(build / "lib" / "__pycache__" / "x.cpython-312.pyc", "bytecode")
+    cached.store(build, {"python_version": "3.12.4", "install_key": "b"}, begun=begun, keep_previous=True)
+    assert _tree(cached.path) == _tree(build)
+    assert (cached.path / "lib" / "requests" / "__init__.py").read_text() == "version = 2\n"
+    assert cached.metadata()["install_key"] == "b"
+    (previous,) = [p for p in cached.path.parent.iterdir() if p.name.startswith("env.previous-")]
+    assert (previous / "lib" / "requests" / "__init__.py").read_text() == "version = 1\n"
 
 
 @pytest.mark.parametrize("ending", ["failed", "killed"])

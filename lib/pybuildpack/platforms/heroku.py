@@ -173,6 +173,11 @@ class Heroku(Platform):
         elapsed = time.monotonic() - started
         slow = f" ({format_duration(elapsed)})" if elapsed >= SLOW_COPY else ""
         build.log.detail(f"Restored the environment from the build cache{slow}")
+        if not build.install_skipped(previous):
+            # The install will change it: its copy into the cache starts now, beside the
+            # install, from the entry (the same files as the restored tree, by hardlinks);
+            # save_environment takes in what the install and the later steps changed.
+            self._saving = cached.begin_store(cached.path)
         return previous
 
     def static_cache(self, build: "Build"):
@@ -203,11 +208,12 @@ class Heroku(Platform):
         write_runtime_files(self.source_dir, launch, relative(self.app_dir, self.source_dir))
 
     def begin_save(self, build: "Build") -> None:
-        """Start copying a changed environment into the cache now, beside the
+        """Start copying a changed environment into the cache now (unless
+        restore_environment started it from the entry already), beside the
         entry, while collectstatic, the deployment check and the post_compile
         hook run: save_environment then only brings the copy up to date with
         what they changed (bytecode they wrote) and swaps it in."""
-        if not build.outcome.environment_unchanged:
+        if not build.outcome.environment_unchanged and self._saving is None:
             self._saving = self.cached_env.begin_store(build.layout.runtime_prefix)
 
     def save_environment(self, build: "Build", key: "EnvironmentKey") -> None:
