@@ -39,12 +39,18 @@ def test_no_change_rebuild_skips_install_and_touches_no_network(heroku, fixture_
     assert dyno.terminate() == 0
 
 
-def test_changed_requirement_resyncs_incrementally(heroku, fixture_app, tmp_path):
+def built_flask_app(heroku, fixture_app, tmp_path) -> tuple:
+    """The Flask fixture with idna 3.6 as well, built once: (app, its cache)."""
     app = tmp_path / "app"
     shutil.copytree(fixture_app("flask_wsgi"), app)
     (app / "requirements.txt").write_text("Flask\nidna==3.6\n")
     cache = heroku.new_cache()
     assert heroku.build(app, cache_dir=cache).ok
+    return app, cache
+
+
+def test_changed_requirement_resyncs_incrementally(heroku, fixture_app, tmp_path):
+    app, cache = built_flask_app(heroku, fixture_app, tmp_path)
     (app / "requirements.txt").write_text("Flask\nidna==3.7\n")
     second = heroku.build(app, cache_dir=cache)
     assert second.ok, second.output
@@ -54,11 +60,7 @@ def test_changed_requirement_resyncs_incrementally(heroku, fixture_app, tmp_path
 
 
 def test_the_server_check_is_skipped_until_a_package_it_imports_changes(heroku, fixture_app, tmp_path):
-    app = tmp_path / "app"
-    shutil.copytree(fixture_app("flask_wsgi"), app)
-    (app / "requirements.txt").write_text("Flask\nidna==3.6\n")
-    cache = heroku.new_cache()
-    assert heroku.build(app, cache_dir=cache).ok
+    app, cache = built_flask_app(heroku, fixture_app, tmp_path)
     record = cache / "pybuildpack" / "server-check.json"
     kept = json.loads(record.read_text())
     assert "gunicorn" in kept["used"]["packages"] and "idna" not in kept["used"]["packages"]
