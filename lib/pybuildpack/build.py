@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
 from . import errors, python_lifecycle, servers
-from .cache import JsonRecord
 from . import plan as plan_module
+from .cache import JsonRecord
 from .config import ConfigVars, build_environment
 from .environment_key import TEST, EnvironmentKey
 from .inspect import lock_wheels
