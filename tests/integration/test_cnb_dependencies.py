@@ -7,6 +7,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.long
 def test_requirements_in_is_compiled_and_its_lock_kept_across_a_discarded_environment(cnb, fixture_app, tmp_path):
     app = tmp_path / "app"
     shutil.copytree(fixture_app("requirements_in"), app)

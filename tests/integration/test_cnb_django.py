@@ -88,6 +88,7 @@ def test_failing_collectstatic_fails_with_the_heroku_message(cnb, django_app):
     assert "Skipping collectstatic: DISABLE_COLLECTSTATIC is set" in skipped.output
 
 
+@pytest.mark.long
 def test_settings_demanding_runtime_secrets_build_and_serve_once_they_are_set(cnb, fixture_app, tmp_path):
     """SECRET_KEY and DATABASE_URL read at import (tests/fixtures/django_runtime_secrets):
     stand-ins at build only, nowhere in the image; PYBUILDPACK_ALLOWED_HOSTS at boot."""

@@ -29,6 +29,7 @@ def static_app(fixture_app, tmp_path):
     return app
 
 
+@pytest.mark.long
 def test_unchanged_static_files_are_restored_and_a_changed_css_file_is_collected_again(heroku, static_app):
     cache = heroku.new_cache()
     first = heroku.build(static_app, cache_dir=cache)

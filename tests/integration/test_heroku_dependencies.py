@@ -12,6 +12,7 @@ INSTALLERS = ["uv", "pip"]
 
 
 @pytest.mark.parametrize("installer", INSTALLERS)
+@pytest.mark.long
 def test_requirements_in_is_compiled_and_its_lock_kept(heroku, fixture_app, installer):
     result = heroku.build(fixture_app("requirements_in"), config={"PYBUILDPACK_INSTALLER": installer})
     assert result.ok, result.output
