@@ -42,7 +42,7 @@ from ..launch_config import LAUNCH_SOURCE
 from . import django as django_step
 from . import stand_ins as stand_ins_module
 from . import used_packages
-from .static_cache import file_digest
+from .digests import file_digest, parts_digest
 
 FORMAT = 2
 MAX_FILES = 20_000
@@ -102,12 +102,9 @@ def django_key(app_dir: Path, skip: Iterable[Path], settings_module: str, python
     files = app_digest(app_dir, skip, [app_dir / name for name in unread if name in DECLARATIONS])
     if files is None:
         return None
-    digest = hashlib.sha256()
-    for part in (str(FORMAT), files, settings_module, python_version,
-                 *(f"{k}={v}" for k, v in sorted(config.items())),
-                 *(file_digest(path) if path.is_file() else "-" for path in _OWN_CODE)):
-        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    return digest.hexdigest()[:32]
+    return parts_digest(str(FORMAT), files, settings_module, python_version,
+                        *(f"{k}={v}" for k, v in sorted(config.items())),
+                        *(file_digest(path) if path.is_file() else "-" for path in _OWN_CODE))[:32]
 
 
 def stored_unread(stored: Optional[Mapping[str, object]]) -> list:

@@ -23,7 +23,6 @@ when the storage is not on the file system, or when listing the inputs failed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from typing import Mapping, Optional, Sequence
 
 from .. import errors
 from . import used_packages
+from .digests import file_digest, parts_digest
 from .relocate import site_packages_dirs
 
 FORMAT = 2
@@ -47,21 +47,6 @@ META = ".pybuildpack-cache.json"   # cache.META: the entry's metadata, never par
 SHOWN_FILES = 3
 
 
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _digest(*parts: str) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    return digest.hexdigest()
-
-
 @dataclass(frozen=True)
 class StaticKey:
     digests: dict                                # input -> digest (LABELS)
@@ -71,7 +56,7 @@ class StaticKey:
     @property
     def key(self) -> str:
         files = json.dumps(self.files, sort_keys=True)
-        return _digest(json.dumps(self.digests, sort_keys=True), files)[:32]
+        return parts_digest(json.dumps(self.digests, sort_keys=True), files)[:32]
 
     def metadata(self) -> dict:
         return {"static_key": self.key, "digests": self.digests, "files": self.files, "used": self.used}
@@ -88,7 +73,8 @@ def _shown(source: str, app_dirs: Sequence[str], sites: Sequence[str]) -> str:
 
 
 def _packages(inputs: Mapping[str, object], used: Optional[Mapping[str, object]], env_prefix: Path) -> str:
-    return _digest(str(inputs.get("python")), str(inputs.get("django")), used_packages.digest(used, env_prefix))[:16]
+    return parts_digest(str(inputs.get("python")), str(inputs.get("django")),
+                        used_packages.digest(used, env_prefix))[:16]
 
 
 def static_key(inputs: Mapping[str, object], static_root: str, app_dir: Path, env_prefix: Path,
@@ -110,10 +96,10 @@ def static_key(inputs: Mapping[str, object], static_root: str, app_dir: Path, en
             files[name] = [_shown(source, roots, sites), file_digest(Path(source))]
     digests = {
         "format": str(FORMAT),
-        "settings": _digest(settings, static_root, str(inputs.get("storage")))[:16],
+        "settings": parts_digest(settings, static_root, str(inputs.get("storage")))[:16],
         "packages": _packages(inputs, used, env_prefix),
-        "code": _digest(*code)[:16],
-        "config": _digest(*(f"{k}={v}" for k, v in sorted(config.items())))[:16],
+        "code": parts_digest(*code)[:16],
+        "config": parts_digest(*(f"{k}={v}" for k, v in sorted(config.items())))[:16],
     }
     return StaticKey(digests, files, dict(used) if isinstance(used, Mapping) else None)
 
@@ -154,7 +140,7 @@ def tree_digest(root: Path) -> tuple:
                 continue
             content = "link:" + os.readlink(path) if os.path.islink(path) else file_digest(Path(path))
             entries.append(f"{relative}:{content}")
-    return len(entries), _digest(*entries)[:32]
+    return len(entries), parts_digest(*entries)[:32]
 
 
 def is_empty(path: Path) -> bool:

@@ -35,13 +35,13 @@ every file of the app themselves).
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import re
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
+from .digests import file_digest, parts_digest
 from .relocate import site_packages_dirs
 
 RECORDER_DIR = Path(__file__).parent / "used_recorder"
@@ -57,17 +57,10 @@ def _normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _hash(*parts: str) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    return digest.hexdigest()
-
-
 def _file_hash(path: str) -> str:
+    """file_digest, or "-" for a file that is gone or unreadable."""
     try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
+        return file_digest(Path(path))
     except OSError:
         return "-"
 
@@ -174,7 +167,7 @@ def _tree_hash(root: str) -> str:
             if not name.endswith((".pyc", ".pyo")):
                 path = os.path.join(directory, name)
                 parts.append(f"{os.path.relpath(path, root)}:{_file_hash(path)}")
-    return _hash(*parts)
+    return parts_digest(*parts)
 
 
 def summarize(records: Iterable[Optional[dict]], env_prefix: Path, app_dir: Path, keep_app: bool = False) -> dict:
@@ -251,7 +244,7 @@ def digest(used: Optional[Mapping[str, object]], env_prefix: Path, search: Itera
     valid = isinstance(used, Mapping) and used.get("format") == FORMAT and all(
         isinstance(used.get(k), list) for k in ("packages", "unowned", "files", "missing"))
     if not valid or used.get("everything") or site.eggs:
-        return "all:" + _hash(*(f"{name}:{site.record_hash(name)}" for name in sorted(site.dists)),
+        return "all:" + parts_digest(*(f"{name}:{site.record_hash(name)}" for name in sorted(site.dists)),
                               *site.pth_files())
     parts = [f"package:{name}:{site.record_hash(name)}" for name in used["packages"]]
     for top in used["unowned"]:
@@ -260,4 +253,4 @@ def digest(used: Optional[Mapping[str, object]], env_prefix: Path, search: Itera
     parts += [f"file:{path}:{_file_hash(path)}" for path in used["files"]]
     provided = site.provided() | {name for path in search for name in _Site.modules_in(str(path))}
     parts += [f"missing:{name}:{name in provided}" for name in used["missing"]]
-    return _hash(*parts, *site.pth_files())
+    return parts_digest(*parts, *site.pth_files())
