@@ -111,9 +111,10 @@ STALE_AFTER = 30 * 24 * 3600
 
 
 def prune(tools: Path, keep: Path) -> None:
-    """Remove tool environments unused for 30 days (an older lock, a Python no
-    longer on the machine) and leftovers of interrupted builds. Recently used
-    ones stay: one machine may run pybuildpack under several Pythons."""
+    """Remove tool environments (or kept bytecode directories) unused for 30
+    days (an older lock, a Python no longer on the machine, an older checkout
+    of pybuildpack) and leftovers of interrupted builds. Recently used ones
+    stay: one machine may run pybuildpack under several Pythons."""
     now = time.time()
     for entry in tools.iterdir():
         if entry == keep:
@@ -135,16 +136,12 @@ def bytecode_dir(env_dir: Path) -> Path:
     (bytecode.py), in the tool environment; others unused for 30 days go."""
     kept = env_dir / "bytecode"
     target = kept / source_key()
-    if kept.is_dir():
-        now = time.time()
-        for entry in kept.iterdir():
-            try:
-                if entry != target and now - entry.stat().st_mtime > STALE_AFTER:
-                    shutil.rmtree(entry, ignore_errors=True)
-            except OSError:
-                pass
-    if target.is_dir():
-        os.utime(target)   # marks it used
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        (target / ".complete").touch()   # marks it used, as prune reads it
+    except OSError:   # a read-only cache: the modules are compiled on each build, as before
+        return target
+    prune(kept, keep=target)
     return target
 
 
