@@ -32,18 +32,21 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Mapping, Optional
+
+from .link_tree import SCRIPT as LINK_TREE_SCRIPT, link_tree
 
 META = ".pybuildpack-cache.json"
 # Bump when what an entry holds, or its metadata, changes shape: older entries
 # are then discarded, with this as the reason. 2: the metadata is an
 # EnvironmentKey (environment_key.py).
 FORMAT = 2
-# A hardlink copy of an environment takes about 0.5 s for a Django app's 10,000
-# files and directories on a quiet machine (1.5 s on a busy one). Its time is
+# A hardlink copy of an environment takes 0.1-0.5 s for a Django app's 11,000
+# files and directories on a quiet machine (more on a busy one). Its time is
 # shown only past this, when something is off: a plain copy (the cache on
 # another filesystem) or a huge environment.
 SLOW_COPY = 3.0
@@ -52,13 +55,22 @@ SLOW_COPY = 3.0
 def copy_tree(source: Path, destination: Path) -> None:
     """Copy `source` to `destination` (which must not exist), hardlinking files
     when both are on one filesystem. Symlinks are kept as links."""
-    for flags in (["-a", "--link"], ["-a"]):
-        if destination.exists():
-            shutil.rmtree(destination)
-        result = subprocess.run(["cp", *flags, str(source), str(destination)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if result.returncode == 0:
-            return
+    if destination.exists():
+        shutil.rmtree(destination)
+    try:
+        link_tree(str(source), str(destination))
+        return
+    except OSError:
+        shutil.rmtree(destination, ignore_errors=True)
+    _copy_files(source, destination)
+
+
+def _copy_files(source: Path, destination: Path) -> None:
+    """copy_tree where hardlinks cannot be made: a copy of each file."""
+    result = subprocess.run(["cp", "-a", str(source), str(destination)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if result.returncode == 0:
+        return
     if destination.exists():
         shutil.rmtree(destination)
     shutil.copytree(source, destination, symlinks=True)
@@ -76,23 +88,26 @@ def read_json_object(path: Path) -> Optional[dict]:
 
 
 class BackgroundCopy:
-    """copy_tree(source, destination), started now in a `cp` process of its
-    own, so that it runs while the build does other work; `wait` finishes it."""
+    """copy_tree(source, destination), started now in a process of its own
+    (link_tree.py), so that it runs while the build does other work; `wait`
+    finishes it."""
 
     def __init__(self, source: Path, destination: Path) -> None:
         self.source, self.destination = source, destination
-        self.linked = True   # False once wait() had to copy instead (copy_tree may still have linked)
+        self.linked = True   # False once wait() had to copy instead
         destination.parent.mkdir(parents=True, exist_ok=True)
+        # -I -S: no site-packages, no environment: the script needs only the standard library.
         self.process: Optional[subprocess.Popen] = subprocess.Popen(
-            ["cp", "-a", "--link", str(source), str(destination)],
+            [sys.executable, "-I", "-S", LINK_TREE_SCRIPT, str(source), str(destination)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def wait(self) -> None:
         """Wait for the copy; when hardlinks failed (another filesystem), copy
-        again the way copy_tree does."""
+        each file instead, as copy_tree does."""
         if self.process is not None and self.process.wait() != 0:
             self.linked = False
-            copy_tree(self.source, self.destination)
+            shutil.rmtree(self.destination, ignore_errors=True)
+            _copy_files(self.source, self.destination)
         self.process = None
 
     def cancel(self) -> None:

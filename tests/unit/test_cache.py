@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -64,6 +65,54 @@ def test_store_copies_files_symlinks_and_modes(tmp_path):
     assert os.readlink(cached.path / "bin" / "python") == "python3"
     assert os.access(cached.path / "bin" / "python3", os.X_OK)
     assert (tmp_path / "src" / "lib" / "marker.txt").read_text() == "v1"
+
+
+def test_a_linked_copy_keeps_directory_modes_the_umask_would_change(tmp_path):
+    from pybuildpack.cache import copy_tree
+
+    source = source_tree(tmp_path / "src")
+    (source / "private").mkdir(mode=0o700)
+    (source / "shared").mkdir()
+    os.chmod(source / "shared", 0o777)
+    copy_tree(source, tmp_path / "copy")
+    assert (tmp_path / "copy" / "private").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "copy" / "shared").stat().st_mode & 0o777 == 0o777
+    assert (tmp_path / "copy" / "lib" / "marker.txt").stat().st_ino == (source / "lib" / "marker.txt").stat().st_ino
+    assert os.readlink(tmp_path / "copy" / "bin" / "python") == "python3"
+
+
+def test_a_copy_where_links_fail_copies_each_file(tmp_path, monkeypatch):
+    import errno
+
+    from pybuildpack.cache import copy_tree
+
+    def cross_device(*args, **kwargs):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    source = source_tree(tmp_path / "src")
+    monkeypatch.setattr(os, "link", cross_device)
+    copy_tree(source, tmp_path / "copy")
+    assert (tmp_path / "copy" / "lib" / "marker.txt").read_text() == "v1"
+    assert (tmp_path / "copy" / "lib" / "marker.txt").stat().st_ino != (source / "lib" / "marker.txt").stat().st_ino
+    assert os.readlink(tmp_path / "copy" / "bin" / "python") == "python3"
+
+
+def test_a_background_copy_to_another_filesystem_copies_each_file(tmp_path):
+    import tempfile
+
+    from pybuildpack.cache import BackgroundCopy
+
+    elsewhere = [path for path in ("/dev/shm", "/var/tmp", "/tmp", os.path.expanduser("~"))
+                 if os.access(path, os.W_OK) and os.stat(path).st_dev != os.stat(tmp_path).st_dev]
+    if not elsewhere:
+        pytest.skip("needs a writable directory on another filesystem than the test's")
+    source = source_tree(tmp_path / "src")
+    with tempfile.TemporaryDirectory(dir=elsewhere[0]) as other:
+        copy = BackgroundCopy(source, Path(other) / "restore")
+        copy.wait()
+        assert not copy.linked
+        assert (Path(other) / "restore" / "lib" / "marker.txt").read_text() == "v1"
+        assert os.readlink(Path(other) / "restore" / "bin" / "python") == "python3"
 
 
 def test_store_replaces_an_existing_entry_whole(tmp_path):

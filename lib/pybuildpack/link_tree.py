@@ -1,0 +1,57 @@
+"""A copy of a directory tree made of hardlinks, for cache restores and stores.
+
+    python -I -S link_tree.py SOURCE DESTINATION     # exits 1 when a link fails
+
+Standard library only, and run as a script of its own (cache.BackgroundCopy),
+so the copy starts in a few milliseconds and runs beside the build without
+holding its interpreter. It makes one system call per file (`link`) and a few
+per directory; `cp -a --link` makes about six per file and ten per directory
+(attributes, extended attributes, ownership), which doubled the time of a
+no-change rebuild's restore (0.2 s against 0.1 s for a Django environment's
+11,000 entries on tmpfs). Files and symlinks are linked, so their modes,
+owners and times are the source's (one inode); directories get the source's
+mode, not its times, which nothing reads.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+
+SCRIPT = __file__
+
+
+def link_tree(source: str, destination: str) -> None:
+    """Create `destination` (which must not exist) as a tree of directories and
+    hardlinks to every file and symlink under `source`. Raises OSError when a
+    link cannot be made (another filesystem, a protected file): the caller
+    removes what was made and copies instead."""
+    umask = os.umask(0)
+    os.umask(umask)
+    _make_dir(destination, os.stat(source, follow_symlinks=False), umask)
+    pending = [(source, destination)]
+    while pending:
+        here, there = pending.pop()
+        with os.scandir(here) as listing:
+            for entry in listing:
+                target = there + "/" + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    _make_dir(target, entry.stat(follow_symlinks=False), umask)
+                    pending.append((entry.path, target))
+                else:
+                    os.link(entry.path, target, follow_symlinks=False)
+
+
+def _make_dir(path: str, status: os.stat_result, umask: int) -> None:
+    mode = stat.S_IMODE(status.st_mode)
+    os.mkdir(path, mode)
+    if mode & umask:   # the umask took bits off mkdir's mode
+        os.chmod(path, mode)
+
+
+if __name__ == "__main__":
+    try:
+        link_tree(sys.argv[1], sys.argv[2])
+    except OSError:
+        raise SystemExit(1)
