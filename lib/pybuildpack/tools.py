@@ -6,12 +6,15 @@ like every log line) and keeps it, so a failure can show the end of it.
 
 from __future__ import annotations
 
+import json
 import os
+import platform
 import shlex
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from .bootstrap import installer_cache
 from .output import Log
@@ -63,6 +66,23 @@ def command_text(argv: Sequence[str], app_dir: Optional[Path] = None) -> str:
     return shlex.join(parts)
 
 
+UV_ANSWERS = "uv-answers.json"
+
+
+def _uv_identity(uv: Path) -> Optional[str]:
+    """The uv binary and the machine, as one string; None when uv is not found."""
+    found = shutil.which(str(uv))
+    if found is None:
+        return None
+    try:
+        status = os.stat(found)
+    except OSError:
+        return None
+    libc = os.confstr("CS_GNU_LIBC_VERSION") if "CS_GNU_LIBC_VERSION" in os.confstr_names else ""
+    return " ".join(map(str, (os.path.realpath(found), status.st_ino, status.st_size, status.st_mtime_ns,
+                              platform.machine(), libc)))
+
+
 @dataclass
 class Tools:
     """The build machine's tools: uv, and where the installers keep their caches."""
@@ -100,9 +120,41 @@ class Tools:
         return env
 
     def uv_version(self) -> str:
-        """uv's version, asked once per build."""
+        """uv's version, asked once per uv binary (remembered)."""
         if self._uv_version is None:
-            result = run([str(self.uv), "--version"], None, show=False)
-            words = result.output.split()
-            self._uv_version = words[1] if result.returncode == 0 and len(words) > 1 else "unknown"
+            def ask() -> Optional[str]:
+                result = run([str(self.uv), "--version"], None, show=False)
+                words = result.output.split()
+                return words[1] if result.returncode == 0 and len(words) > 1 else None
+
+            self._uv_version = self.remembered("version", ask) or "unknown"
         return self._uv_version
+
+    def remembered(self, question: str, ask: Callable[[], Any]) -> Any:
+        """What ask() returned for `question` on an earlier build with this same
+        uv binary on this machine, else ask(), kept when not None for the next.
+
+        For what only the uv binary decides (its version; its built-in list of
+        Python downloads): asking costs a process, about a tenth of a second of
+        a no-change rebuild. The answers are kept beside the installer cache
+        (`uv-answers.json`), under the binary's identity (path, inode, size,
+        modification time) and the machine's; another binary starts afresh."""
+        path = self.uv_cache.parent / UV_ANSWERS
+        identity = _uv_identity(self.uv)
+        stored = None
+        if identity is not None:
+            from .cache import read_json_object
+
+            stored = read_json_object(path)
+        answers = stored.get("answers", {}) if stored and stored.get("uv") == identity else {}
+        if question in answers:
+            return answers[question]
+        answer = ask()
+        if answer is not None and identity is not None:
+            from .cache import write_atomically
+
+            try:
+                write_atomically(path, json.dumps({"uv": identity, "answers": {**answers, question: answer}}))
+            except OSError:   # a read-only or full cache: asked again next time
+                pass
+        return answer

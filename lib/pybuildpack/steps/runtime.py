@@ -57,23 +57,44 @@ def runtime_env(tools: Tools, base: Mapping[str, str], source: Optional[str]) ->
 
 
 def available_versions(tools: Tools, env: Mapping[str, str], source: Optional[str]) -> list:
-    """Stable CPython versions in the download list for this machine, newest first."""
-    result = run([str(tools.uv), "python", "list", "--only-downloads", "--all-versions",
-                  "--output-format", "json"], None, env=env, show=False)
-    if result.returncode != 0:
-        raise errors.PythonDownloadsUnreadable(source or "uv's built-in list", result.output)
-    try:
-        entries = json.loads(result.output)
-    except ValueError:
-        raise errors.PythonDownloadsUnreadable(source or "uv's built-in list", result.output)
-    arch = machine_arch()
-    versions = [
-        e["version"] for e in entries
-        if e.get("implementation") == "cpython" and e.get("os") == "linux"
-        and e.get("arch") == arch and e.get("libc", "gnu") == "gnu"
-        and e.get("variant", "default") == "default"
-    ]
+    """Stable CPython versions in the download list for this machine, newest first.
+    uv's own list, or one in a local file, is read once per uv binary and file
+    (Tools.remembered); a list at a URL, which may change, on every build."""
+    def ask() -> list:
+        result = run([str(tools.uv), "python", "list", "--only-downloads", "--all-versions",
+                      "--output-format", "json"], None, env=env, show=False)
+        if result.returncode != 0:
+            raise errors.PythonDownloadsUnreadable(source or "uv's built-in list", result.output)
+        try:
+            entries = json.loads(result.output)
+        except ValueError:
+            raise errors.PythonDownloadsUnreadable(source or "uv's built-in list", result.output)
+        arch = machine_arch()
+        return [
+            e["version"] for e in entries
+            if e.get("implementation") == "cpython" and e.get("os") == "linux"
+            and e.get("arch") == arch and e.get("libc", "gnu") == "gnu"
+            and e.get("variant", "default") == "default"
+        ]
+
+    question = _downloads_question(source)
+    versions = tools.remembered(question, ask) if question else ask()
     return stable_versions(versions)
+
+
+def _downloads_question(source: Optional[str]) -> Optional[str]:
+    """What names this download list's versions for Tools.remembered: uv's own
+    list, or a local file with its size and modification time; None for a URL."""
+    if source is None:
+        return "python downloads"
+    if "://" in source and not source.startswith("file://"):
+        return None
+    path = source[len("file://"):] if source.startswith("file://") else source
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None   # uv says what is wrong with it
+    return f"python downloads {os.path.realpath(path)} {status.st_size} {status.st_mtime_ns}"
 
 
 def resolve_python(tools: Tools, base_env: Mapping[str, str], config: Mapping[str, str],
