@@ -8,7 +8,8 @@ PYBUILDPACK_UV_VERSION="0.13.9"
 # would look like no python3 at all. Neither may steer pybuildpack's own Python,
 # nor the app's, which pybuildpack installs and runs with its own paths.
 unset PYTHONHOME PYTHONPATH
-PYBUILDPACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# (The shims source this file by a path with a slash: no dirname process needed.)
+PYBUILDPACK_DIR="$(cd "${BASH_SOURCE[0]%/*}/../.." && pwd)"
 
 # Where bootstrap progress and errors go: the build log (stdout) for Heroku and
 # CNB; bin/pybuildpack sets 2, since the local command's stdout may be data
@@ -193,7 +194,7 @@ pybuildpack_run_stdlib() {
 pybuildpack_run_tools() {
     local cache_root="$1"
     shift
-    mkdir -p "$cache_root"
+    [ -d "$cache_root" ] || mkdir -p "$cache_root"
     pybuildpack_find_uv "$cache_root"
     pybuildpack_find_python "$cache_root"
     exec "$PYBUILDPACK_BOOT_PYTHON" "$PYBUILDPACK_DIR/bin/support/entry.py" --bootstrap "$cache_root" "$@"
