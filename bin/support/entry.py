@@ -20,9 +20,8 @@ else:
     kept = os.environ.pop("PYBUILDPACK_BYTECODE_DIR", None)   # pybuildpack.bytecode; never the app's
     if kept:
         from pybuildpack.bytecode import install
-        from pathlib import Path
 
-        install(Path(kept))
+        install(kept)
     from pybuildpack.cli import main
 
     raise SystemExit(main())

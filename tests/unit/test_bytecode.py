@@ -55,7 +55,7 @@ def test_the_directory_is_keyed_by_every_source_file(tmp_path, monkeypatch):
     recent = env_dir / "bytecode" / "another-checkout-in-use"
     recent.mkdir()
     (recent / ".complete").touch()
-    target = bootstrap.bytecode_dir(env_dir)
+    target = Path(bootstrap.bytecode_dir(env_dir))
     assert target == env_dir / "bytecode" / bytecode.source_key()
     assert (target / ".complete").is_file()
     assert not old.exists() and recent.is_dir()
