@@ -18,7 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 from . import errors, python_lifecycle, servers
 from . import plan as plan_module
@@ -34,7 +34,7 @@ from .steps import dependencies as deps
 from .steps import django as django_step
 from .steps import django_cache, stand_ins
 from .steps import hooks, prefetch, relocate, runtime, static_cache, used_packages
-from .tools import Tools, run
+from .tools import Tools, run, start
 
 
 # Compiles argv[1] without importing or writing anything; prints "LINE<TAB>message" for a SyntaxError.
@@ -71,6 +71,10 @@ for name in sys.argv[1:]:
         print("".join(traceback.format_exception_only(type(error), error)), end="")
         sys.exit(1)
 """
+
+
+def _nothing_to_finish(succeeded: bool = True) -> None:
+    """Build.start_server_check's answer when there is nothing to check."""
 
 
 @dataclass
@@ -366,7 +370,7 @@ class Build:
         raise errors.AppFileSyntaxError(relative, int(line) if line.isdigit() else None, message,
                                         self.outcome.python.version)
 
-    def check_servers_start(self, record: Optional[JsonRecord] = None) -> None:
+    def start_server_check(self, record: Optional[JsonRecord] = None) -> Callable[[bool], None]:
         """Import the modules each process's server needs before it serves, with
         the app's Python, after an install: a server broken by what was installed
         beside it (an old gunicorn importing pkg_resources, which setuptools 82
@@ -374,9 +378,15 @@ class Build:
         the platform keeps what the last check used; it is skipped while none
         of that changed (the same modules, Python and config vars; the packages
         and files they imported and the names they did not find, as
-        steps/used_packages.py compares them)."""
+        steps/used_packages.py compares them).
+
+        The imports start now, each in a process of its own, and run beside
+        Django's steps (on another core: about 0.2 s of a cold build). The
+        function returned waits for them, says how it went and raises
+        ServerCannotStart for the first that failed; called with False (the
+        build failed before), it stops them and says nothing."""
         if self.outcome.environment_unchanged:
-            return
+            return _nothing_to_finish
         wanted = []
         for name, process in self.plan.processes.all.items():
             server = plan_module.server_of(process) or servers.running(process.command)
@@ -384,27 +394,41 @@ class Build:
             if modules:
                 wanted.append((name, server, tuple(modules)))
         if not wanted:
-            return
+            return _nothing_to_finish
         layout, search = self.layout, [self.layout.app_dir]   # run in the app: its modules come first
         key = self._server_check_key(wanted)
         stored = record.load() if record is not None else None
         if stored is not None and stored.get("key") == key and used_packages.holds(stored, layout.env_prefix, search):
-            return
-        checked = []
-        with tempfile.TemporaryDirectory(prefix="pybuildpack-used-") as directory:
-            recording = used_packages.Recording(Path(directory))
-            with self.log.quiet_step(lambda: errors.servers_checked(checked)):
-                for index, (name, server, modules) in enumerate(wanted):
-                    result = run([str(layout.python), "-c", _IMPORT, *modules], None, cwd=layout.app_dir,
-                                 env=recording.env(self.env, str(index)) if record is not None else self.env,
-                                 show=False)
-                    if result.returncode != 0:
-                        raise errors.ServerCannotStart(server.name, name, result.output)
-                    checked.append(server.name)
-            if record is not None:
-                used = used_packages.summarize([recording.read(str(i)) for i in range(len(wanted))],
-                                               layout.env_prefix, layout.app_dir, keep_app=True)
-                record.save({"key": key, **used_packages.kept(used, layout.env_prefix, search)})
+            return _nothing_to_finish
+        directory = Path(tempfile.mkdtemp(prefix="pybuildpack-used-"))
+        recording = used_packages.Recording(directory)
+        started = [start([str(layout.python), "-c", _IMPORT, *modules], cwd=layout.app_dir,
+                         env=recording.env(self.env, str(index)) if record is not None else self.env)
+                   for index, (_, _, modules) in enumerate(wanted)]
+
+        def finish(succeeded: bool = True) -> None:
+            try:
+                if not succeeded:
+                    for running in started:
+                        running.stop()
+                    return
+                checked = []
+                with self.log.quiet_step(lambda: errors.servers_checked(checked)):
+                    for (name, server, _), running in zip(wanted, started):
+                        result = running.wait()
+                        if result.returncode != 0:
+                            raise errors.ServerCannotStart(server.name, name, result.output)
+                        checked.append(server.name)
+                if record is not None:
+                    used = used_packages.summarize([recording.read(str(i)) for i in range(len(wanted))],
+                                                   layout.env_prefix, layout.app_dir, keep_app=True)
+                    record.save({"key": key, **used_packages.kept(used, layout.env_prefix, search)})
+            finally:
+                for running in started:
+                    running.stop()
+                shutil.rmtree(directory, ignore_errors=True)
+
+        return finish
 
     def _server_check_key(self, wanted: list) -> str:
         """The check's own inputs: what it imports, how, with which Python and config vars (hashed, never stored)."""

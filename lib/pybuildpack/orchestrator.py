@@ -91,8 +91,14 @@ def _build_app(platform: Platform, log: Log, state: dict, config) -> Build:
     # The environment is whole: its copy into the cache can start, beside the checks and Django's steps.
     platform.begin_save(build)
     build.check_web_app_compiles()
-    build.check_servers_start(platform.server_check_record(build))
-    build.django(platform.static_cache(build), platform.django_record(build))
+    # The servers' import check runs beside Django's steps; its failure is reported after them.
+    finish_server_check = build.start_server_check(platform.server_check_record(build))
+    try:
+        build.django(platform.static_cache(build), platform.django_record(build))
+    except BaseException:
+        finish_server_check(False)
+        raise
+    finish_server_check(True)
     build.run_hook("bin/post_compile", hook_env)
 
     platform.write_launch(build, build.launch_config())

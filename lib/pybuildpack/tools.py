@@ -55,6 +55,40 @@ def run(
     return Result(process.returncode, "".join(captured))
 
 
+class Running:
+    """A command started by `start`, running while the build does other work."""
+
+    def __init__(self, process: Optional[subprocess.Popen], failed: Optional[Result] = None) -> None:
+        self._process, self._result = process, failed
+
+    def wait(self) -> Result:
+        """Its exit code and output (stdout and stderr merged), once it ends."""
+        if self._result is None:
+            assert self._process is not None
+            output, _ = self._process.communicate()
+            self._result = Result(self._process.returncode, output)
+        return self._result
+
+    def stop(self) -> None:
+        """Kill it, if still running (nothing outlives the build that started it)."""
+        if self._result is None and self._process is not None:
+            self._process.kill()
+            self.wait()
+
+
+def start(argv: Sequence[str], env: Optional[Mapping[str, str]] = None, cwd: Optional[Path] = None) -> Running:
+    """`run` without a log, begun now and waited for later (Running.wait)."""
+    try:
+        process = subprocess.Popen(
+            list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=dict(env) if env is not None else None, cwd=str(cwd) if cwd else None,
+            text=True, errors="replace",
+        )
+    except OSError as exc:
+        return Running(None, Result(127, f"{argv[0]}: {exc.strerror or exc}"))
+    return Running(process)
+
+
 def command_text(argv: Sequence[str], app_dir: Optional[Path] = None) -> str:
     """A command as a user would type it, with long build paths shortened."""
     parts = []

@@ -79,6 +79,27 @@ def test_the_server_check_is_skipped_until_a_package_it_imports_changes(heroku, 
     assert "No module named 'pkg_resources'" in third.output
 
 
+def test_the_server_check_runs_beside_djangos_steps_and_its_failure_still_fails_the_build(heroku, fixture_app,
+                                                                                         tmp_path):
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("django_static"), app)
+    # This gunicorn imports pkg_resources, which the environment lacks.
+    (app / "requirements.txt").write_text("Django\ngunicorn==20.1.0\n")
+    broken_server = heroku.build(app)
+    assert not broken_server.ok
+    assert "Running collectstatic" in broken_server.output   # ran while the check did
+    assert broken_server.output.index("Checking the deployment settings") \
+        < broken_server.output.index("Error: gunicorn cannot start in the app's environment")
+    assert "No module named 'pkg_resources'" in broken_server.output
+    # When Django's steps fail first, theirs is the error: the check is stopped, not reported.
+    settings = app / "mysite" / "settings.py"
+    settings.write_text(settings.read_text() + "\nimport not_installed_anywhere\n")
+    both = heroku.build(app)
+    assert not both.ok
+    assert "not_installed_anywhere" in both.output
+    assert "gunicorn cannot start" not in both.output
+
+
 def test_python_version_change_discards_the_environment_saying_why(heroku, fixture_app, tmp_path):
     app = tmp_path / "app"
     shutil.copytree(fixture_app("flask_wsgi"), app)
