@@ -113,8 +113,8 @@ def _uv_identity(uv: Path) -> Optional[str]:
     except OSError:
         return None
     libc = os.confstr("CS_GNU_LIBC_VERSION") if "CS_GNU_LIBC_VERSION" in os.confstr_names else ""
-    return " ".join(map(str, (os.path.realpath(found), status.st_ino, status.st_size, status.st_mtime_ns,
-                              platform.machine(), libc)))
+    # Not the inode: a CNB cache layer comes back with new ones on every build.
+    return " ".join(map(str, (os.path.realpath(found), status.st_size, status.st_mtime_ns, platform.machine(), libc)))
 
 
 @dataclass
@@ -171,7 +171,7 @@ class Tools:
         For what only the uv binary decides (its version; its built-in list of
         Python downloads): asking costs a process, about a tenth of a second of
         a no-change rebuild. The answers are kept beside the installer cache
-        (`uv-answers.json`), under the binary's identity (path, inode, size,
+        (`uv-answers.json`), under the binary's identity (path, size,
         modification time) and the machine's; another binary starts afresh."""
         path = self.uv_cache.parent / UV_ANSWERS
         identity = _uv_identity(self.uv)
