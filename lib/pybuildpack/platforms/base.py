@@ -113,7 +113,7 @@ class Platform(ABC):
     def server_check_record(self, build: "Build") -> Optional["JsonRecord"]:
         """Where the servers' import check keeps what it used between builds,
         so that it is skipped while none of that changed
-        (build.check_servers_start); None: it runs after every install."""
+        (build.start_server_check); None: it runs after every install."""
         return None
 
     def hook_environment(self, build: "Build") -> dict:

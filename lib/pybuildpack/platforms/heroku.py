@@ -39,7 +39,7 @@ PROFILE = ".profile.d/pybuildpack.sh"
 CACHE_ENV = "env"                       # CACHE_DIR/pybuildpack/env: the environment and its key
 CACHE_STATIC = "django-static"          # CACHE_DIR/pybuildpack/django-static: collectstatic's last output
 CACHE_DJANGO = "django-check.json"      # CACHE_DIR/pybuildpack/django-check.json: the settings probe and check
-CACHE_SERVER_CHECK = "server-check.json"   # the servers' import check (build.check_servers_start)
+CACHE_SERVER_CHECK = "server-check.json"   # the servers' import check (build.start_server_check)
 
 
 def detect(build_dir: Path) -> int:

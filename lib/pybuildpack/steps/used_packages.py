@@ -2,7 +2,7 @@
 
 The settings probe, `check --deploy`, collectstatic and the servers' import
 check are skipped when nothing they read changed (django_cache.py,
-static_cache.py, build.check_servers_start). Keying them on every installed
+static_cache.py, build.start_server_check). Keying them on every installed
 package would rerun them all when any package changed, even one they never
 import (a new `requests` for a view's HTTP calls). So each runs with a
 recorder (used_recorder/sitecustomize.py) that notes what it used (and which
