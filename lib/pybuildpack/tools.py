@@ -37,14 +37,10 @@ def run(
     """Run `argv`, streaming its output (stdout and stderr merged) as detail
     lines when `show`; return its exit code and output. Never raises for a
     non-zero exit: the caller turns that into the right UserError."""
-    try:
-        process = subprocess.Popen(
-            list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=dict(env) if env is not None else None, cwd=str(cwd) if cwd else None,
-            text=True, errors="replace", bufsize=1,
-        )
-    except OSError as exc:
-        return Result(127, f"{argv[0]}: {exc.strerror or exc}")
+    running = start(argv, env, cwd)
+    process = running.process
+    if process is None:
+        return running.wait()
     captured = []
     assert process.stdout is not None
     for line in process.stdout:
@@ -59,20 +55,20 @@ class Running:
     """A command started by `start`, running while the build does other work."""
 
     def __init__(self, process: Optional[subprocess.Popen], failed: Optional[Result] = None) -> None:
-        self._process, self._result = process, failed
+        self.process, self._result = process, failed   # process: None when it could not start
 
     def wait(self) -> Result:
         """Its exit code and output (stdout and stderr merged), once it ends."""
         if self._result is None:
-            assert self._process is not None
-            output, _ = self._process.communicate()
-            self._result = Result(self._process.returncode, output)
+            assert self.process is not None
+            output, _ = self.process.communicate()
+            self._result = Result(self.process.returncode, output)
         return self._result
 
     def stop(self) -> None:
         """Kill it, if still running (nothing outlives the build that started it)."""
-        if self._result is None and self._process is not None:
-            self._process.kill()
+        if self._result is None and self.process is not None:
+            self.process.kill()
             self.wait()
 
 
@@ -82,7 +78,7 @@ def start(argv: Sequence[str], env: Optional[Mapping[str, str]] = None, cwd: Opt
         process = subprocess.Popen(
             list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env=dict(env) if env is not None else None, cwd=str(cwd) if cwd else None,
-            text=True, errors="replace",
+            text=True, errors="replace", bufsize=1,   # line-buffered: run() streams it line by line
         )
     except OSError as exc:
         return Running(None, Result(127, f"{argv[0]}: {exc.strerror or exc}"))
