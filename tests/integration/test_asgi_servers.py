@@ -57,10 +57,12 @@ def assert_graceful(dyno, name: str) -> None:
     assert result.stop_seconds < STOP_WITHIN, result
 
 
-def wait_for_log(dyno, started, timeout: float = 60.0) -> None:
+def wait_for_log(dyno, shown, timeout: float = 60.0) -> None:
+    """Wait until shown(the process's log) holds. A server logs a request after
+    its response is sent, and each worker process writes its own lines."""
     deadline = time.monotonic() + timeout
-    while not started(dyno.log):
-        assert time.monotonic() < deadline, f"the workers did not all start:\n{dyno.log}"
+    while not shown(dyno.log):
+        assert time.monotonic() < deadline, f"the log did not show what was awaited within {timeout} s:\n{dyno.log}"
         time.sleep(0.2)
 
 
@@ -88,7 +90,7 @@ def test_starlette_app_gets_gunicorn_with_uvicorn_workers_by_default_and_stops_g
     assert dyno.wait_until_serving("/").text == "Hello from Starlette"
     # Behind the router the forwarded headers are believed (FORWARDED_ALLOW_IPS=*).
     assert forwarded(dyno.port)["client"] == "203.0.113.7"
-    assert '"GET / HTTP/1.1" 200' in dyno.log   # the access log
+    wait_for_log(dyno, lambda log: '"GET / HTTP/1.1" 200' in log, timeout=10)   # the access log
     assert_graceful(dyno, "gunicorn with uvicorn workers")
 
 
@@ -104,7 +106,7 @@ def test_starlette_app_naming_uvicorn_runs_under_uvicorn_alone_and_stops_gracefu
     dyno = slug.start()
     assert dyno.wait_until_serving("/").text == "Hello from Starlette"
     assert forwarded(dyno.port)["client"] == "203.0.113.7"
-    assert '"GET / HTTP/1.1" 200' in dyno.log
+    wait_for_log(dyno, lambda log: '"GET / HTTP/1.1" 200' in log, timeout=10)
     assert_graceful(dyno, "uvicorn")
 
 
@@ -147,7 +149,7 @@ def test_app_naming_hypercorn_runs_under_it_with_its_config_file_last(heroku, fi
     dyno = slug.start()
     assert dyno.wait_until_serving("/").text == "Hello from Starlette"
     assert forwarded(dyno.port)["scheme"] == "https"
-    assert "ACCESS GET / 1.1 200" in dyno.log
+    wait_for_log(dyno, lambda log: "ACCESS GET / 1.1 200" in log, timeout=10)
     wait_for_log(dyno, lambda log: log.count("Running on http://0.0.0.0:") >= 2)
     time.sleep(1)
     assert dyno.log.count("Running on http://0.0.0.0:") == 2   # not WEB_CONCURRENCY
