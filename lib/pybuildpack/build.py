@@ -409,9 +409,7 @@ class Build:
         def finish(succeeded: bool = True) -> None:
             try:
                 if not succeeded:
-                    for running in started:
-                        running.stop()
-                    return
+                    return   # the processes are stopped below
                 checked = []
                 with self.log.quiet_step(lambda: errors.servers_checked(checked)):
                     for (name, server, _), running in zip(wanted, started):
