@@ -119,15 +119,20 @@ def test_an_uninstalled_package_changes_the_digest(tmp_path, env):
     assert up.digest(used, prefix) != first
 
 
+def digest_changes_with_the_unused_package(used, prefix, site) -> bool:
+    """Whether `used`'s digest changes when the package no process imported is reinstalled (its RECORD changes)."""
+    before = up.digest(used, prefix)
+    (site / "unused-1.0.dist-info/RECORD").write_text("unused/__init__.py,sha256=new,2\n")
+    return up.digest(used, prefix) != before
+
+
 def test_enumerating_entry_points_uses_every_distribution(tmp_path, env):
     prefix, site = env
     record, _ = run_recorded(tmp_path, site, "import importlib.metadata as m; m.entry_points()")
     used = up.summarize([record], prefix, tmp_path / "app")
     assert {"used-pkg", "meta-only", "unused"} <= set(used["packages"])
-    before = up.digest(used, prefix)
     (site / "unused-1.0.dist-info/entry_points.txt").write_text("[myapp.plugins]\nx = unused:x\n")
-    (site / "unused-1.0.dist-info/RECORD").write_text("unused/__init__.py,sha256=new,2\n")
-    assert up.digest(used, prefix) != before
+    assert digest_changes_with_the_unused_package(used, prefix, site)
 
 
 def test_pkg_resources_an_egg_or_a_missing_record_means_every_package(tmp_path, env):
@@ -143,9 +148,7 @@ def test_pkg_resources_an_egg_or_a_missing_record_means_every_package(tmp_path, 
     (site / "legacy-1.0.egg-info").mkdir()
     assert up.summarize([plain], prefix, tmp_path / "app")["everything"]
     # Every package is digested then: the unused one's change shows.
-    before = up.digest(used, prefix)
-    (site / "unused-1.0.dist-info/RECORD").write_text("unused/__init__.py,sha256=new,2\n")
-    assert up.digest(used, prefix) != before
+    assert digest_changes_with_the_unused_package(used, prefix, site)
 
 
 def test_unowned_modules_and_files_outside_the_environment_are_digested_by_content(tmp_path, env):
