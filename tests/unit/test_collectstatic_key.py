@@ -266,3 +266,36 @@ def test_after_a_run_the_key_covers_only_the_packages_collectstatic_used(tmp_pat
     assert sc.reasons(stored, again()) == []
     (found["site"] / "django-5.2.dist-info/RECORD").write_text("django/__init__.py,sha256=def,10\n")
     assert sc.reasons(stored, again()) == ["packages changed"]
+
+
+@pytest.mark.parametrize("static_url, expected", [("'static/'", "/static/"), ("'/assets/'", "/assets/"),
+                                                   ("'https://cdn.example.com/s/'", "https://cdn.example.com/s/")])
+def test_the_probe_reads_static_url_as_django_gives_it_without_importing_its_url_resolver(
+        tmp_path, static_url, expected):
+    import os
+    import sys
+
+    pytest.importorskip("django")
+    from pybuildpack.inspect import django as inspect_django
+    from pybuildpack.steps import django as django_step
+    from pybuildpack.steps.used_packages import Recording
+
+    app = tmp_path / "app"
+    files = {"manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site1.settings')\n",
+             "site1/__init__.py": "",
+             "site1/settings.py": f"SECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.staticfiles']\n"
+                                  f"STATIC_URL = {static_url}\nSTATIC_ROOT = 'collected'\n"}
+    for name, text in files.items():
+        (app / name).parent.mkdir(parents=True, exist_ok=True)
+        (app / name).write_text(text)
+    (tmp_path / "used").mkdir()
+    recording = Recording(tmp_path / "used")
+    settings = django_step.probe(Path(sys.executable), app, inspect_django.find_django(app, {}),
+                                 {"PATH": os.environ.get("PATH", ""), "HOME": str(app)}, list_static=True,
+                                 recording=recording)
+    assert settings.static_url == expected
+    assert json.loads(settings.static_inputs["settings"])["STATIC_URL"] == expected
+    # django.urls (for the script prefix) is 80 ms of the probe; at build time the prefix is "/".
+    imported = recording.read("probe")["files"]
+    assert any(f"{os.sep}django{os.sep}conf{os.sep}" in name for name in imported)
+    assert not any(f"{os.sep}django{os.sep}urls{os.sep}" in name for name in imported)
