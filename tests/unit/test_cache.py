@@ -81,6 +81,27 @@ def test_a_linked_copy_keeps_directory_modes_the_umask_would_change(tmp_path):
     assert os.readlink(tmp_path / "copy" / "bin" / "python") == "python3"
 
 
+def test_a_linked_copy_of_a_tree_wider_than_the_open_file_limit_holds_two_directories_open(tmp_path):
+    import resource
+    import subprocess
+    import sys
+
+    from pybuildpack.link_tree import SCRIPT
+
+    source = source_tree(tmp_path / "src")
+    for n in range(300):
+        write(source / "site-packages" / f"package{n}" / "sub" / "__init__.py", str(n))
+
+    def few_files() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+
+    done = subprocess.run([sys.executable, "-I", "-S", SCRIPT, str(source), str(tmp_path / "copy")],
+                          preexec_fn=few_files, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "copy" / "site-packages" / "package299" / "sub" / "__init__.py").read_text() == "299"
+    assert len(list((tmp_path / "copy" / "site-packages").iterdir())) == 300
+
+
 def test_a_copy_where_links_fail_copies_each_file(tmp_path, monkeypatch):
     import errno
 
