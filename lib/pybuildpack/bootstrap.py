@@ -19,6 +19,7 @@ import os
 import sys
 
 from .bytecode import BYTECODE_DIR_VAR, source_key
+from .platforms import heroku_restore
 
 TYPE_CHECKING = False   # as typing's, which takes 15 ms to import; type checkers read it as True
 if TYPE_CHECKING:
@@ -176,14 +177,21 @@ def main() -> None:
         raise SystemExit("usage: python3 bin/support/entry.py --bootstrap CACHE_ROOT COMMAND [ARGS...]")
     cache_root = sys.argv[1]
     uv = os.environ.get("PYBUILDPACK_UV_BIN", "uv")
-    env_dir = ensure_tool_env(cache_root, uv)
-    python = os.path.join(env_dir, "bin", "python")
     environ = dict(os.environ)
     environ.pop("PYTHONHOME", None)
     environ.pop("PYTHONPATH", None)
-    environ[BYTECODE_DIR_VAR] = bytecode_dir(env_dir)
-    entry = os.path.join(os.path.dirname(LIB_DIR), "bin", "support", "entry.py")
-    os.execve(python, [python, entry, *sys.argv[2:]], environ)
+    # First of all, a rebuild's copy of its cached environment: it runs while
+    # the rest starts (platforms/heroku_restore.py).
+    copying = heroku_restore.begin(sys.argv[2], sys.argv[3:], environ)
+    try:
+        env_dir = ensure_tool_env(cache_root, uv)
+        python = os.path.join(env_dir, "bin", "python")
+        environ[BYTECODE_DIR_VAR] = bytecode_dir(env_dir)
+        entry = os.path.join(os.path.dirname(LIB_DIR), "bin", "support", "entry.py")
+        os.execve(python, [python, entry, *sys.argv[2:]], environ)
+    except BaseException:
+        heroku_restore.abandon(copying)
+        raise
 
 
 if __name__ == "__main__":

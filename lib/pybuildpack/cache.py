@@ -31,12 +31,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Mapping, Optional
+from typing import List, Mapping, Optional, Union
 
 from .link_tree import SCRIPT as LINK_TREE_SCRIPT, link_tree
 
@@ -92,12 +93,18 @@ class BackgroundCopy:
     (link_tree.py), so that it runs while the build does other work; `wait`
     finishes it."""
 
-    def __init__(self, source: Path, destination: Path) -> None:
+    def __init__(self, source: Path, destination: Path, pid: Optional[int] = None) -> None:
+        """With `pid`, adopt that copy, already running as a child of this
+        process (the bootstrap began it before its exec: platforms/heroku_restore.py)."""
         self.source, self.destination = source, destination
         self.linked = True   # False once wait() had to copy instead
+        self.process: Optional[Union[subprocess.Popen, _Child]]
+        if pid is not None:
+            self.process = _Child(pid)
+            return
         destination.parent.mkdir(parents=True, exist_ok=True)
         # -I -S: no site-packages, no environment: the script needs only the standard library.
-        self.process: Optional[subprocess.Popen] = subprocess.Popen(
+        self.process = subprocess.Popen(
             [sys.executable, "-I", "-S", LINK_TREE_SCRIPT, str(source), str(destination)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -118,6 +125,27 @@ class BackgroundCopy:
             self.process = None
         if self.destination.exists():
             shutil.rmtree(self.destination, ignore_errors=True)
+
+
+@dataclass
+class _Child:
+    """A child process known by its pid alone (started before an exec): what
+    BackgroundCopy asks of a Popen."""
+
+    pid: int
+
+    def wait(self) -> int:
+        try:
+            return os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        except ChildProcessError:   # not ours after all: the copy is redone
+            return 1
+
+    def kill(self) -> None:
+        try:
+            os.waitpid(self.pid, os.WNOHANG)   # raises for a process that is not this one's child
+            os.kill(self.pid, signal.SIGKILL)
+        except (ChildProcessError, ProcessLookupError):
+            pass
 
 
 class BackgroundRemoval:

@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Optional
 from .. import errors
 from ..inspect.files import detect_failure, detected_by
 from ..output import Log, format_duration
+from . import heroku_restore
 from .base import Platform
+from .heroku_restore import CACHE_ENV, PYTHON_DIR
 
 if TYPE_CHECKING:  # detect and release run on a bare python3: import the rest lazily
     from ..build import Build, Layout
@@ -33,10 +35,8 @@ if TYPE_CHECKING:  # detect and release run on a bare python3: import the rest l
     from ..launch_config import LaunchConfig
     from ..tools import Tools
 
-PYTHON_DIR = ".heroku/python"
 STATE_DIR = ".heroku/pybuildpack"
 PROFILE = ".profile.d/pybuildpack.sh"
-CACHE_ENV = "env"                       # CACHE_DIR/pybuildpack/env: the environment and its key
 CACHE_STATIC = "django-static"          # CACHE_DIR/pybuildpack/django-static: collectstatic's last output
 CACHE_DJANGO = "django-check.json"      # CACHE_DIR/pybuildpack/django-check.json: the settings probe and check
 CACHE_SERVER_CHECK = "server-check.json"   # the servers' import check (build.start_server_check)
@@ -113,17 +113,21 @@ class Heroku(Platform):
     def start_restore(self) -> None:
         """Start copying the cached environment into the build directory, beside
         where it goes, before anything else runs (imports, the plan, choosing
-        Python): restore_environment then puts it in place when it matches, or
-        throws it away. Not when a bin/pre_compile hook runs first: the hook
-        sees the app as it was given."""
+        Python), or adopt the copy the bootstrap began (heroku_restore.py):
+        restore_environment then puts it in place when it matches, or throws it
+        away. Not when a bin/pre_compile hook runs first: the hook sees the app
+        as it was given."""
         from ..cache import BackgroundCopy
 
+        begun = os.environ.pop(heroku_restore.PID_VAR, None)
         # The entry the last store kept as previous goes in the background, beside the restore.
         self.cached_env.clean_leftovers(wait=False)
-        if not self.cached_env.exists() or (self.source_dir / "bin" / "pre_compile").exists():
-            return
-        target = self.source_dir / PYTHON_DIR
-        self._restoring = BackgroundCopy(self.cached_env.path, target.with_name(f".python-restore-{os.getpid()}"))
+        destination = Path(heroku_restore.copy_destination(str(self.source_dir), os.getpid()))
+        if begun is not None and begun.isdigit():
+            # Its paths are these: the bootstrap was this process, before its exec.
+            self._restoring = BackgroundCopy(self.cached_env.path, destination, pid=int(begun))
+        elif heroku_restore.copy_paths(str(self.source_dir), str(self.cache_root), os.getpid()):
+            self._restoring = BackgroundCopy(self.cached_env.path, destination)
 
     def discard_unused_copies(self) -> None:
         """Remove a copy start_restore or begin_save made that the build did not
