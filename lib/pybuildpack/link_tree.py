@@ -20,6 +20,8 @@ import stat
 import sys
 
 SCRIPT = __file__
+# How link_tree opens the directories it names files relative to.
+_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
 
 
 def link_tree(source: str, destination: str) -> None:
@@ -53,9 +55,6 @@ def link_tree(source: str, destination: str) -> None:
                 os.close(destination_fd)
         finally:
             os.close(source_fd)
-
-
-_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
 
 
 def _make_dir(path: str, status: os.stat_result, umask: int, dir_fd: int | None = None) -> None:

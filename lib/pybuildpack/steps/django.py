@@ -200,7 +200,8 @@ def static_inputs(settings):
     from django.utils.module_loading import import_string
     prefixes = ("WHITENOISE", "COMPRESS", "PIPELINE", "SASS", "LIBSASS", "FILE_UPLOAD")
     names = sorted(n for n in dir(settings) if n.isupper() and ("STATIC" in n or n.startswith(prefixes)))
-    chosen = {n: static_url(settings) if n == "STATIC_URL" else getattr(settings, n) for n in names + ["INSTALLED_APPS"]}
+    chosen = {n: static_url(settings) if n == "STATIC_URL" else getattr(settings, n)
+              for n in names + ["INSTALLED_APPS"]}
     storages = getattr(settings, "STORAGES", None)
     chosen["STORAGES.staticfiles"] = storages.get("staticfiles") if isinstance(storages, dict) else None
     try:
