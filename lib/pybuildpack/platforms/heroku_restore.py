@@ -40,10 +40,10 @@ def copy_destination(build_dir: str, pid: int) -> str:
     return os.path.join(build_dir, os.path.dirname(PYTHON_DIR), f".python-restore-{pid}")
 
 
-def begin(command: str, args: list, environ: dict) -> "tuple[int, str] | None":
+def begin(command: str, args: list, environ: dict) -> "tuple[int, tuple[str, str]] | None":
     """For a Heroku compile (`args`: BUILD_DIR CACHE_DIR [ENV_DIR]), start the
-    copy on this Python and name its pid in `environ`; return the pid and
-    where the copy goes."""
+    copy on this Python and name its pid in `environ`; return the pid and the
+    copy's (source, destination)."""
     if command not in COMMANDS or len(args) < 2:
         return None
     from ..link_tree import SCRIPT
@@ -62,21 +62,17 @@ def begin(command: str, args: list, environ: dict) -> "tuple[int, str] | None":
     except OSError:   # the build starts the copy itself, or copies when it restores
         return None
     environ[PID_VAR] = str(pid)
-    return pid, paths[1]
+    return pid, paths
 
 
-def abandon(begun: "tuple[int, str] | None") -> None:
+def abandon(begun: "tuple[int, tuple[str, str]] | None") -> None:
     """Stop the copy and remove what it made, when the bootstrap fails: no
-    build will adopt it."""
+    build will adopt it. (A slow path: the build's own cancel does it.)"""
     if begun is None:
         return
-    import shutil
-    import signal
+    from pathlib import Path
 
-    pid, destination = begun
-    try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except OSError:
-        pass
-    shutil.rmtree(destination, ignore_errors=True)
+    from ..cache import BackgroundCopy
+
+    pid, (source, destination) = begun
+    BackgroundCopy(Path(source), Path(destination), pid=pid).cancel()
