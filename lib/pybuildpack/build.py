@@ -171,6 +171,17 @@ class Build:
         for title, body in self.plan.warnings:
             self.log.warning(title, body)
 
+    def check_server_configs(self) -> None:
+        """Refuse a server configuration that would stop the processes at start
+        (servers.check_configs), before anything is installed."""
+        # Where the packages are in a virtualenv, its prefix is VIRTUAL_ENV when the
+        # app runs; in the runtime's own Python (Heroku, S2I), nothing sets it.
+        runtime_env = dict(self.config.all)
+        if not self.layout.in_prefix:
+            runtime_env["VIRTUAL_ENV"] = str(self.layout.env_prefix)
+        servers.check_configs(self.plan.processes.all, self.plan.app_dir, self.plan.package_manager.declares,
+                              runtime_env)
+
     def run_hook(self, hook: str, extra_env: Optional[dict] = None) -> None:
         """Run one of the app's hooks, with `extra_env` (the platform's BUILD_DIR,
         CACHE_DIR and ENV_DIR) over the build's environment."""

@@ -564,6 +564,28 @@ class ServerCannotStart(UserError):
         )
 
 
+class UwsgiHomeUnset(UserError):
+    def __init__(self, where: str, setting: str, process: str, in_file: bool) -> None:
+        if in_file:
+            fix = ("uWSGI finds the packages here without a home. Remove the line, or keep it for\n"
+                   "the places that do set VIRTUAL_ENV (a Docker image) by setting it only there:\n"
+                   "    if-env = VIRTUAL_ENV\n"
+                   "    virtualenv = %(_)\n"
+                   "    endif =")
+        else:
+            fix = (f"uWSGI finds the packages here without a home: remove `{setting}` from the\n"
+                   "command.")
+        super().__init__(
+            "uWSGI would start with no Python home",
+            f"{where} sets `{setting}`\n"
+            f"for the {process} process, but VIRTUAL_ENV is not set where the app runs: its\n"
+            "packages are in the runtime's own Python, which is no virtualenv. uWSGI (the\n"
+            "compiled `uwsgi` package) would start Python with a home that does not exist,\n"
+            "and stop at start with \"No module named 'encodings'\".\n"
+            "\n" + fix,
+        )
+
+
 class SetupPyFailed(UserError):
     def __init__(self, file: str, command: str, output: str, installer: str = "uv") -> None:
         super().__init__(

@@ -72,6 +72,7 @@ def _build_app(platform: Platform, log: Log, state: dict, config) -> Build:
     build.show_settings()
     build.show_warnings()
     servers.check_build_machine(plan.processes.detected, build.env)
+    build.check_server_configs()
     hook_env = platform.hook_environment(build) if plan.hooks else {}
     build.run_hook("bin/pre_compile", hook_env)
     # After the hook, as Heroku checks: it may have made one too.

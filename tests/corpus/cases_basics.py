@@ -257,6 +257,26 @@ CASES = [
              !     for example:
              !         web: gunicorn myapp.wsgi
          """, files={"Procfile": "my web: gunicorn wsgi:application\n"}),
+    # A uWSGI config written for a Docker image, where VIRTUAL_ENV is set: on Heroku the
+    # compiled uWSGI would start Python with the text `$(VIRTUAL_ENV)` as its home.
+    Case("procfile-uwsgi-virtualenv-home-unset", "procfile", """\
+             !     Error: uWSGI would start with no Python home
+             !
+             !     etc/uwsgi.ini line 3 sets `virtualenv = $(VIRTUAL_ENV)`
+             !     for the web process, but VIRTUAL_ENV is not set where the app runs: its
+             !     packages are in the runtime's own Python, which is no virtualenv. uWSGI (the
+             !     compiled `uwsgi` package) would start Python with a home that does not exist,
+             !     and stop at start with "No module named 'encodings'".
+             !
+             !     uWSGI finds the packages here without a home. Remove the line, or keep it for
+             !     the places that do set VIRTUAL_ENV (a Docker image) by setting it only there:
+             !         if-env = VIRTUAL_ENV
+             !         virtualenv = %(_)
+             !         endif =
+         """,
+         files={"requirements.txt": "Flask\nuwsgi==2.0.31\n", "Procfile": "web: uwsgi ./etc/uwsgi.ini\n",
+                "etc/uwsgi.ini": "[uwsgi]\nhttp-socket = :$(PORT)\nvirtualenv = $(VIRTUAL_ENV)\n"
+                                 "module = wsgi:application\n"}),
     # -- config vars ----------------------------------------------------------------------------
     Case("config-installer-unknown", "config-vars", """\
              !     Error: Invalid value for PYBUILDPACK_INSTALLER

@@ -199,6 +199,10 @@ def test_an_app_declaring_uwsgi_gets_it_compiled_from_source(heroku, fixture_app
     app = tmp_path / "app"
     shutil.copytree(fixture_app("wsgi_uwsgi"), app)
     (app / "requirements.txt").write_text("Flask\nuwsgi==2.0.31\n")
+    # A Python home for where VIRTUAL_ENV is set (a Docker image), as the build's
+    # error (errors.UwsgiHomeUnset) suggests: on Heroku it is not, and uWSGI starts.
+    with (app / "uwsgi.ini").open("a") as ini:
+        ini.write("if-env = VIRTUAL_ENV\nvirtualenv = %(_)\nendif =\n")
     result = heroku.build(app)
     assert result.ok, result.output
     assert "Added pyuwsgi" not in result.output
@@ -211,3 +215,22 @@ def test_an_app_declaring_uwsgi_gets_it_compiled_from_source(heroku, fixture_app
     assert_serves_a_factory_from_a_subdirectory(slug, "wsgi_uwsgi", " --ini ../uwsgi.ini")
     with capsys.disabled():
         print(f"\nuWSGI compiled from source: build {result.duration:.0f} s")
+
+
+@pytest.mark.long
+def test_a_docker_style_uwsgi_ini_with_a_virtualenv_home_serves_on_cnb(cnb, fixture_app, tmp_path):
+    # On CNB the packages are in a virtualenv and VIRTUAL_ENV names it, so the
+    # home that fails a Heroku build (tests/corpus: procfile-uwsgi-virtualenv-home-unset) is right.
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("wsgi_uwsgi"), app)
+    (app / "requirements.txt").write_text("Flask\nuwsgi==2.0.31\n")
+    (app / "Procfile").write_text("web: uwsgi etc/uwsgi.ini\n")
+    (app / "etc").mkdir()
+    (app / "etc" / "uwsgi.ini").write_text("[uwsgi]\nhttp-socket = :$(PORT)\nvirtualenv = $(VIRTUAL_ENV)\n"
+                                           "module = wsgi:app\nmaster = true\ndie-on-term = true\n")
+    result = cnb.build(app)
+    assert result.ok, result.output
+    dyno = cnb.start()
+    assert dyno.wait_until_serving("/").text == "Hello from Flask"
+    assert logged(dyno, "Set PythonHome to " + str(cnb.layers_dir / "venv")), dyno.log
+    assert dyno.terminate() == 0, dyno.log

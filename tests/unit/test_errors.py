@@ -184,6 +184,11 @@ ERRORS = {
         ["gunicorn cannot start in the app's environment", "The web process runs gunicorn",
          "import pkg_resources", "would stop at start", "    setuptools<82"],
     ),
+    "UwsgiHomeUnset": (
+        errors.UwsgiHomeUnset("etc/uwsgi.ini line 7", "virtualenv = $(VIRTUAL_ENV)", "web", in_file=True),
+        ["etc/uwsgi.ini line 7 sets `virtualenv = $(VIRTUAL_ENV)`", "for the web process",
+         "No module named 'encodings'", "    if-env = VIRTUAL_ENV", "    virtualenv = %(_)", "    endif ="],
+    ),
     "FrameworkNotDeclared": (
         errors.FrameworkNotDeclared("Flask", "app.py line 3"),
         ["The app uses Flask, but declares no dependencies", "app.py line 3 is a Flask app",

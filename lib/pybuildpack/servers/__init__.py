@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 from typing import Callable, Mapping, NamedTuple, Optional, Sequence
 
 from .. import errors
@@ -122,12 +123,31 @@ def check_build_machine(processes: Mapping[str, Process], env: Mapping[str, str]
             get(process.server).check_build_machine(env, process.origin)
 
 
-def running(command: str) -> Optional[Server]:
-    """The server a Procfile command starts, when it is one we know."""
+def check_configs(processes: Mapping[str, Process], app_dir: Path, declares: Callable[[str], bool],
+                  runtime_env: Mapping[str, str]) -> None:
+    """Fail early when a process's server would stop at start for its own
+    configuration (Server.check_config: uWSGI told to use a Python home that
+    is not set where the app runs)."""
+    for process in processes.values():
+        server = get(process.server) if process.server is not None else running(process.command)
+        if server is not None:
+            words = list(process.argv) or command_words(process.command)
+            server.check_config(process, words, app_dir, declares, runtime_env)
+
+
+def command_words(command: str) -> list:
+    """A command line's words, leading `NAME=value` assignments and `exec`
+    dropped ([] for a line the shell could not split)."""
     try:
         words = shlex.split(command)
     except ValueError:
-        return None
+        return []
     while words and (is_assignment(words[0]) or words[0] == "exec"):
         words = words[1:]
+    return words
+
+
+def running(command: str) -> Optional[Server]:
+    """The server a Procfile command starts, when it is one we know."""
+    words = command_words(command)
     return next((server for server in SERVERS.values() if server.runs(words)), None)

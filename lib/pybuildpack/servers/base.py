@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import ClassVar, Mapping, Optional, Sequence
+from typing import Callable, ClassVar, Mapping, Optional, Sequence
 
-from ..inspect.processes import AppTarget
+from ..inspect.processes import AppTarget, Process
 
 
 class Server(ABC):
@@ -64,6 +64,14 @@ class Server(ABC):
         """Raise a UserError when the build machine cannot build or run this
         server (a system library it needs is missing). `origin` says where the
         web process came from, for the message."""
+
+    def check_config(self, process: Process, words: Sequence[str], app_dir: Path,
+                     declares: Callable[[str], bool], runtime_env: Mapping[str, str]) -> None:
+        """Raise a UserError when `process` (this server's command line, split
+        into `words`) would stop at start for the server's own configuration:
+        its options and the config files they name, in `app_dir`. `runtime_env`:
+        what is known to be set where the app runs (the config vars and the
+        platform's variables); `declares`: whether the app declares a package."""
 
     @property
     def django_static(self) -> Optional[str]:
