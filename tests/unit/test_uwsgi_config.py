@@ -4,6 +4,7 @@ compiled uWSGI at boot, so the build refuses it (servers.check_configs)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -91,7 +92,8 @@ def test_ini_files_are_found_as_uwsgi_reads_them(tmp_path):
         ("Procfile line 1", "/d"), ("a.ini line 2", "/a"), ("b.ini line 4", "/x"), ("sub/c.ini line 2", "/c")]
     # A missing file, a directory, a value that is not a file: nothing to read.
     (tmp_path / "dir.ini").mkdir()
-    assert home_settings(["uwsgi", "--ini", "missing.ini", "dir.ini", "--ini"], tmp_path, "x") == []
+    os.mkfifo(tmp_path / "fifo.ini")
+    assert home_settings(["uwsgi", "--ini", "missing.ini", "dir.ini", "fifo.ini", "--ini"], tmp_path, "x") == []
 
 
 def test_the_generated_command_reads_the_apps_uwsgi_ini_from_its_directory(tmp_path):

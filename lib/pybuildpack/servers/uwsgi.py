@@ -98,10 +98,12 @@ def home_settings(words: Sequence[str], app_dir: Path, origin: str) -> list:
 
 def _ini_homes(path: Path, wanted: str, app_dir: Path) -> list:
     try:
+        if not path.is_file():   # not there at build time (or a FIFO, which would block): nothing to read
+            return []
         text = path.read_text(encoding="utf-8", errors="replace")
         shown = os.path.relpath(path, app_dir)
     except (OSError, ValueError):
-        return []   # not there at build time: nothing to read
+        return []
     found, section, depth = [], "", 0
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
