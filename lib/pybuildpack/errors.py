@@ -586,6 +586,26 @@ class UwsgiHomeUnset(UserError):
         )
 
 
+def uwsgi_reloads_on_sigterm(process: str, where: str, in_file: bool) -> tuple:
+    if in_file:
+        fix = (f"Add these lines to {where.rsplit(' line ', 1)[0]}, so that each worker finishes the\n"
+               "requests it is serving and uWSGI exits:\n"
+               "    die-on-term = true\n"
+               "    hook-master-start = unix_signal:15 gracefully_kill_them_all")
+    else:
+        fix = ("Add `--die-on-term --hook-master-start \"unix_signal:15 gracefully_kill_them_all\"`\n"
+               "to the command, so that each worker finishes the requests it is serving and\n"
+               "uWSGI exits.")
+    return (
+        "uWSGI reloads when asked to stop",
+        f"The {process} process runs uWSGI with a master process ({where}). On\n"
+        "SIGTERM, which the platform sends to stop a process (at every deploy and\n"
+        "restart), uWSGI 2.0 kills its workers with the requests they are serving, and\n"
+        "starts again; the platform kills it for good 30 s later.\n"
+        "\n" + fix,
+    )
+
+
 class SetupPyFailed(UserError):
     def __init__(self, file: str, command: str, output: str, installer: str = "uv") -> None:
         super().__init__(

@@ -260,6 +260,7 @@ def make_plan(app_dir: Path, config: ConfigVars, test: bool = False) -> BuildPla
         warnings.append(errors.no_web_process(DEFAULT_WEB_ORDER, seen, line, declared, APP_OBJECTS))
     if config.ignored:
         warnings.append(errors.config_var_ignored(config.ignored))
+    warnings += servers.config_warnings(procfile, app_dir, manager.declares, config.all)
 
     collectstatic = django is not None and not config.flag("DISABLE_COLLECTSTATIC")
     static_root_warning = None

@@ -218,7 +218,10 @@ def test_an_app_declaring_uwsgi_gets_it_compiled_from_source(heroku, fixture_app
 
 
 @pytest.mark.long
-def test_a_docker_style_uwsgi_ini_with_a_virtualenv_home_serves_on_cnb(cnb, fixture_app, tmp_path):
+def test_a_docker_style_uwsgi_ini_serves_on_cnb_and_is_warned_about_reloading_on_sigterm(cnb, fixture_app,
+                                                                                          tmp_path):
+    from harness.blocks import bang_block, expected_block, normalized_lines
+
     # On CNB the packages are in a virtualenv and VIRTUAL_ENV names it, so the
     # home that fails a Heroku build (tests/corpus: procfile-uwsgi-virtualenv-home-unset) is right.
     app = tmp_path / "app"
@@ -227,10 +230,29 @@ def test_a_docker_style_uwsgi_ini_with_a_virtualenv_home_serves_on_cnb(cnb, fixt
     (app / "Procfile").write_text("web: uwsgi etc/uwsgi.ini\n")
     (app / "etc").mkdir()
     (app / "etc" / "uwsgi.ini").write_text("[uwsgi]\nhttp-socket = :$(PORT)\nvirtualenv = $(VIRTUAL_ENV)\n"
-                                           "module = wsgi:app\nmaster = true\ndie-on-term = true\n")
+                                           "module = wsgi:app\nmaster = true\n")
     result = cnb.build(app)
     assert result.ok, result.output
+    assert bang_block(normalized_lines(result.output), "Warning: uWSGI reloads") == expected_block("""\
+        !     Warning: uWSGI reloads when asked to stop
+        !
+        !     The web process runs uWSGI with a master process (etc/uwsgi.ini line 5). On
+        !     SIGTERM, which the platform sends to stop a process (at every deploy and
+        !     restart), uWSGI 2.0 kills its workers with the requests they are serving, and
+        !     starts again; the platform kills it for good 30 s later.
+        !
+        !     Add these lines to etc/uwsgi.ini, so that each worker finishes the
+        !     requests it is serving and uWSGI exits:
+        !         die-on-term = true
+        !         hook-master-start = unix_signal:15 gracefully_kill_them_all
+    """)
     dyno = cnb.start()
     assert dyno.wait_until_serving("/").text == "Hello from Flask"
     assert logged(dyno, "Set PythonHome to " + str(cnb.layers_dir / "venv")), dyno.log
-    assert dyno.terminate() == 0, dyno.log
+    # What the warning says: SIGTERM makes it start again, not stop.
+    os.killpg(dyno.process.pid, signal.SIGTERM)
+    assert logged(dyno, "brutally killing workers"), dyno.log
+    assert logged(dyno, "binary reloading uWSGI"), dyno.log
+    assert dyno.process.poll() is None
+    os.killpg(dyno.process.pid, signal.SIGKILL)
+    dyno.process.wait()

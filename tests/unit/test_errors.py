@@ -596,6 +596,12 @@ WARNINGS = {
         errors.runtime_txt_deprecated(),
         ["runtime.txt is deprecated", "Replace it with", "> .python-version"],
     ),
+    "uwsgi_reloads_on_sigterm": (
+        errors.uwsgi_reloads_on_sigterm("web", "etc/uwsgi.ini line 3", in_file=True),
+        ["uWSGI reloads when asked to stop", "master process (etc/uwsgi.ini line 3)", "30 s later",
+         "Add these lines to etc/uwsgi.ini", "    die-on-term = true",
+         "    hook-master-start = unix_signal:15 gracefully_kill_them_all"],
+    ),
     "config_var_ignored": (
         errors.config_var_ignored(["LD_PRELOAD", "PATH"]),
         ["not used during the build", "  - LD_PRELOAD\n  - PATH", "still apply at runtime"],

@@ -11,7 +11,7 @@ import pytest
 
 from pybuildpack import errors, servers
 from pybuildpack.inspect.processes import Process
-from pybuildpack.servers.uwsgi import home_settings
+from pybuildpack.servers.uwsgi import read_options
 
 PROCFILE = Process("web", "uwsgi ./etc/uwsgi.ini", "Procfile line 2")
 # Where the app's packages are in a virtualenv (CNB, local), the platform sets VIRTUAL_ENV.
@@ -83,17 +83,29 @@ def test_a_virtualenv_home_on_the_command_line_fails_naming_the_procfile_line(tm
     assert f"remove `{setting}` from the" in raised.value.body
 
 
+def homes(words, app: Path) -> list:
+    return [(s.where, s.value) for s in read_options(words, app, "Procfile line 1") if s.option == "home"
+            or s.option in ("virtualenv", "venv", "pyhome")]
+
+
 def test_ini_files_are_found_as_uwsgi_reads_them(tmp_path):
     write(tmp_path, "a.ini", "[uwsgi]\nhome = /a\n")
     write(tmp_path, "b.ini", "[uwsgi]\nvenv = /b\n[other]\nhome = /x\n")
     write(tmp_path, "sub/c.ini", "[uwsgi]\npyhome = /c\n")
-    words = ["uwsgi", "--ini", "a.ini", "--ini=b.ini:other", "sub/c.ini", "--socket", "x.ini", "--home", "/d"]
-    assert [(where, value) for where, _, value in home_settings(words, tmp_path, "Procfile line 1")] == [
+    words = ["uwsgi", "--ini", "a.ini", "--ini=b.ini:other", "sub/c.ini", "--socket", "x.ini", "-M", "-H", "/d"]
+    assert homes(words, tmp_path) == [
         ("Procfile line 1", "/d"), ("a.ini line 2", "/a"), ("b.ini line 4", "/x"), ("sub/c.ini line 2", "/c")]
-    # A missing file, a directory, a value that is not a file: nothing to read.
+    # A missing file, a directory, a FIFO (which would block), a value that is not a file: nothing to read.
     (tmp_path / "dir.ini").mkdir()
     os.mkfifo(tmp_path / "fifo.ini")
-    assert home_settings(["uwsgi", "--ini", "missing.ini", "dir.ini", "fifo.ini", "--ini"], tmp_path, "x") == []
+    assert read_options(["uwsgi", "--ini", "missing.ini", "dir.ini", "fifo.ini", "--ini"], tmp_path, "x") == []
+
+
+def test_flags_take_no_value_and_options_take_the_next_word(tmp_path):
+    words = ["uwsgi", "--master", "--http", ":8000", "-M", "--processes=4", "--die-on-term", "--module", "app"]
+    assert [(s.option, s.value, s.written) for s in read_options(words, tmp_path, "Procfile line 1")] == [
+        ("master", "", "--master"), ("http", ":8000", "--http :8000"), ("master", "", "-M"),
+        ("processes", "4", "--processes=4"), ("die-on-term", "", "--die-on-term"), ("module", "app", "--module app")]
 
 
 def test_the_generated_command_reads_the_apps_uwsgi_ini_from_its_directory(tmp_path):
@@ -138,3 +150,60 @@ def test_the_build_holds_the_app_to_where_its_packages_are(tmp_path, in_virtuale
             build.check_server_configs()
     else:
         build.check_server_configs()
+
+
+# -- SIGTERM: uWSGI 2.0's master reloads on it ----------------------------------------------------
+
+MASTER_INI = "[uwsgi]\nhttp-socket = :$(PORT)\nmaster = true\nmodule = app\n"
+
+
+def warnings_for(app: Path, command: str, config=None, declared=("uwsgi",)) -> list:
+    process = Process("web", command, "Procfile line 1")
+    return servers.config_warnings({"web": process}, app, declares(*declared), config or {})
+
+
+def test_a_master_without_a_stop_on_sigterm_is_warned_about_naming_the_file_to_add_to(tmp_path):
+    write(tmp_path, "etc/uwsgi.ini", MASTER_INI)
+    [(title, body)] = warnings_for(tmp_path, "uwsgi etc/uwsgi.ini")
+    assert title == "uWSGI reloads when asked to stop"
+    assert "The web process runs uWSGI with a master process (etc/uwsgi.ini line 3)" in body
+    assert "Add these lines to etc/uwsgi.ini, so that" in body
+    assert "    die-on-term = true\n    hook-master-start = unix_signal:15 gracefully_kill_them_all" in body
+
+
+def test_on_the_command_line_the_fix_is_for_the_command(tmp_path):
+    [(_, body)] = warnings_for(tmp_path, "uwsgi --master --http :$PORT --module app")
+    assert "master process (Procfile line 1)" in body and "to the command" in body
+
+
+@pytest.mark.parametrize("command, ini, config", [
+    ("uwsgi etc/uwsgi.ini --die-on-term", MASTER_INI, {}),
+    ("uwsgi etc/uwsgi.ini", MASTER_INI + "die-on-term = true\n", {}),
+    ("uwsgi etc/uwsgi.ini", MASTER_INI + "hook-master-start = unix_signal:15 gracefully_kill_them_all\n", {}),
+    ("uwsgi etc/uwsgi.ini", MASTER_INI, {"UWSGI_DIE_ON_TERM": "1"}),
+    ("UWSGI_DIE_ON_TERM=true uwsgi etc/uwsgi.ini", MASTER_INI, {}),
+    ("uwsgi etc/uwsgi.ini", MASTER_INI.replace("master = true", "master = false"), {}),
+    ("uwsgi --http :$PORT --module app", "", {}),                       # no master: SIGTERM stops it
+])
+def test_no_warning_when_uwsgi_stops_on_sigterm(tmp_path, command, ini, config):
+    write(tmp_path, "etc/uwsgi.ini", ini)
+    assert warnings_for(tmp_path, command, config) == []
+
+
+def test_pyuwsgi_stops_on_sigterm(tmp_path):
+    write(tmp_path, "etc/uwsgi.ini", MASTER_INI)
+    assert warnings_for(tmp_path, "uwsgi etc/uwsgi.ini", declared=("pyuwsgi",)) == []
+
+
+def test_the_plan_warns_for_a_procfile_command_not_for_the_one_pybuildpack_writes(tmp_path):
+    from pybuildpack.config import ConfigVars
+    from pybuildpack.plan import make_plan
+
+    write(tmp_path, "requirements.txt", "flask\nuwsgi==2.0.31\n")
+    write(tmp_path, "wsgi.py", "from flask import Flask\napp = Flask(__name__)\n")
+    write(tmp_path, "uwsgi.ini", MASTER_INI)   # read by pybuildpack's runner, which stops gracefully itself
+    titles = [title for title, _ in make_plan(tmp_path, ConfigVars({})).warnings]
+    assert "uWSGI reloads when asked to stop" not in titles
+    write(tmp_path, "Procfile", "web: uwsgi uwsgi.ini\n")
+    titles = [title for title, _ in make_plan(tmp_path, ConfigVars({})).warnings]
+    assert "uWSGI reloads when asked to stop" in titles

@@ -135,6 +135,36 @@ def check_configs(processes: Mapping[str, Process], app_dir: Path, declares: Cal
             server.check_config(process, words, app_dir, declares, runtime_env)
 
 
+def config_warnings(procfile: Mapping[str, Process], app_dir: Path, declares: Callable[[str], bool],
+                    config: Mapping[str, str]) -> list:
+    """Warnings about the servers the Procfile's commands run as they configure
+    them (Server.config_warnings); the commands pybuildpack writes need none."""
+    found = []
+    for process in procfile.values():
+        server = running(process.command)
+        if server is not None:
+            env = {**config, **_assignments(process.command)}
+            found += server.config_warnings(process, command_words(process.command), app_dir, declares, env)
+    return found
+
+
+def _assignments(command: str) -> dict:
+    """The `NAME=value` assignments a command line starts with."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return {}
+    found = {}
+    for word in words:
+        if word == "exec":
+            continue
+        if not is_assignment(word):
+            break
+        name, _, value = word.partition("=")
+        found[name] = value
+    return found
+
+
 def command_words(command: str) -> list:
     """A command line's words, leading `NAME=value` assignments and `exec`
     dropped ([] for a line the shell could not split)."""

@@ -73,6 +73,13 @@ class Server(ABC):
         what is known to be set where the app runs (the config vars and the
         platform's variables); `declares`: whether the app declares a package."""
 
+    def config_warnings(self, process: Process, words: Sequence[str], app_dir: Path,
+                        declares: Callable[[str], bool], env: Mapping[str, str]) -> list:
+        """(title, body) warnings about a Procfile `process` that runs this server
+        with a configuration of its own that works, but badly. `env`: the config
+        vars and the command's own `NAME=value` assignments."""
+        return []
+
     @property
     def django_static(self) -> Optional[str]:
         """How the web process serves Django's collected static files, for

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Mapping, NamedTuple, Optional, Sequence
 
 from .. import errors
 from ..inspect.processes import AppTarget, Process
@@ -59,44 +59,90 @@ class UWSGI(Server):
                      declares: Callable[[str], bool], runtime_env: Mapping[str, str]) -> None:
         if not declares("uwsgi"):
             return   # pyuwsgi (declared, or added by the build): the home changes nothing
-        for where, setting, value in home_settings(words, app_dir, process.origin):
-            names = {name for match in _VARIABLE.finditer(value) for name in match.groups() if name}
+        for setting in read_options(words, app_dir, process.origin):
+            if setting.option not in HOME_OPTIONS:
+                continue
+            names = {name for match in _VARIABLE.finditer(setting.value) for name in match.groups() if name}
             if VIRTUAL_ENV in names and VIRTUAL_ENV not in runtime_env:
-                raise errors.UwsgiHomeUnset(where, setting, process.name, in_file=where != process.origin)
+                raise errors.UwsgiHomeUnset(setting.where, setting.written, process.name,
+                                            in_file=setting.where != process.origin)
 
 
-def home_settings(words: Sequence[str], app_dir: Path, origin: str) -> list:
-    """(where, setting as written, value) of each Python home a uWSGI command
-    sets: on its command line (where: `origin`, the command's), or in the
-    [uwsgi] section (or the one named by `FILE.ini:SECTION`) of an ini file
-    it names (`--ini FILE`, or a lone `FILE.ini`), outside `if-*` blocks
-    (where: "etc/uwsgi.ini line 9")."""
+    def config_warnings(self, process: Process, words: Sequence[str], app_dir: Path,
+                        declares: Callable[[str], bool], env: Mapping[str, str]) -> list:
+        if not declares("uwsgi"):
+            return []   # pyuwsgi exits on SIGTERM
+        options = read_options(words, app_dir, process.origin)
+        # uWSGI also reads an option from UWSGI_<NAME> in its environment.
+        from_env = {name[6:].lower().replace("_", "-"): value for name, value in env.items()
+                    if name.startswith("UWSGI_")}
+
+        def last(name: str) -> Optional[Setting]:
+            given = [setting for setting in options if setting.option == name]
+            if name in from_env:
+                given.append(Setting("", name, "", from_env[name]))
+            return given[-1] if given else None
+
+        def on(name: str) -> bool:
+            setting = last(name)
+            return setting is not None and setting.value.strip().lower() in ("", "1", "true", "yes", "on")
+
+        graceful = any(s.option == "hook-master-start" and "unix_signal:15" in s.value.replace(" ", "")
+                       for s in options)
+        master = last("master")
+        if not on("master") or on("die-on-term") or graceful:
+            return []
+        return [errors.uwsgi_reloads_on_sigterm(process.name, master.where or process.origin,
+                                                in_file=master.where not in ("", process.origin))]
+
+
+class Setting(NamedTuple):
+    where: str       # "Procfile line 2" (the command line), "etc/uwsgi.ini line 9"
+    option: str      # its long name: "home", "master"
+    written: str     # as written: "--home /x", "virtualenv = $(VIRTUAL_ENV)"
+    value: str       # "" for a flag given without one
+
+
+# Command-line options that take no value (uWSGI's -M is --master, -H is --home).
+_FLAGS = {"master", "die-on-term", "enable-threads", "lazy-apps", "lazy", "vacuum", "need-app",
+          "single-interpreter", "thunder-lock", "strict", "no-orphans", "honour-stdin", "M"}
+_SHORT = {"M": "master", "H": "home"}
+
+
+def read_options(words: Sequence[str], app_dir: Path, origin: str) -> list:
+    """The options a uWSGI command sets: on its command line (where: `origin`,
+    the command's), then in the [uwsgi] section (or the one named by
+    `FILE.ini:SECTION`) of each ini file it names (`--ini FILE`, or a lone
+    `FILE.ini`), outside `if-*` blocks, whose effect depends on the machine."""
     found, files, cwd = [], [], app_dir
     words, index = list(words), 1
     while index < len(words):
         word = words[index]
-        option, equals, inline = word.lstrip("-").partition("=")
-        value = inline if equals else (words[index + 1] if index + 1 < len(words) else "")
-        taken = 1 if equals or not word.startswith("-") else 2
+        following = words[index + 1] if index + 1 < len(words) else ""
+        index += 1
+        if not word.startswith("-"):
+            if word.endswith(".ini") and not word.startswith("paste:"):
+                files.append(word)
+            continue
+        name, equals, value = word.lstrip("-").partition("=")
+        name = _SHORT.get(name, name) if not word.startswith("--") else name
+        if not equals and name not in _FLAGS and following and not following.startswith("-") \
+                and not (following.endswith(".ini") and name not in ("ini", "ini-paste")):
+            value, index = following, index + 1
         if word == "--chdir" and "pybuildpack_launch.wsgi_uwsgi" in words[:index]:
             cwd = app_dir / value   # the runner's own --chdir: the --ini after it is relative to it
-        elif word.startswith("-") and (option in HOME_OPTIONS or word == "-H"):
-            found.append((origin, word if equals else f"{word} {value}", value))
-        elif option in ("ini", "ini-paste") and word.startswith("--"):
+        elif name in ("ini", "ini-paste"):
             files.append(value)
-        elif word.startswith("-"):
-            taken = 1   # another option: its value, if any, is not a file uWSGI reads as an ini
-        elif word.endswith(".ini") and not word.startswith("paste:"):
-            files.append(word)
-        index += taken
+        else:
+            found.append(Setting(origin, name, word if equals or not value else f"{word} {value}", value))
     for name in files:
         # FILE.ini:SECTION reads that section instead of [uwsgi].
         name, section = name.rsplit(":", 1) if ".ini:" in name else (name, "uwsgi")
-        found += _ini_homes(cwd / name, section, app_dir)
+        found += _ini_options(cwd / name, section, app_dir)
     return found
 
 
-def _ini_homes(path: Path, wanted: str, app_dir: Path) -> list:
+def _ini_options(path: Path, wanted: str, app_dir: Path) -> list:
     try:
         if not path.is_file():   # not there at build time (or a FIFO, which would block): nothing to read
             return []
@@ -116,9 +162,9 @@ def _ini_homes(path: Path, wanted: str, app_dir: Path) -> list:
         if section != wanted or not equals:
             continue
         if key.startswith("if-"):
-            depth += 1     # a conditional home (if-env = VIRTUAL_ENV) is the app's own decision
+            depth += 1     # a conditional setting (if-env = VIRTUAL_ENV) is the app's own decision
         elif key == "endif":
             depth = max(0, depth - 1)
-        elif key in HOME_OPTIONS and depth == 0:
-            found.append((f"{shown} line {number}", f"{key} = {value}", value))
+        elif depth == 0:
+            found.append(Setting(f"{shown} line {number}", key, f"{key} = {value}", value))
     return found
