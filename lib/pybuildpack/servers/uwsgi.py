@@ -13,7 +13,9 @@ The build reads the Python home a uWSGI command sets (`-H`, `home`,
 compiled `uwsgi` embeds Python and starts it with that home, so a home of
 `$(VIRTUAL_ENV)` where no virtualenv is active (Heroku, S2I: the packages are
 in the runtime's own Python) stops it at boot. pyuwsgi runs inside a Python
-already started, which a home does not change.
+already started, which a home does not change. A Procfile's compiled uWSGI
+with a master process and nothing that makes SIGTERM stop it is warned about:
+uWSGI 2.0's master answers SIGTERM by reloading.
 """
 
 from __future__ import annotations
@@ -67,7 +69,6 @@ class UWSGI(Server):
                 raise errors.UwsgiHomeUnset(setting.where, setting.written, process.name,
                                             in_file=setting.where != process.origin)
 
-
     def config_warnings(self, process: Process, words: Sequence[str], app_dir: Path,
                         declares: Callable[[str], bool], env: Mapping[str, str]) -> list:
         if not declares("uwsgi"):
@@ -105,7 +106,7 @@ class Setting(NamedTuple):
 
 # Command-line options that take no value (uWSGI's -M is --master, -H is --home).
 _FLAGS = {"master", "die-on-term", "enable-threads", "lazy-apps", "lazy", "vacuum", "need-app",
-          "single-interpreter", "thunder-lock", "strict", "no-orphans", "honour-stdin", "M"}
+          "single-interpreter", "thunder-lock", "strict", "no-orphans", "honour-stdin"}
 _SHORT = {"M": "master", "H": "home"}
 
 
