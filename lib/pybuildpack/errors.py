@@ -359,16 +359,30 @@ def config_var_ignored(names: Sequence[str]) -> tuple:
 
 class DependencyInstallFailed(UserError):
     def __init__(self, requirements: str, installer: str, command: str, output: str) -> None:
+        built = [name for name in failed_builds(output) if "file:" not in name]   # not the app's own
+        if built:
+            # Named first: the installer names them at the top of its output, which
+            # the compiler's hundreds of lines push out of the part shown.
+            names = ", ".join(f"`{name}`" for name in built[:3]) + (" and others" if len(built) > 3 else "")
+            what = (f"{installer} failed while installing {requirements}. It found no wheel of\n"
+                    f"{names} for this Python and machine, so it built it from source,\n"
+                    "and that failed. The end of the output:\n")
+            package = re.split(r"[=<>~!; @\[]", built[0], maxsplit=1)[0]
+            advice = (f"An older release of a package often does not build on a newer Python: pin a\n"
+                      f"release of {package} that has a wheel for this Python version in {requirements},\n"
+                      "or the Python version the app works with in .python-version. To reproduce it\n"
+                      "locally, run the command above in a fresh virtualenv.")
+        else:
+            what = f"{installer} failed while installing {requirements}:\n"
+            advice = (f"Check {requirements} for a misspelled name, a version that does not exist,\n"
+                      "or a package that does not support this Python version. To reproduce it\n"
+                      "locally, run the command above in a fresh virtualenv.")
         super().__init__(
             f"Could not install the packages in {requirements}",
-            f"{installer} failed while installing {requirements}:\n"
-            f"{_tail(output)}\n"
+            f"{what}{_tail(output)}\n"
             "\n"
             f"Command: {command}\n"
-            "\n"
-            f"Check {requirements} for a misspelled name, a version that does not exist,\n"
-            "or a package that does not support this Python version. To reproduce it\n"
-            "locally, run the command above in a fresh virtualenv.",
+            "\n" + advice,
         )
 
 
@@ -1708,15 +1722,22 @@ class NativeBuildFailed(UserError):
         )
 
 
-def native_build_failure(output: str, requirements: str, installer: str, command: str) -> Optional[NativeBuildFailed]:
-    """The NativeBuildFailed an installer's output shows, if it shows a known one:
-    a package failed to build, and its output names a missing library."""
-    failed = re.findall(r"Failed to build `([^`=<>~! ;@\[]+)", output)                           # uv
+def failed_builds(output: str) -> list:
+    """The packages an installer's output says it failed to build from source:
+    uv's `greenlet==3.0.1`, pip's `greenlet`, in the order named, once each."""
+    failed = re.findall(r"Failed to build `([^`]+)`", output)                                      # uv
     failed += re.findall(r"(?:Failed to build|Failed building wheel for|Building wheel for) "
                          r"'?(?!installable\b)([A-Za-z0-9][A-Za-z0-9._-]*)", output)              # pip
     failed += [name.strip() for names in re.findall(r"based projects \(([^)]+)\)", output)
                for name in names.split(",")]
-    failed_names = [name.lower().replace("_", "-") for name in failed]
+    return list(dict.fromkeys(failed))
+
+
+def native_build_failure(output: str, requirements: str, installer: str, command: str) -> Optional[NativeBuildFailed]:
+    """The NativeBuildFailed an installer's output shows, if it shows a known one:
+    a package failed to build, and its output names a missing library."""
+    failed_names = [re.split(r"[=<>~! ;@\[]", name, maxsplit=1)[0].lower().replace("_", "-")
+                    for name in failed_builds(output)]
     if not failed_names and not any(mark in output for mark in ("build backend returned an error",
                                                                  "subprocess-exited-with-error", "error: command")):
         return None

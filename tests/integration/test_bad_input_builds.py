@@ -36,3 +36,23 @@ def test_a_native_build_failure_under_pip_names_the_library(heroku, fixture_app,
     assert "pip-compile could not build mysqlclient (from requirements.txt)" in block
     assert "Aptfile at the top of the app listing: default-libmysqlclient-dev pkg-config" in block
     assert "misspelled" not in result.output and "Traceback (most recent call last)" not in result.output
+
+
+def test_an_old_pin_without_a_wheel_for_the_python_names_the_package_that_did_not_build(heroku, fixture_app,
+                                                                                          tmp_path):
+    # microblog's pins on the newest Python: greenlet 3.0.1 has no wheel for 3.13 and does not compile for it.
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("flask_wsgi"), app)
+    (app / ".python-version").write_text("3.13\n")
+    (app / "requirements.txt").write_text("flask\ngreenlet==3.0.1\n")
+    result = heroku.build(app)
+    assert result.returncode == 1
+    block = error_block(normalized_lines(result.output, {"build_dir": result.build_dir}))
+    assert block.splitlines()[:5] == [
+        " !     Error: Could not install the packages in requirements.txt",
+        " !",
+        " !     uv failed while installing requirements.txt. It found no wheel of",
+        " !     `greenlet==3.0.1` for this Python and machine, so it built it from source,",
+        " !     and that failed. The end of the output:"]
+    assert "pin a\n !     release of greenlet that has a wheel for this Python version" in block
+    assert "misspelled" not in block and "Traceback (most recent call last)" not in result.output

@@ -975,3 +975,26 @@ def test_the_pip_installers_refusal_of_a_pylock_choosing_by_groups_says_why_and_
     for phrase in ["PYBUILDPACK_INSTALLER=pip cannot install from pylock.toml", "chooses gunicorn by extras or",
                    "(marker `'web' in dependency_groups`)", "only uv evaluates", "Unset PYBUILDPACK_INSTALLER to use uv"]:
         assert phrase in text
+
+
+def test_a_package_that_failed_to_build_from_source_is_named_before_the_compilers_output():
+    # microblog's greenlet==3.0.1 on Python 3.13: no wheel, and its C++ predates 3.13's internals.
+    output = ("error: Failed to build `greenlet==3.0.1`\n  cause: The build backend returned an error\n"
+              + "".join(f"  src/greenlet/TPythonState.cpp:{n}: error: 'PyThreadState' has no member named 'cframe'\n"
+                        for n in range(200))
+              + "  hint: Build failures usually indicate a problem with the package or the build environment\n")
+    error = errors.DependencyInstallFailed("requirements.txt", "uv", "uv pip install -r requirements.txt", output)
+    assert error.body.startswith("uv failed while installing requirements.txt. It found no wheel of\n"
+                                 "`greenlet==3.0.1` for this Python and machine, so it built it from source,")
+    assert "pin a\nrelease of greenlet that has a wheel for this Python version in requirements.txt" in error.body
+    assert ".python-version" in error.body and "misspelled" not in error.body
+    pip = errors.DependencyInstallFailed("requirements.txt", "pip-sync", "pip-sync",
+                                         "  error: subprocess-exited-with-error\n"
+                                         "  ERROR: Failed building wheel for greenlet\nFailed to build greenlet\n")
+    assert "no wheel of\n`greenlet` for this Python" in pip.body and "release of greenlet" in pip.body
+
+
+def test_the_apps_own_failed_build_is_not_named_as_a_package_without_a_wheel():
+    output = "error: Failed to build `site @ file:///tmp/build_x`\n  cause: The build backend returned an error\n"
+    error = errors.DependencyInstallFailed("pyproject.toml", "uv", "uv pip install .", output)
+    assert "no wheel" not in error.body and "misspelled" in error.body
