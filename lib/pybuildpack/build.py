@@ -12,13 +12,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import shlex
 import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator, Optional, Sequence
+
+from packaging.utils import canonicalize_name
 
 from . import errors, python_lifecycle, servers
 from . import plan as plan_module
@@ -26,6 +29,7 @@ from .cache import JsonRecord
 from .config import ConfigVars, build_environment
 from .environment_key import TEST, EnvironmentKey
 from .inspect import lock_wheels
+from .inspect.processes import Processes
 from .launch_config import LAUNCH_PACKAGE, LAUNCH_SOURCE, LaunchConfig
 from .output import Log, format_duration
 from .package_managers.base import ADDED_FILE, InstallContext
@@ -114,6 +118,8 @@ class Outcome:
     environment_unchanged: bool = False
     # The wheels fetched while the runtime was installed (steps/prefetch.py), when that ran.
     prefetch: Optional[prefetch.Prefetch] = None
+    # The plan's processes fitted to the installed servers (Build.fit_web_to_its_server), when that changed them.
+    processes: Optional[Processes] = None
 
 
 def install_inputs(plan: BuildPlan, config: ConfigVars) -> deps.Inputs:
@@ -362,6 +368,32 @@ class Build:
             self.outcome.packages = deps.installed_packages(layout.python)
             log.detail(f"{len(self.outcome.packages)} packages in the environment")
 
+    def fit_web_to_its_server(self) -> None:
+        """Fit the web process pybuildpack wrote to the release of its server the
+        app installed (Server.for_installed: a flag an older release lacks is
+        left out), with the warning that says what is missing."""
+        web = self.plan.processes.default_web
+        if web is None or web.server is None or not self.outcome.packages:
+            return
+        server = servers.get(web.server)
+        installed = {canonicalize_name(name): version for name, version in self.outcome.packages}
+        version = next((installed[name] for name in (*server.packages, server.name) if name in installed), None)
+        if version is None:
+            return
+        # The words it was made of (servers.shell_words made the shell text of them).
+        words = list(web.argv) or shlex.split(web.command)
+        fitted, warning = server.for_installed(words, version)
+        if warning is None:
+            return
+        self.log.warning(*warning)
+        process = replace(web, command=servers.shell_words(fitted), argv=tuple(fitted) if web.argv else ())
+        self.outcome.processes = replace(self.plan.processes, default_web=process)
+
+    @property
+    def processes(self) -> "Processes":
+        """The plan's processes, as fitted to the servers installed."""
+        return self.outcome.processes or self.plan.processes
+
     # -- the app's own code --------------------------------------------------------------------
     def check_web_app_compiles(self) -> None:
         """Compile (never import) the file the detected web process serves, with
@@ -606,12 +638,12 @@ class Build:
         settings, project = self.outcome.django, self.plan.django
         wrapped = (project.settings_module
                    if project is not None and settings is not None and settings.wrapped else None)
-        processes = self.plan.processes
+        processes = self.processes
         return LaunchConfig(processes=processes.all, detected=processes.detected, wrapped_settings_module=wrapped)
 
     # -- summary -------------------------------------------------------------------------------
     def summary(self) -> None:
-        web = self.plan.web
+        web = self.processes.web
         chosen = self.outcome.python
         self.log.step(f"Build finished in {format_duration(time.monotonic() - self.started)}")
         if chosen:

@@ -600,6 +600,19 @@ class UwsgiHomeUnset(UserError):
         )
 
 
+def uvicorn_without_graceful_timeout(version: str, since: str, seconds: str) -> tuple:
+    return (
+        f"uvicorn {version} has no time limit for stopping",
+        f"The app installs uvicorn {version}, older than {since}, the first release with\n"
+        "--timeout-graceful-shutdown, so the web process runs without it. On SIGTERM\n"
+        "(at every deploy and restart) uvicorn then waits for every request in progress,\n"
+        "however long it takes, until the platform kills it 30 s later.\n"
+        "\n"
+        f"Allow uvicorn {since} or later in the app's dependencies: the web process then\n"
+        f"gives requests in progress {seconds} s to finish.",
+    )
+
+
 def uwsgi_reloads_on_sigterm(process: str, where: str, in_file: bool) -> tuple:
     if in_file:
         fix = (f"Add these lines to {where.rsplit(' line ', 1)[0]}, so that each worker finishes the\n"
@@ -649,6 +662,38 @@ class ProjectBuildFailed(UserError):
             "Fix the build (run `pip install .` locally to see the error in full). If the app\n"
             "is not meant to be a package, remove the [build-system] table: then only the\n"
             "[project] dependencies are installed, and nothing is built.",
+        )
+
+
+# The backend of the whole `poetry` package, before poetry-core: it cannot build a project editable.
+LEGACY_POETRY_BACKEND = "poetry.masonry.api"
+
+
+class PoetryProjectBuildFailed(UserError):
+    def __init__(self, backend: str, command: str, output: str) -> None:
+        legacy = ""
+        if backend == LEGACY_POETRY_BACKEND:
+            legacy = ("\n\n"
+                      f"If it is meant to be a package: its build backend, `{backend}`, is the one of the\n"
+                      "whole `poetry` package, from before poetry-core, and it cannot install a project\n"
+                      "editable. Name poetry-core's in pyproject.toml instead:\n"
+                      "    [build-system]\n"
+                      "    requires = [\"poetry-core>=1.0.0\"]\n"
+                      "    build-backend = \"poetry.core.masonry.api\"")
+        super().__init__(
+            "Could not install the project itself from pyproject.toml",
+            "Poetry installs the project itself, editable, besides its dependencies (package\n"
+            "mode, the default), so pybuildpack does too, with the build backend that\n"
+            f"pyproject.toml's [build-system] names{f' ({backend})' if backend else ''}, and that failed:\n"
+            f"{_tail(output)}\n"
+            "\n"
+            f"Command: {command}\n"
+            "\n"
+            "If the app's code runs from its directory and is not meant to be installed as a\n"
+            "package, say so under [tool.poetry] in pyproject.toml (Poetry 1.8 or later reads\n"
+            "it too): then only the dependencies are installed.\n"
+            "    package-mode = false\n"
+            "Otherwise fix the build: `poetry build` shows its error in full." + legacy,
         )
 
 

@@ -67,3 +67,21 @@ def test_a_project_in_package_mode_is_installed_itself_with_its_scripts(heroku, 
     slug = heroku.deploy(result)
     check = slug.run("hello-greet")
     assert check.stdout == "Hello from a Poetry script\n", check
+
+
+@pytest.mark.parametrize("backend", ["poetry.core.masonry.api", "poetry.masonry.api"])
+def test_a_project_that_cannot_be_installed_itself_says_package_mode_false(heroku, fixture_app, tmp_path, backend):
+    # nsidnev/fastapi-realworld-example-app: package mode (Poetry's default), no package named like the
+    # project, and the backend of the whole `poetry` package, which cannot build editable at all.
+    app = copy_app(fixture_app("poetry_flask"), tmp_path)
+    pyproject = app / "pyproject.toml"
+    requires = "poetry-core>=2" if backend.startswith("poetry.core") else "poetry>=1.0"
+    pyproject.write_text(pyproject.read_text().replace("package-mode = false\n", "") + (
+        f'\n[build-system]\nrequires = ["{requires}"]\nbuild-backend = "{backend}"\n'))
+    result = heroku.build(app)
+    assert result.returncode == 1, result.output
+    assert " !     Error: Could not install the project itself from pyproject.toml\n" in result.output
+    assert f"pyproject.toml's [build-system] names ({backend}), and that failed:" in result.output
+    assert " !         package-mode = false\n" in result.output
+    assert ("cannot install a project\n !     editable" in result.output) is (backend == "poetry.masonry.api")
+    assert "misspelled" not in result.output and "Traceback (most recent call last)" not in result.output

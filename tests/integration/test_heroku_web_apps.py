@@ -73,3 +73,24 @@ def test_flask_factory_runs_through_the_shell_the_dyno_uses(heroku, fixture_app)
     dyno = heroku.deploy(result).start()
     assert dyno.wait_until_serving("/").text == "Hello from the create_app() factory"
     assert dyno.terminate() == 0
+
+
+def test_an_app_pinning_an_old_uvicorn_gets_the_command_that_release_accepts(heroku, fixture_app, tmp_path):
+    # nsidnev/fastapi-realworld-example-app locks uvicorn 0.18: it has no --timeout-graceful-shutdown (0.22)
+    # and refused to start with it ("No such option").
+    import shutil
+
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("web_fastapi_main"), app)
+    (app / ".python-version").write_text("3.11\n")
+    (app / "requirements.txt").write_text("fastapi\nuvicorn==0.18.3\n")
+    result = heroku.build(app)
+    assert result.ok, result.output
+    assert " !     Warning: uvicorn 0.18.3 has no time limit for stopping\n" in result.output
+    assert result.default_processes["web"] == (
+        "PYBUILDPACK_APP=main:app uvicorn --host 0.0.0.0 --port \"$PORT\" --timeout-keep-alive 5 --backlog 2048 "
+        "--no-proxy-headers pybuildpack_launch.asgi_app:behind_router")
+    assert f"       Web:       {result.default_processes['web']}\n" in summary(result.output)
+    dyno = heroku.deploy(result).start()
+    assert json.loads(dyno.wait_until_serving("/").text) == {"message": "Hello from FastAPI in main.py"}
+    assert dyno.terminate() == 0

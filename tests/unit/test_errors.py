@@ -184,6 +184,13 @@ ERRORS = {
         ["gunicorn cannot start in the app's environment", "The web process runs gunicorn",
          "import pkg_resources", "would stop at start", "    setuptools<82"],
     ),
+    "PoetryProjectBuildFailed": (
+        errors.PoetryProjectBuildFailed("poetry.masonry.api", "uv pip install -r poetry-requirements.txt",
+                                        "AttributeError: module 'poetry.masonry.api' has no attribute 'build_editable'"),
+        ["Could not install the project itself from pyproject.toml", "names (poetry.masonry.api), and that failed",
+         "has no attribute 'build_editable'", "    package-mode = false", "`poetry build`",
+         "before poetry-core", '    build-backend = "poetry.core.masonry.api"'],
+    ),
     "UwsgiHomeUnset": (
         errors.UwsgiHomeUnset("etc/uwsgi.ini line 7", "virtualenv = $(VIRTUAL_ENV)", "web", in_file=True),
         ["etc/uwsgi.ini line 7 sets `virtualenv = $(VIRTUAL_ENV)`", "for the web process",
@@ -595,6 +602,11 @@ WARNINGS = {
     "runtime_txt_deprecated": (
         errors.runtime_txt_deprecated(),
         ["runtime.txt is deprecated", "Replace it with", "> .python-version"],
+    ),
+    "uvicorn_without_graceful_timeout": (
+        errors.uvicorn_without_graceful_timeout("0.18.3", "0.22", "20"),
+        ["uvicorn 0.18.3 has no time limit for stopping", "older than 0.22", "--timeout-graceful-shutdown",
+         "30 s later", "Allow uvicorn 0.22 or later", "20 s to finish"],
     ),
     "uwsgi_reloads_on_sigterm": (
         errors.uwsgi_reloads_on_sigterm("web", "etc/uwsgi.ini line 3", in_file=True),

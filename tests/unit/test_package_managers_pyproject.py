@@ -161,7 +161,7 @@ def test_the_pip_installer_installs_a_pylock_converted_to_hash_pinned_requiremen
 
     write(tmp_path / "pylock.toml", PIP_LOCK)
     seen = []
-    monkeypatch.setattr(locked, "sync", lambda c, files, label: seen.append((files, label)))
+    monkeypatch.setattr(locked, "sync", lambda c, files, label, failed=None: seen.append((files, label)))
     found = package_managers.find(tmp_path)
     found.install(context(tmp_path, installer="pip"))
     (files, label), = seen

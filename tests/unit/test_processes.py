@@ -330,6 +330,59 @@ def test_a_tornado_make_app_is_not_a_factory_of_a_wsgi_or_asgi_app(tmp_path):
     assert find(tmp_path) is None
 
 
+# nsidnev/fastapi-realworld-example-app's app/main.py, shortened.
+REALWORLD_MAIN = """from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from app.core.config import get_app_settings
+
+
+def get_application() -> FastAPI:
+    settings = get_app_settings()
+    application = FastAPI(**settings.fastapi_kwargs)
+    application.add_middleware(CORSMiddleware, allow_origins=settings.allowed_hosts)
+    return application
+
+
+app = get_application()
+"""
+
+
+def test_an_app_made_by_a_function_of_the_module_whatever_its_name(tmp_path):
+    write(tmp_path / "app" / "__init__.py", "")
+    write(tmp_path / "app" / "main.py", REALWORLD_MAIN)
+    web = find(tmp_path)
+    assert (web.target, web.kind, web.framework, web.interface, web.origin) == (
+        "app.main:app", "object", "FastAPI", "asgi", "app/main.py line 14")
+
+
+@pytest.mark.parametrize("source, framework", [
+    # By its return annotation, when the app is made elsewhere.
+    ("import flask\nfrom .factory import make\n\ndef build(name) -> flask.Flask:\n    return make(name)\n\n"
+     "site = build('x')\n", "Flask"),
+    # By the app it makes, with arguments given at the call.
+    ("from litestar import Litestar\n\ndef assemble(debug):\n    return Litestar(route_handlers=[], debug=debug)\n\n"
+     "site = assemble(False)\n", "Litestar"),
+])
+def test_a_module_level_call_of_a_function_that_returns_an_app(tmp_path, source, framework):
+    write(tmp_path / "main.py", source)
+    web = find(tmp_path)
+    assert (web.target, web.kind, web.framework) == ("main:site", "object", framework)
+
+
+@pytest.mark.parametrize("source", [
+    # It makes an app but returns nothing: the name is None.
+    "from fastapi import FastAPI\n\ndef configure():\n    global api\n    api = FastAPI()\n\nsite = configure()\n",
+    # A function of another module (not read): not known to make an app.
+    "from fastapi import FastAPI\nfrom .factory import get_application\n\nsite = get_application()\n",
+    # Async: calling it makes a coroutine, not an app.
+    "from fastapi import FastAPI\n\nasync def build():\n    return FastAPI()\n\nsite = build()\n",
+])
+def test_a_call_of_a_function_not_known_to_return_an_app_is_not_an_app(tmp_path, source):
+    write(tmp_path / "main.py", source)
+    assert find(tmp_path) is None
+
+
 # -- packages and src layout -----------------------------------------------------------------
 
 def test_app_main_py_in_a_package(tmp_path):

@@ -491,3 +491,21 @@ def test_gunicorn_imports_its_uvicorn_worker_too_when_it_serves_asgi():
     assert gunicorn.modules_to_start("wsgi") == ("gunicorn.app.wsgiapp",)
     assert gunicorn.modules_to_start("asgi") == ("gunicorn.app.wsgiapp", "uvicorn_worker")
     assert servers.get("uwsgi").modules_to_start("wsgi") == ()
+
+
+# -- fitted to the uvicorn the app installs ----------------------------------------------------------
+
+@pytest.mark.parametrize("version, kept", [("0.54.0", True), ("0.22.0", True), ("0.21.1", False),
+                                           ("0.18.3", False), ("not-a-version", True)])
+def test_uvicorn_before_0_22_runs_without_the_graceful_timeout_it_does_not_know(version, kept):
+    from pybuildpack.servers.uvicorn import Uvicorn
+
+    server = Uvicorn()
+    words = server.command(AppTarget("asgi", "main:app", "", "main.py line 4"), Path("."))
+    fitted, warning = server.for_installed(words, version)
+    at = words.index("--timeout-graceful-shutdown")
+    if kept:
+        assert fitted == words and warning is None
+    else:
+        assert fitted == words[:at] + words[at + 2:]
+        assert warning[0] == f"uvicorn {version} has no time limit for stopping"

@@ -62,7 +62,8 @@ ORDER = (
 # What "an app object or app factory" means, for the warning.
 APP_OBJECTS = ("An app object is a module-level name made by Flask(), FastAPI(), Starlette(), Litestar(),\n"
                "Quart(), Bottle(), falcon.App() or Pyramid's make_wsgi_app(), or a WSGI or ASGI function;\n"
-               "a factory is create_app() or make_app() returning one.")
+               "a factory is create_app() or make_app() returning one; `app = get_application()` counts\n"
+               "when the module's own get_application() makes and returns one.")
 
 INTERFACE = {"wsgi": "WSGI", "asgi": "ASGI"}
 
@@ -138,6 +139,9 @@ class ModuleScan:
     objects: dict = field(default_factory=dict)     # name -> Found, in source order
     subclasses: dict = field(default_factory=dict)  # class Application(FastAPI) -> (framework, interface)
     factories: dict = field(default_factory=dict)   # name -> Found
+    # Module-level functions of any name that make an app and return it: a
+    # module-level `app = get_application()` calling one is an app.
+    makers: dict = field(default_factory=dict)      # name -> (framework, interface)
     imported: dict = field(default_factory=dict)    # local name -> (module, name, line), app names only
     servers: list = field(default_factory=list)     # ServerCall
     imports_framework: Optional[tuple] = None       # (framework, interface) from its imports
@@ -254,19 +258,37 @@ def _required(function: ast.AST) -> int:
     return positional + keyword_only
 
 
-def _factory(function: ast.AST, imports: dict, fallback: Optional[tuple], subclasses: dict) -> Optional[tuple]:
-    """(framework, interface) when `function` is an app factory: callable with no
-    arguments, and returning an app it makes (or, in a module that imports a
-    framework, returning something)."""
-    if _required(function) or not any(isinstance(n, ast.Return) and n.value is not None
-                                       for n in ast.walk(function)):
+def _returns_value(function: ast.AST) -> bool:
+    return any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(function))
+
+
+def _maker(function: ast.AST, imports: dict, subclasses: dict) -> Optional[tuple]:
+    """(framework, interface) when `function` returns an app: its return
+    annotation names a framework's app class (`-> FastAPI`), or it makes one."""
+    if not _returns_value(function):
         return None
+    returns = function.returns
+    if isinstance(returns, ast.Name) and returns.id in subclasses:
+        return subclasses[returns.id]
+    if isinstance(returns, (ast.Name, ast.Attribute)):
+        made = _framework_class(returns, imports)
+        if made:
+            return made
     for node in ast.walk(function):
         if isinstance(node, ast.Call):
             found = _constructor(node, imports, subclasses)
             if found:
                 return found
-    return fallback
+    return None
+
+
+def _factory(function: ast.AST, imports: dict, fallback: Optional[tuple], subclasses: dict) -> Optional[tuple]:
+    """(framework, interface) when `function` is an app factory: callable with no
+    arguments, and returning an app it makes (or, in a module that imports a
+    framework, returning something)."""
+    if _required(function) or not _returns_value(function):
+        return None
+    return _maker(function, imports, subclasses) or fallback
 
 
 def _calls(body: list, context: str) -> Iterator[tuple]:
@@ -366,6 +388,10 @@ def scan_module(path: Path, relative: str, module: str) -> ModuleScan:
             made = _factory(node, imports, scan.imports_framework, scan.subclasses)
             if made:
                 scan.factories[node.name] = Found(node.name, node.lineno, "factory", *made)
+        elif isinstance(node, ast.FunctionDef):
+            made = _maker(node, imports, scan.subclasses)
+            if made:
+                scan.makers[node.name] = made
 
     for node in _module_statements(tree.body):
         if isinstance(node, ast.FunctionDef) and node.name in APP_NAMES and len(_positional(node)) == 2:
@@ -416,6 +442,8 @@ def _app_value(value: ast.AST, scan: ModuleScan, imports: dict) -> Optional[tupl
     if isinstance(func, ast.Name) and func.id in scan.factories:
         found = scan.factories[func.id]
         return found.framework, found.interface
+    if isinstance(func, ast.Name) and func.id in scan.makers:
+        return scan.makers[func.id]          # app = get_application(), defined above
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     if name in FACTORY_NAMES:
         return (None, None)                 # app = create_app(), the factory imported

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 from .. import errors
 from ..app_root import repository_top
@@ -74,14 +74,16 @@ def converted_request(scratch: Path, file_name: str, text: str) -> Request:
     return Request((str(path),))
 
 
-def install_converted(context: InstallContext, file_name: str, text: str, label: str) -> None:
+def install_converted(context: InstallContext, file_name: str, text: str, label: str,
+                      failed: Optional[Callable[[str, str], Exception]] = None) -> None:
     """Write the converted requirements into the state directory and install
     them exactly, as requirements.txt is (`sync`): with uv as they are (hashes
-    checked), with pip through pip-compile and pip-sync. Errors name `label`."""
+    checked), with pip through pip-compile and pip-sync. Errors name `label`
+    (`failed`: the error of a failed uv install, as `sync` takes it)."""
     c = context
     c.state_dir.mkdir(parents=True, exist_ok=True)
     converted = c.state_dir / file_name
     converted.write_text(text)
     count = sum(1 for line in text.splitlines() if line and not line.startswith(("#", "-", " ")))
     c.log.detail(f"{label}: {count} packages for production, each installed where its markers hold")
-    sync(c, [str(converted)], label)
+    sync(c, [str(converted)], label, failed)

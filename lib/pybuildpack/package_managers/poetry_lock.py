@@ -58,6 +58,7 @@ from ..inspect.lock_wheels import LockedPackage as LockedWheels
 from ..inspect.python_version import PythonRequest
 from .base import LOCK_FILE, InstallContext, PackageManager
 from ..inspect.pyproject import read_toml
+from ..steps.dependencies import app_build_failed
 from ..steps.prefetch import Request
 from ..tools import Tools
 from .locked import Pinned, converted_request, install_converted, is_pypi, local_file_url, requirements_text
@@ -628,7 +629,15 @@ class PoetryLock(PackageManager):
 
     def install(self, context: InstallContext) -> None:
         text = self.requirements(context.app_dir, context.groups, context.extras, dict(context.config))
-        install_converted(context, CONVERTED, text, "poetry.lock")
+        project = self.project
+
+        def failed(command: str, output: str) -> Exception:
+            if project.installs_itself() and app_build_failed(output, context.app_dir):
+                system = project.data.get("build-system") or {}
+                return errors.PoetryProjectBuildFailed(str(system.get("build-backend") or ""), command, output)
+            return errors.DependencyInstallFailed("poetry.lock", "uv", command, output)
+
+        install_converted(context, CONVERTED, text, "poetry.lock", failed)
 
     def describe(self) -> str:
         return "poetry.lock (Poetry), main group"

@@ -12,7 +12,7 @@ Heroku CI's `bin/test-compile` installs it too, as the group `test`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Callable, Mapping, Optional, Sequence
 
 from ..inspect.dependencies import requirement_names
 from ..steps import dependencies as deps
@@ -79,14 +79,16 @@ class RequirementsTxt(PackageManager):
         return hash((type(self), self.file, self.names, self.with_tests))
 
 
-def sync(context: InstallContext, files: Sequence[str], label: Optional[str] = None) -> None:
+def sync(context: InstallContext, files: Sequence[str], label: Optional[str] = None,
+         failed: Optional[Callable[[str, str], Exception]] = None) -> None:
     """Make the environment match `files` plus the added requirements, exactly.
-    `label` names the requirements in messages (default: the files)."""
+    `label` names the requirements in messages (default: the files); `failed`
+    makes the error for a failed uv install (deps.install_with_uv)."""
     c = context
     label = label or ", ".join(files) or "the added packages"
     if c.installer == "uv":
         deps.install_with_uv(c.tools, c.python, c.app_dir, files, c.added_file, c.prefix, c.env, c.config, c.log,
-                             label=label)
+                             label=label, failed=failed)
         return
     lock = c.state_dir / LOCK_FILE
     with deps.pip_tools(c.tools, c.python, c.env, c.log) as venv:

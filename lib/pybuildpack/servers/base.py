@@ -80,6 +80,12 @@ class Server(ABC):
         vars and the command's own `NAME=value` assignments."""
         return []
 
+    def for_installed(self, words: Sequence[str], version: str) -> tuple:
+        """(words, warning or None): the command pybuildpack wrote for this server
+        (split into words), fitted to the `version` of it the app installed, and
+        a (title, body) warning saying what that version lacks."""
+        return tuple(words), None
+
     @property
     def django_static(self) -> Optional[str]:
         """How the web process serves Django's collected static files, for
