@@ -377,6 +377,9 @@ def test_a_module_level_call_of_a_function_that_returns_an_app(tmp_path, source,
     "from fastapi import FastAPI\nfrom .factory import get_application\n\nsite = get_application()\n",
     # Async: calling it makes a coroutine, not an app.
     "from fastapi import FastAPI\n\nasync def build():\n    return FastAPI()\n\nsite = build()\n",
+    # It makes an app but returns something else made of it.
+    "from fastapi import FastAPI\nfrom fastapi.testclient import TestClient\n\ndef client():\n"
+    "    app = FastAPI()\n    return TestClient(app)\n\nsite = client()\n",
 ])
 def test_a_call_of_a_function_not_known_to_return_an_app_is_not_an_app(tmp_path, source):
     write(tmp_path / "main.py", source)

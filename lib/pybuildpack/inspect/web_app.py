@@ -264,7 +264,8 @@ def _returns_value(function: ast.AST) -> bool:
 
 def _maker(function: ast.AST, imports: dict, subclasses: dict) -> Optional[tuple]:
     """(framework, interface) when `function` returns an app: its return
-    annotation names a framework's app class (`-> FastAPI`), or it makes one."""
+    annotation names a framework's app class (`-> FastAPI`), or it returns
+    an app it makes (`return FastAPI()`, or a name bound to one)."""
     if not _returns_value(function):
         return None
     returns = function.returns
@@ -274,11 +275,21 @@ def _maker(function: ast.AST, imports: dict, subclasses: dict) -> Optional[tuple
         made = _framework_class(returns, imports)
         if made:
             return made
+    bound = {}   # name -> what the function binds it to, when that is an app it makes
     for node in ast.walk(function):
-        if isinstance(node, ast.Call):
-            found = _constructor(node, imports, subclasses)
-            if found:
-                return found
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            found = _constructor(node.value, imports, subclasses)
+            for target in node.targets:
+                if found and isinstance(target, ast.Name):
+                    bound[target.id] = found
+    for node in ast.walk(function):
+        if isinstance(node, ast.Return) and node.value is not None:
+            if isinstance(node.value, ast.Call):
+                found = _constructor(node.value, imports, subclasses)
+                if found:
+                    return found
+            elif isinstance(node.value, ast.Name) and node.value.id in bound:
+                return bound[node.value.id]
     return None
 
 
@@ -288,7 +299,17 @@ def _factory(function: ast.AST, imports: dict, fallback: Optional[tuple], subcla
     framework, returning something)."""
     if _required(function) or not _returns_value(function):
         return None
-    return _maker(function, imports, subclasses) or fallback
+    return _maker(function, imports, subclasses) or _made_in(function, imports, subclasses) or fallback
+
+
+def _made_in(function: ast.AST, imports: dict, subclasses: dict) -> Optional[tuple]:
+    """(framework, interface) of the first app `function` makes, whatever it returns."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call):
+            found = _constructor(node, imports, subclasses)
+            if found:
+                return found
+    return None
 
 
 def _calls(body: list, context: str) -> Iterator[tuple]:
