@@ -2106,11 +2106,16 @@ def test_dependencies(groups: Sequence[str], kind: str) -> str:
     return f"No test dependencies found{looked}: installing the app's dependencies only"
 
 
-def release_suggestion(manage_py: str, migrations: int) -> str:
-    """The summary's Release line for a Django app with migrations and no release process."""
+def release_suggestion(manage_py: str, migrations: int, migrating: Optional[tuple] = None) -> str:
+    """The summary's Release line for a Django app with migrations and no release
+    process; `migrating`: (process, origin) of a process that runs migrate itself."""
     files = f"{migrations} migration{'s' if migrations != 1 else ''}"
-    return (f"none: add \"release: python {manage_py} migrate --noinput\" to the Procfile to apply "
-            f"the app's {files} at each deploy")
+    line = f"\"release: python {manage_py} migrate --noinput\""
+    if migrating is not None:
+        process, origin = migrating
+        return (f"none: the {process} process ({origin}) runs migrate at each start, in every dyno; "
+                f"a {line} line in the Procfile applies the app's {files} once per deploy instead")
+    return f"none: add {line} to the Procfile to apply the app's {files} at each deploy"
 
 
 class ReleaseFailed(UserError):

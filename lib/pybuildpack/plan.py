@@ -92,7 +92,9 @@ class BuildPlan:
         if self.release is not None:
             return f"{self.release.command} ({self.release.origin})"
         if self.django is not None and self.migrations:
-            return errors.release_suggestion(self.django.manage_py, len(self.migrations))
+            migrating = next(((name, process.origin) for name, process in self.processes.procfile.items()
+                              if _MIGRATE.search(process.command)), None)
+            return errors.release_suggestion(self.django.manage_py, len(self.migrations), migrating)
         return None
 
     @property
@@ -106,6 +108,10 @@ class BuildPlan:
     def added_requirements(self) -> list:
         """The requirement lines of everything pybuildpack adds."""
         return [line for package in self.added_packages for line in package.requirement_lines()]
+
+
+# A command that applies Django's migrations: `python manage.py migrate`, `django-admin migrate`.
+_MIGRATE = re.compile(r"(?:\bmanage\.py|\bdjango-admin)\s+migrate\b")
 
 
 def choose_installer(config: ConfigVars) -> tuple:

@@ -104,6 +104,15 @@ def test_the_suggestion_names_manage_py_where_it_is(tmp_path):
                                       "Procfile to apply the app's 2 migrations at each deploy")
 
 
+def test_a_web_process_that_migrates_at_each_start_is_told_about_the_release_line(tmp_path):
+    # mdn/django-locallibrary-tutorial: `web: python manage.py migrate && ... && gunicorn locallibrary.wsgi`.
+    app = django_app(tmp_path, procfile="web: python manage.py migrate && gunicorn mysite.wsgi\n")
+    plan = make_plan(app, ConfigVars({}))
+    assert plan.release_summary() == (
+        'none: the web process (Procfile line 1) runs migrate at each start, in every dyno; a "release: python '
+        'manage.py migrate --noinput" line in the Procfile applies the app\'s 1 migration once per deploy instead')
+
+
 # -- the test build (bin/test-compile) ------------------------------------------------------
 
 @pytest.mark.parametrize("fixture, group, test_package", [
