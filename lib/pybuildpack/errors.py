@@ -750,7 +750,8 @@ _NOT_INSTALLED = {
 
 
 class DependencyFilesNotInstalled(UserError):
-    def __init__(self, found: Sequence[tuple]) -> None:
+    def __init__(self, found: Sequence[tuple], also_in: Optional[str] = None) -> None:
+        """`also_in`: the file (pyproject.toml) that lists the dependencies too, as ranges."""
         def about(tool: str) -> tuple:
             return _NOT_INSTALLED.get(tool, (tool, f"pybuildpack does not install from {tool}'s files yet", []))
 
@@ -764,16 +765,28 @@ class DependencyFilesNotInstalled(UserError):
             label, _, steps = about(tool)
             advice.append(f"  - {label}: {steps[0]}" if steps else f"  - {label}")
             advice += [f"    {step}" for step in steps[1:]]
+        listed = "\n".join(f"  - {', '.join(names)} ({about(tool)[0]}): {about(tool)[1]}" for tool, names in found)
+        if also_in:
+            what = (f"The app's dependencies are locked in a file pybuildpack cannot install:\n{listed}\n"
+                    "Installing without the lock would ship versions nobody tested with the app,\n"
+                    "so the build stops here.\n")
+            ranges = ("\n"
+                      f"{also_in} lists them too, as ranges. To install from it instead (the newest\n"
+                      "versions its ranges allow, not the lock's), set the config var\n"
+                      "PYBUILDPACK_PACKAGE_MANAGER=pyproject, or under [tool.pybuildpack] in\n"
+                      "pyproject.toml: package-manager = \"pyproject\".")
+        else:
+            what = (f"The app declares its dependencies only in files pybuildpack cannot install:\n{listed}\n"
+                    "Building would ship the app without its packages, so the build stops here.\n")
+            ranges = ""
         super().__init__(
             title,
-            "The app declares its dependencies only in files pybuildpack cannot install:\n"
-            + "\n".join(f"  - {', '.join(names)} ({about(tool)[0]}): {about(tool)[1]}" for tool, names in found)
-            + "\nBuilding would ship the app without its packages, so the build stops here.\n"
-            "\n"
+            what
+            + "\n"
             "To deploy now, put the packages in a requirements.txt and commit it:\n"
             + "\n".join(advice)
             + "\n(pybuildpack installs from requirements.txt, requirements.in, uv.lock, poetry.lock\n"
-            "and Pipfile.lock.)",
+            "and Pipfile.lock.)" + ranges,
         )
 
 

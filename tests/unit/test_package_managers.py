@@ -248,3 +248,28 @@ def test_a_requirements_file_that_is_a_directory_or_a_dangling_link_is_an_error(
     with pytest.raises(errors.DependencyFileNotAFile) as raised:
         package_managers.find(tmp_path)
     assert "which does not exist" in raised.value.body
+
+
+def test_a_lock_we_cannot_install_beside_pyproject_dependencies_says_how_to_use_them(tmp_path):
+    # litestar-org/litestar-hello-world: pdm.lock, and [project] dependencies in pyproject.toml.
+    write(tmp_path / "pdm.lock", "")
+    write(tmp_path / "pyproject.toml", '[project]\nname = "app"\ndependencies = ["litestar[standard]>=2.4.1"]\n')
+    with pytest.raises(errors.DependencyFilesNotInstalled) as caught:
+        package_managers.choose(tmp_path)
+    assert "The app's dependencies are locked in a file pybuildpack cannot install:" in caught.value.body
+    assert "pyproject.toml lists them too, as ranges" in caught.value.body
+    assert "PYBUILDPACK_PACKAGE_MANAGER=pyproject" in caught.value.body
+    # Without dependencies in pyproject.toml there is nothing else to install from.
+    write(tmp_path / "pyproject.toml", '[project]\nname = "app"\nrequires-python = ">=3.12"\n')
+    with pytest.raises(errors.DependencyFilesNotInstalled) as caught:
+        package_managers.choose(tmp_path)
+    assert "only in files pybuildpack cannot install" in caught.value.body and "as ranges" not in caught.value.body
+
+
+@pytest.mark.parametrize("lock", ["pdm.lock", "uv.lock", "poetry.lock"])
+def test_choosing_pyproject_installs_from_it_beside_a_lock(tmp_path, lock):
+    write(tmp_path / lock, "")
+    write(tmp_path / "pyproject.toml", '[project]\nname = "app"\ndependencies = ["flask>=3"]\n')
+    choice = package_managers.choose(tmp_path, "pyproject")
+    assert (choice.manager.kind, choice.not_installed_from) == ("pyproject", (lock,))
+    assert choice.manager.declares("flask")

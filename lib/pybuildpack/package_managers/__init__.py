@@ -108,7 +108,7 @@ def choose(app_dir: Path, config_value: Optional[str] = None, where: Optional[Or
 
     if wanted is not None:
         fallback = next((m for m in FALLBACKS if m.kind == wanted), None)
-        found = fallback.detect(app_dir) if fallback is not None else None
+        found = fallback.detect(app_dir, beside_locks=True) if fallback is not None else None
         if found is not None:
             return Choice(found, str(where), tuple(f for f in every_file if f != found.file))
         if wanted not in present:
@@ -124,7 +124,11 @@ def choose(app_dir: Path, config_value: Optional[str] = None, where: Optional[Or
         if kind in present and into in present:
             del present[kind]
     if not present and unsupported:
-        raise errors.DependencyFilesNotInstalled(unsupported)
+        try:
+            project = Pyproject.detect(app_dir, beside_locks=True)
+        except errors.UserError:   # pyproject.toml's own problem is not this error's
+            project = None
+        raise errors.DependencyFilesNotInstalled(unsupported, project.file if project and project.names else None)
     if len(present) + len(unsupported) > 1:
         raise errors.SeveralPackageManagers(found, CHOICE_VAR, kinds(), list(present)[-1])
     if present:

@@ -182,9 +182,10 @@ class Pyproject(PackageManager):
         self.extras = extras
 
     @classmethod
-    def detect(cls, app_dir: Path) -> Optional["Pyproject"]:
+    def detect(cls, app_dir: Path, beside_locks: bool = False) -> Optional["Pyproject"]:
+        """`beside_locks`: found even beside a lock (PYBUILDPACK_PACKAGE_MANAGER chose it)."""
         data = read_pyproject(app_dir)
-        if data is None or any((app_dir / lock).is_file() for lock in LOCKS):
+        if data is None or (not beside_locks and any((app_dir / lock).is_file() for lock in LOCKS)):
             return None
         project = data.get("project")
         if not isinstance(project, dict):

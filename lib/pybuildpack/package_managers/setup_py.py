@@ -49,9 +49,10 @@ class SetupPy(PackageManager):
     files = ("setup.py", "setup.cfg")
 
     @classmethod
-    def detect(cls, app_dir: Path) -> Optional["SetupPy"]:
+    def detect(cls, app_dir: Path, beside_locks: bool = False) -> Optional["SetupPy"]:
+        """`beside_locks`: found even beside a lock (PYBUILDPACK_PACKAGE_MANAGER chose it)."""
         present = [name for name in cls.files if (app_dir / name).is_file()]
-        if not present or any((app_dir / lock).is_file() for lock in LOCKS):
+        if not present or (not beside_locks and any((app_dir / lock).is_file() for lock in LOCKS)):
             return None
         data = read_pyproject(app_dir)
         if data is not None and isinstance(data.get("project"), dict):
