@@ -770,7 +770,7 @@ class DependencyFilesNotInstalled(UserError):
             what = (f"The app's dependencies are locked in a file pybuildpack cannot install:\n{listed}\n"
                     "Installing without the lock would ship versions nobody tested with the app,\n"
                     "so the build stops here.\n")
-            ranges = ("\n"
+            ranges = ("\n\n"
                       f"{also_in} lists them too, as ranges. To install from it instead (the newest\n"
                       "versions its ranges allow, not the lock's), set the config var\n"
                       "PYBUILDPACK_PACKAGE_MANAGER=pyproject, or under [tool.pybuildpack] in\n"

@@ -531,6 +531,25 @@ CASES = [
              !     and Pipfile.lock.)
          """,
          files={"requirements.txt": None, "environment.yml": "dependencies:\n  - python=3.12\n  - flask\n"}),
+    # litestar-org/litestar-hello-world: a PDM lock, and the ranges in pyproject.toml.
+    Case("pdm-lock-beside-pyproject-dependencies", "pyproject", """\
+             !     Error: pybuildpack does not install from pdm.lock yet
+             !
+             !     The app's dependencies are locked in a file pybuildpack cannot install:
+             !       - pdm.lock (PDM): pybuildpack does not install from pdm.lock yet
+             !     Installing without the lock would ship versions nobody tested with the app,
+             !     so the build stops here.
+             !
+             !     To deploy now, put the packages in a requirements.txt and commit it:
+             !       - PDM: pdm export --prod -o requirements.txt
+             !     (pybuildpack installs from requirements.txt, requirements.in, uv.lock, poetry.lock
+             !     and Pipfile.lock.)
+             !
+             !     pyproject.toml lists them too, as ranges. To install from it instead (the newest
+             !     versions its ranges allow, not the lock's), set the config var
+             !     PYBUILDPACK_PACKAGE_MANAGER=pyproject, or under [tool.pybuildpack] in
+             !     pyproject.toml: package-manager = "pyproject".
+         """, base="pyproject_deps", files={"pdm.lock": '[metadata]\ngroups = ["default"]\n'}),
     # -- hooks ----------------------------------------------------------------------------------
     Case("hook-fails", "hooks", """\
              !     Error: bin/post_compile failed
