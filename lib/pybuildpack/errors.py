@@ -13,6 +13,7 @@ exit statuses.
 from __future__ import annotations
 
 import re
+import textwrap
 import traceback
 from datetime import date
 from typing import Callable, Iterable, Optional, Sequence, Union
@@ -801,8 +802,8 @@ class SeveralPackageManagers(UserError):
             "  - delete the files you no longer use, or\n"
             f"  - choose one with the config var {variable}, for example\n"
             f"        heroku config:set {variable}={example}\n"
-            f"    (its values: {', '.join(kinds)}); the other files are then\n"
-            "    left alone.",
+            + textwrap.fill(f"(its values: {', '.join(kinds)}); the other files are then left alone.",
+                            width=84, initial_indent="    ", subsequent_indent="    "),
         )
 
 

@@ -379,8 +379,8 @@ CASES = [
              !       - delete the files you no longer use, or
              !       - choose one with the config var PYBUILDPACK_PACKAGE_MANAGER, for example
              !             heroku config:set PYBUILDPACK_PACKAGE_MANAGER=uv
-             !         (its values: requirements, requirements-in, uv, poetry, pipenv, pylock, pyproject, setup-py); the other files are then
-             !         left alone.
+             !         (its values: requirements, requirements-in, uv, poetry, pipenv, pylock,
+             !         pyproject, setup-py); the other files are then left alone.
          """, base="uv_project",
          files={"requirements.txt": "flask\n"}),
     Case("uv-lock-without-pyproject", "locks", """\
