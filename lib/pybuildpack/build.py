@@ -37,7 +37,7 @@ from .plan import BuildPlan
 from .steps import dependencies as deps
 from .steps import django as django_step
 from .steps import django_cache, stand_ins
-from .steps import hooks, prefetch, relocate, runtime, static_cache, used_packages
+from .steps import hooks, numpy_abi, prefetch, relocate, runtime, static_cache, used_packages
 from .tools import Tools, run, start
 
 
@@ -367,6 +367,15 @@ class Build:
                 relocate.relocate_environment(layout.env_prefix, layout.relocate_root)
             self.outcome.packages = deps.installed_packages(layout.python)
             log.detail(f"{len(self.outcome.packages)} packages in the environment")
+
+    def check_numpy_abi(self) -> None:
+        """Refuse packages built for numpy 1 installed beside numpy 2 (steps/numpy_abi.py):
+        they fail to import, so the app would stop at start."""
+        found = numpy_abi.built_for_numpy_1(self.outcome.packages or [])
+        if found:
+            numpy = next(version for name, version in self.outcome.packages if canonicalize_name(name) == "numpy")
+            manager = self.plan.package_manager
+            raise errors.BuiltForNumpy1(found, numpy, manager.file or manager.describe())
 
     def fit_web_to_its_server(self) -> None:
         """Fit the web process pybuildpack wrote to the release of its server the

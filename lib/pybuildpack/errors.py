@@ -634,6 +634,25 @@ def uwsgi_reloads_on_sigterm(process: str, where: str, in_file: bool) -> tuple:
     )
 
 
+class BuiltForNumpy1(UserError):
+    def __init__(self, found: Sequence[tuple], numpy: str, requirements: str) -> None:
+        first, version, _ = found[0]
+        others = f" and {len(found) - 1} more" if len(found) > 1 else ""
+        super().__init__(
+            f"{first} {version}{others} cannot run with numpy {numpy}",
+            f"The install chose numpy {numpy}, but these packages were built for numpy 1,\n"
+            "and numpy 2 changed its binary interface:\n"
+            + "\n".join(f"  - {name} {installed} (the first release built for numpy 2 is {ready})"
+                         for name, installed, ready in found)
+            + "\n"
+            "Importing them would fail (\"numpy.dtype size changed, may indicate binary\n"
+            "incompatibility\"), so the app would stop at start.\n"
+            "\n"
+            f"Pin numpy below 2 in {requirements} (numpy<2), or upgrade those packages to\n"
+            "the releases named above.",
+        )
+
+
 class SetupPyFailed(UserError):
     def __init__(self, file: str, command: str, output: str, installer: str = "uv") -> None:
         super().__init__(

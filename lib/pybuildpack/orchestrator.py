@@ -88,6 +88,7 @@ def _build_app(platform: Platform, log: Log, state: dict, config) -> Build:
             build.ensure_runtime()
             build.ensure_env()
         build.install_dependencies(previous, previous_lock)
+        build.check_numpy_abi()
     build.install_launch_package()
     build.fit_web_to_its_server()
     # The environment is whole: its copy into the cache can start, beside the checks and Django's steps.

@@ -5,6 +5,7 @@ under the pip installer (issue 13 item 2)."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 
 import pytest
 
@@ -56,3 +57,20 @@ def test_an_old_pin_without_a_wheel_for_the_python_names_the_package_that_did_no
         " !     and that failed. The end of the output:"]
     assert "pin a\n !     release of greenlet that has a wheel for this Python version" in block
     assert "misspelled" not in block and "Traceback (most recent call last)" not in result.output
+
+
+def test_an_old_pandas_beside_numpy_2_fails_the_build_instead_of_the_boot(heroku, fixture_app, tmp_path):
+    # danny-baker/dash-heroku pins pandas 1.3.5 and leaves numpy to the resolver, which picks numpy 2.
+    app = tmp_path / "app"
+    shutil.copytree(fixture_app("flask_wsgi"), app)
+    (app / ".python-version").write_text("3.11\n")
+    (app / "requirements.txt").write_text("flask\npandas==1.5.3\nnumpy==2.0.2\n")
+    result = heroku.build(app)
+    assert result.returncode == 1, result.output
+    block = error_block(normalized_lines(result.output, {"build_dir": result.build_dir}))
+    assert block.splitlines()[0] == " !     Error: pandas 1.5.3 cannot run with numpy 2.0.2"
+    assert "  - pandas 1.5.3 (the first release built for numpy 2 is 2.2.2)" in block
+    # What the app would have met at its first import.
+    slug_python = result.build_dir / ".heroku" / "python" / "bin" / "python"
+    imported = subprocess.run([str(slug_python), "-c", "import pandas"], capture_output=True, text=True)
+    assert imported.returncode != 0 and "numpy" in imported.stderr

@@ -191,6 +191,11 @@ ERRORS = {
          "has no attribute 'build_editable'", "    package-mode = false", "`poetry build`",
          "before poetry-core", '    build-backend = "poetry.core.masonry.api"'],
     ),
+    "BuiltForNumpy1": (
+        errors.BuiltForNumpy1([("pandas", "1.3.5", "2.2.2")], "2.0.2", "requirements.txt"),
+        ["pandas 1.3.5 cannot run with numpy 2.0.2", "built for numpy 1", "numpy.dtype size changed",
+         "stop at start", "Pin numpy below 2 in requirements.txt"],
+    ),
     "UwsgiHomeUnset": (
         errors.UwsgiHomeUnset("etc/uwsgi.ini line 7", "virtualenv = $(VIRTUAL_ENV)", "web", in_file=True),
         ["etc/uwsgi.ini line 7 sets `virtualenv = $(VIRTUAL_ENV)`", "for the web process",
