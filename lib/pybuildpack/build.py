@@ -24,7 +24,6 @@ from typing import Callable, Iterator, Optional, Sequence
 from packaging.utils import canonicalize_name
 
 from . import errors, python_lifecycle, servers
-from . import plan as plan_module
 from .cache import JsonRecord
 from .config import ConfigVars, build_environment
 from .environment_key import TEST, EnvironmentKey
@@ -441,7 +440,7 @@ class Build:
             return _nothing_to_finish
         wanted = []
         for name, process in self.plan.processes.all.items():
-            server = plan_module.server_of(process) or servers.running(process.command)
+            server = servers.of_process(process)
             modules = server.modules_to_start(process.interface) if server is not None else ()
             if modules:
                 wanted.append((name, server, tuple(modules)))

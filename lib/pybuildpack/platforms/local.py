@@ -574,7 +574,7 @@ def server_reload(process, env: Mapping[str, str]) -> tuple:
     recognised by its words."""
     from .. import servers
 
-    server = servers.get(process.server) if process.server else servers.running(process.command)
+    server = servers.of_process(process)
     return server.reload(env) if server is not None else (None, "")
 
 

@@ -129,9 +129,9 @@ def check_configs(processes: Mapping[str, Process], app_dir: Path, declares: Cal
     configuration (Server.check_config: uWSGI told to use a Python home that
     is not set where the app runs)."""
     for process in processes.values():
-        server = get(process.server) if process.server is not None else running(process.command)
+        server = of_process(process)
         if server is not None:
-            words = list(process.argv) or command_words(process.command)
+            words = list(process.argv) or split_command(process.command)[1]
             server.check_config(process, words, app_dir, declares, runtime_env)
 
 
@@ -141,43 +141,38 @@ def config_warnings(procfile: Mapping[str, Process], app_dir: Path, declares: Ca
     them (Server.config_warnings); the commands pybuildpack writes need none."""
     found = []
     for process in procfile.values():
-        server = running(process.command)
+        assignments, words = split_command(process.command)
+        server = _running(words)
         if server is not None:
-            env = {**config, **_assignments(process.command)}
-            found += server.config_warnings(process, command_words(process.command), app_dir, declares, env)
+            found += server.config_warnings(process, words, app_dir, declares, {**config, **assignments})
     return found
 
 
-def _assignments(command: str) -> dict:
-    """The `NAME=value` assignments a command line starts with."""
+def split_command(command: str) -> tuple:
+    """({NAME: value} of the command line's leading assignments, its other
+    words with a leading `exec` dropped); ({}, []) for a line the shell could not split."""
     try:
         words = shlex.split(command)
     except ValueError:
-        return {}
-    found = {}
-    for word in words:
-        if word == "exec":
-            continue
-        if not is_assignment(word):
-            break
-        name, _, value = word.partition("=")
-        found[name] = value
-    return found
-
-
-def command_words(command: str) -> list:
-    """A command line's words, leading `NAME=value` assignments and `exec`
-    dropped ([] for a line the shell could not split)."""
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        return []
+        return {}, []
+    assignments = {}
     while words and (is_assignment(words[0]) or words[0] == "exec"):
-        words = words[1:]
-    return words
+        name, _, value = words.pop(0).partition("=")
+        if name != "exec":
+            assignments[name] = value
+    return assignments, words
 
 
 def running(command: str) -> Optional[Server]:
     """The server a Procfile command starts, when it is one we know."""
-    words = command_words(command)
+    return _running(split_command(command)[1])
+
+
+def _running(words: Sequence[str]) -> Optional[Server]:
     return next((server for server in SERVERS.values() if server.runs(words)), None)
+
+
+def of_process(process: Process) -> Optional[Server]:
+    """The server a process runs: the one pybuildpack's own processes name, else
+    the one a Procfile command starts (None: no server we know)."""
+    return get(process.server) if process.server is not None else running(process.command)
