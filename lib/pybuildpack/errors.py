@@ -368,7 +368,7 @@ class DependencyInstallFailed(UserError):
             what = (f"{installer} failed while installing {requirements}. It found no wheel of\n"
                     f"{names} for this Python and machine, so it built it from source,\n"
                     "and that failed. The end of the output:\n")
-            package = re.split(r"[=<>~!; @\[]", built[0], maxsplit=1)[0]
+            package = _built_name(built[0])
             advice = (f"An older release of a package often does not build on a newer Python: pin a\n"
                       f"release of {package} that has a wheel for this Python version in {requirements},\n"
                       "or the Python version the app works with in .python-version. To reproduce it\n"
@@ -1811,11 +1811,15 @@ def failed_builds(output: str) -> list:
     return list(dict.fromkeys(failed))
 
 
+def _built_name(spec: str) -> str:
+    """The project name in what failed_builds returns: `greenlet` of `greenlet==3.0.1`."""
+    return re.split(r"[=<>~!; @\[]", spec, maxsplit=1)[0]
+
+
 def native_build_failure(output: str, requirements: str, installer: str, command: str) -> Optional[NativeBuildFailed]:
     """The NativeBuildFailed an installer's output shows, if it shows a known one:
     a package failed to build, and its output names a missing library."""
-    failed_names = [re.split(r"[=<>~! ;@\[]", name, maxsplit=1)[0].lower().replace("_", "-")
-                    for name in failed_builds(output)]
+    failed_names = [_built_name(name).lower().replace("_", "-") for name in failed_builds(output)]
     if not failed_names and not any(mark in output for mark in ("build backend returned an error",
                                                                  "subprocess-exited-with-error", "error: command")):
         return None
