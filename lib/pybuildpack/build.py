@@ -370,9 +370,8 @@ class Build:
     def check_numpy_abi(self) -> None:
         """Refuse packages built for numpy 1 installed beside numpy 2 (steps/numpy_abi.py):
         they fail to import, so the app would stop at start."""
-        found = numpy_abi.built_for_numpy_1(self.outcome.packages or [])
+        numpy, found = numpy_abi.built_for_numpy_1(self.outcome.packages or [])
         if found:
-            numpy = next(version for name, version in self.outcome.packages if canonicalize_name(name) == "numpy")
             manager = self.plan.package_manager
             raise errors.BuiltForNumpy1(found, numpy, manager.file or manager.describe())
 

@@ -11,7 +11,7 @@ from pybuildpack.steps.numpy_abi import NUMPY_2_READY, built_for_numpy_1
 def test_older_releases_beside_numpy_2_are_found_with_the_release_that_fixes_them():
     # danny-baker/dash-heroku: pandas 1.3.5 and matplotlib 3.5.1, and numpy left unpinned.
     installed = [("numpy", "2.0.2"), ("pandas", "1.3.5"), ("matplotlib", "3.5.1"), ("Flask", "3.1.0")]
-    assert built_for_numpy_1(installed) == [("pandas", "1.3.5", "2.2.2"), ("matplotlib", "3.5.1", "3.8.4")]
+    assert built_for_numpy_1(installed) == ("2.0.2", [("pandas", "1.3.5", "2.2.2"), ("matplotlib", "3.5.1", "3.8.4")])
 
 
 @pytest.mark.parametrize("installed", [
@@ -22,11 +22,12 @@ def test_older_releases_beside_numpy_2_are_found_with_the_release_that_fixes_the
     [("numpy", "2.1.0"), ("pandas", "weird")],
 ])
 def test_nothing_is_found_when_the_pair_can_run(installed):
-    assert built_for_numpy_1(installed) == []
+    assert built_for_numpy_1(installed) == ("", [])
 
 
 def test_names_are_compared_normalized():
-    assert built_for_numpy_1([("NumPy", "2.0.0"), ("Scikit_Learn", "1.3.2")]) == [("scikit-learn", "1.3.2", "1.4.2")]
+    assert built_for_numpy_1([("NumPy", "2.0.0"), ("Scikit_Learn", "1.3.2")]) == (
+        "2.0.0", [("scikit-learn", "1.3.2", "1.4.2")])
 
 
 def test_every_release_in_the_table_is_a_version():

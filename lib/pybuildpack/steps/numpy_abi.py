@@ -10,7 +10,7 @@ project's first built for numpy 2 (numpy/numpy#26191, the projects' notes);
 anything older is refused after the install.
 
     >>> built_for_numpy_1([("numpy", "2.0.2"), ("pandas", "1.3.5")])
-    [('pandas', '1.3.5', '2.2.2')]
+    ('2.0.2', [('pandas', '1.3.5', '2.2.2')])
 """
 
 from __future__ import annotations
@@ -38,16 +38,17 @@ def _version(text: str):
         return None
 
 
-def built_for_numpy_1(installed: Iterable[tuple]) -> list:
-    """(name, version, first release for numpy 2) of each installed package
-    built for numpy 1, when the numpy installed is 2 or later; [] otherwise."""
+def built_for_numpy_1(installed: Iterable[tuple]) -> tuple:
+    """(numpy's version, [(name, version, first release for numpy 2) of each
+    installed package built for numpy 1]) when the numpy installed is 2 or
+    later and such a package is installed; ("", []) otherwise."""
     versions = {canonicalize_name(name): version for name, version in installed}
     numpy = _version(versions.get("numpy", ""))
     if numpy is None or numpy.major < 2:
-        return []
+        return "", []
     found = []
     for name, ready in NUMPY_2_READY.items():
         version = _version(versions.get(name, ""))
         if version is not None and version < Version(ready):
             found.append((name, versions[name], ready))
-    return found
+    return (versions["numpy"], found) if found else ("", [])
