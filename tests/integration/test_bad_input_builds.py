@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from harness.apps import copy_app
 from harness.blocks import error_block, normalized_lines
 
 pytestmark = pytest.mark.slow
@@ -42,10 +43,8 @@ def test_a_native_build_failure_under_pip_names_the_library(heroku, fixture_app,
 def test_an_old_pin_without_a_wheel_for_the_python_names_the_package_that_did_not_build(heroku, fixture_app,
                                                                                           tmp_path):
     # microblog's pins on the newest Python: greenlet 3.0.1 has no wheel for 3.13 and does not compile for it.
-    app = tmp_path / "app"
-    shutil.copytree(fixture_app("flask_wsgi"), app)
-    (app / ".python-version").write_text("3.13\n")
-    (app / "requirements.txt").write_text("flask\ngreenlet==3.0.1\n")
+    app = copy_app(fixture_app("flask_wsgi"), tmp_path,
+                   {".python-version": "3.13\n", "requirements.txt": "flask\ngreenlet==3.0.1\n"})
     result = heroku.build(app)
     assert result.returncode == 1
     block = error_block(normalized_lines(result.output, {"build_dir": result.build_dir}))
@@ -61,10 +60,8 @@ def test_an_old_pin_without_a_wheel_for_the_python_names_the_package_that_did_no
 
 def test_an_old_pandas_beside_numpy_2_fails_the_build_instead_of_the_boot(heroku, fixture_app, tmp_path):
     # danny-baker/dash-heroku pins pandas 1.3.5 and leaves numpy to the resolver, which picks numpy 2.
-    app = tmp_path / "app"
-    shutil.copytree(fixture_app("flask_wsgi"), app)
-    (app / ".python-version").write_text("3.11\n")
-    (app / "requirements.txt").write_text("flask\npandas==1.5.3\nnumpy==2.0.2\n")
+    app = copy_app(fixture_app("flask_wsgi"), tmp_path,
+                   {".python-version": "3.11\n", "requirements.txt": "flask\npandas==1.5.3\nnumpy==2.0.2\n"})
     result = heroku.build(app)
     assert result.returncode == 1, result.output
     block = error_block(normalized_lines(result.output, {"build_dir": result.build_dir}))

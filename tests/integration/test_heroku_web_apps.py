@@ -78,12 +78,10 @@ def test_flask_factory_runs_through_the_shell_the_dyno_uses(heroku, fixture_app)
 def test_an_app_pinning_an_old_uvicorn_gets_the_command_that_release_accepts(heroku, fixture_app, tmp_path):
     # nsidnev/fastapi-realworld-example-app locks uvicorn 0.18: it has no --timeout-graceful-shutdown (0.22)
     # and refused to start with it ("No such option").
-    import shutil
+    from harness.apps import copy_app
 
-    app = tmp_path / "app"
-    shutil.copytree(fixture_app("web_fastapi_main"), app)
-    (app / ".python-version").write_text("3.11\n")
-    (app / "requirements.txt").write_text("fastapi\nuvicorn==0.18.3\n")
+    app = copy_app(fixture_app("web_fastapi_main"), tmp_path,
+                   {".python-version": "3.11\n", "requirements.txt": "fastapi\nuvicorn==0.18.3\n"})
     result = heroku.build(app)
     assert result.ok, result.output
     assert " !     Warning: uvicorn 0.18.3 has no time limit for stopping\n" in result.output

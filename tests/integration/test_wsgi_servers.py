@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.apps import copy_app
 from harness.load import sigterm_under_load
 
 pytestmark = pytest.mark.slow
@@ -224,13 +225,10 @@ def test_a_docker_style_uwsgi_ini_serves_on_cnb_and_is_warned_about_reloading_on
 
     # On CNB the packages are in a virtualenv and VIRTUAL_ENV names it, so the
     # home that fails a Heroku build (tests/corpus: procfile-uwsgi-virtualenv-home-unset) is right.
-    app = tmp_path / "app"
-    shutil.copytree(fixture_app("wsgi_uwsgi"), app)
-    (app / "requirements.txt").write_text("Flask\nuwsgi==2.0.31\n")
-    (app / "Procfile").write_text("web: uwsgi etc/uwsgi.ini\n")
-    (app / "etc").mkdir()
-    (app / "etc" / "uwsgi.ini").write_text("[uwsgi]\nhttp-socket = :$(PORT)\nvirtualenv = $(VIRTUAL_ENV)\n"
-                                           "module = wsgi:app\nmaster = true\n")
+    app = copy_app(fixture_app("wsgi_uwsgi"), tmp_path, {
+        "requirements.txt": "Flask\nuwsgi==2.0.31\n", "Procfile": "web: uwsgi etc/uwsgi.ini\n",
+        "etc/uwsgi.ini": "[uwsgi]\nhttp-socket = :$(PORT)\nvirtualenv = $(VIRTUAL_ENV)\n"
+                         "module = wsgi:app\nmaster = true\n"})
     result = cnb.build(app)
     assert result.ok, result.output
     assert bang_block(normalized_lines(result.output), "Warning: uWSGI reloads") == expected_block("""\
